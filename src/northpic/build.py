@@ -1,0 +1,116 @@
+"""Build the picture into one offline HTML map (and optionally a PNG)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+
+from northpic.errors import BadInputError
+from northpic.picture import TimeLike, load_picture, spec_for
+from northpic.schema import parse_time
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def build_map(
+    out: str | Path,
+    *,
+    layers: Iterable[str] | None = None,
+    at: TimeLike | None = None,
+    projection: str = "polar",
+    tiles: bool = False,
+    png: str | Path | None = None,
+    events_store: str | Path | None = None,
+    seaice_file: str | Path | None = None,
+    title: str = "Northern situational picture",
+    progress: Progress = _quiet,
+) -> Path:
+    """Build the northern picture as a self-contained HTML file.
+
+    Parameters
+    ----------
+    out : str or pathlib.Path
+        HTML file to write (parent folders are created).
+    layers : iterable of str, optional
+        Catalogue layers to draw; default all.
+    at : str or date, optional
+        The picture as of this date: records that begin later are left out
+        and the page's time filter starts at this date. Default: now.
+    projection : {"polar", "mercator"}
+        Polar stereographic north (default) or Web Mercator.
+    tiles : bool
+        Add online tiles (Web Mercator only).
+    png : str or pathlib.Path, optional
+        Also render a PNG of the map in headless Chromium.
+    events_store : str or pathlib.Path, optional
+        An event store (GeoPackage) whose events are drawn as a layer.
+    seaice_file : str or pathlib.Path, optional
+        A sea-ice concentration file drawn as an observed day.
+    title : str
+        The map's title.
+    progress : callable, optional
+        Called with short progress messages.
+
+    Returns
+    -------
+    pathlib.Path
+        The HTML file written.
+
+    Examples
+    --------
+    >>> from northpic.build import build_map
+    >>> build_map("maps/briefing.html", at="2026-02-02")  # doctest: +SKIP
+    """
+    from northpic.render.map import render_map
+
+    moment = parse_time(at) if at is not None else pd.Timestamp(datetime.now(timezone.utc))
+    if moment is None:
+        raise BadInputError("--at needs a date")
+    progress("loading layers")
+    frames = load_picture(layers=layers, events_store=events_store)
+    specs = {name: spec_for(name) for name in frames}
+    for name, frame in list(frames.items()):
+        if at is not None:  # as of that date: nothing that begins later
+            frame = frame[frame["valid_from"].isna() | (frame["valid_from"] <= moment)]
+        if "month" in frame.columns:  # monthly climatology: the picture's month
+            months = pd.to_numeric(frame["month"], errors="coerce")
+            frame = frame[months.isna() | (months == moment.month)]
+        frames[name] = frame
+    progress(f"rendering {sum(len(f) for f in frames.values())} features")
+    fmap = render_map(frames, specs, at=moment, projection=projection, tiles=tiles, title=title)
+    if seaice_file is not None:
+        from northpic.seaice.overlay import add_seaice_overlay
+
+        progress(f"adding sea ice from {seaice_file}")
+        add_seaice_overlay(fmap, seaice_file)
+    out = Path(out)
+    write_text_atomic(out, fmap.get_root().render())
+    progress(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB)")
+    if png is not None:
+        from northpic.render.png import render_png
+
+        progress(f"rendering {png} in headless Chromium")
+        render_png(out, Path(png))
+    return out

@@ -1,0 +1,159 @@
+"""The layer catalogue: which layers exist, where their data lives, how they look.
+
+The catalogue is data (``layers/catalogue.json``), validated on load. In a
+wheel the ``layers/`` folder is installed as ``northpic/_layers``; in a
+source checkout it is read from the repository root.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from northpic.errors import CatalogueError, LayerNotFoundError
+from northpic.schema import DOMAINS
+
+GEOMETRY_KINDS = ("point", "line", "polygon", "any")
+NATURES = ("authored", "schematic", "reported", "climatology", "observed", "modelled", "events")
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """One catalogue entry.
+
+    Attributes
+    ----------
+    name : str
+        Stable machine name, e.g. ``"bases"``.
+    title : str
+        Human title for legends and layer controls.
+    domain : str
+        One of :data:`northpic.schema.DOMAINS`.
+    file : pathlib.Path
+        The data file.
+    geometry : str
+        ``point``, ``line``, ``polygon`` or ``any``.
+    nature : str
+        How the data came to be: ``authored`` facts, ``schematic`` lines,
+        ``reported`` events, ``climatology`` and so on; anything but
+        ``authored``/``observed`` is labelled as approximate or modelled.
+    style : dict
+        Colour, symbol, weight, dash... used by the map and the exports.
+    description : str
+        One or two sentences for the legend and the export metadata.
+    reader : str or None
+        A special reader for files that are not plain layer files.
+    densify_km : float or None
+        Maximum segment length for geodesic densification of lines.
+    """
+
+    name: str
+    title: str
+    domain: str
+    file: Path
+    geometry: str
+    nature: str
+    style: dict[str, Any] = field(default_factory=dict)
+    description: str = ""
+    reader: str | None = None
+    densify_km: float | None = None
+
+    @property
+    def is_approximate(self) -> bool:
+        """True when the layer's geometry is schematic, modelled or climatological."""
+        return self.nature not in ("authored", "observed")
+
+
+def layers_dir() -> Path:
+    """Return the folder holding the catalogue and the layer data files."""
+    packaged = resources.files("northpic") / "_layers"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    checkout = Path(__file__).resolve().parents[2] / "layers"
+    if checkout.is_dir():
+        return checkout
+    raise CatalogueError("northpic's layer data is missing: reinstall the package")
+
+
+def _parse_entry(entry: dict[str, Any], folder: Path, where: str) -> LayerSpec:
+    required = ("name", "title", "domain", "file", "geometry", "nature", "style", "description")
+    missing = [k for k in required if k not in entry]
+    if missing:
+        raise CatalogueError(f"{where}: missing {', '.join(missing)}")
+    if entry["domain"] not in DOMAINS:
+        raise CatalogueError(f"{where}: unknown domain {entry['domain']!r}")
+    if entry["geometry"] not in GEOMETRY_KINDS:
+        raise CatalogueError(f"{where}: unknown geometry {entry['geometry']!r}")
+    if entry["nature"] not in NATURES:
+        raise CatalogueError(f"{where}: unknown nature {entry['nature']!r}")
+    path = folder / entry["file"]
+    if not path.is_file():
+        raise CatalogueError(f"{where}: data file {path} does not exist")
+    return LayerSpec(
+        name=entry["name"],
+        title=entry["title"],
+        domain=entry["domain"],
+        file=path,
+        geometry=entry["geometry"],
+        nature=entry["nature"],
+        style=dict(entry["style"]),
+        description=entry["description"],
+        reader=entry.get("reader"),
+        densify_km=entry.get("densify_km"),
+    )
+
+
+@lru_cache(maxsize=4)
+def read_catalogue(folder: Path | None = None) -> tuple[LayerSpec, ...]:
+    """Read and validate ``catalogue.json``.
+
+    Parameters
+    ----------
+    folder : pathlib.Path, optional
+        Folder holding ``catalogue.json``; defaults to :func:`layers_dir`.
+
+    Returns
+    -------
+    tuple of LayerSpec
+        In catalogue order.
+
+    Raises
+    ------
+    CatalogueError
+        If the file is malformed, an entry lacks a field, names repeat or a
+        data file is missing.
+    """
+    folder = folder or layers_dir()
+    path = folder / "catalogue.json"
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise CatalogueError(f"{path}: {exc}") from exc
+    specs = [
+        _parse_entry(entry, folder, f"{path}: layer #{i + 1}")
+        for i, entry in enumerate(doc.get("layers", []))
+    ]
+    names = [s.name for s in specs]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise CatalogueError(f"{path}: duplicate layer names {', '.join(duplicates)}")
+    return tuple(specs)
+
+
+def get_layer_spec(name: str) -> LayerSpec:
+    """Look a layer up by name.
+
+    Raises
+    ------
+    LayerNotFoundError
+        If ``name`` is not in the catalogue; the message lists valid names.
+    """
+    specs = read_catalogue()
+    for spec in specs:
+        if spec.name == name:
+            return spec
+    raise LayerNotFoundError(name, [s.name for s in specs])

@@ -1,0 +1,50 @@
+"""``northpic build``: write the picture as one offline HTML map."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+DEFAULT_OUT = Path("maps/northern_picture.html")
+
+
+@click.command("build")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_OUT,
+    show_default=True, help="HTML file to write.",
+)
+@click.option("--layers", "layer_names", help="Comma-separated layer names (default: all).")
+@click.option("--at", "at", help="The picture as of this ISO 8601 date (default: today).")
+@click.option(
+    "--projection", type=click.Choice(["polar", "mercator"]), default="polar",
+    show_default=True, help="Polar stereographic north (EPSG:3413) or Web Mercator.",
+)
+@click.option("--tiles", is_flag=True, help="Add online OpenStreetMap tiles (needs a network).")
+@click.option("--png", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also render the map to this PNG in headless Chromium.")
+@click.option("--events", "events_store", type=click.Path(dir_okay=False, path_type=Path),
+              help="Event store (GeoPackage) whose events to draw.")
+@click.option("--seaice", "seaice_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Sea-ice concentration file to draw as an observed day.")
+def command(
+    out: Path, layer_names: str | None, at: str | None, projection: str, tiles: bool,
+    png: Path | None, events_store: Path | None, seaice_file: Path | None,
+) -> None:
+    """Build the northern picture as one self-contained HTML map.
+
+    \b
+    Examples:
+      northpic build
+      northpic build --at 2026-01-31 --layers bases,shipping_routes,sea_ice
+      northpic build --png maps/briefing.png
+    """
+    from northpic.build import build_map
+
+    names = [n.strip() for n in layer_names.split(",") if n.strip()] if layer_names else None
+    result = build_map(
+        out, layers=names, at=at, projection=projection, tiles=tiles, png=png,
+        events_store=events_store, seaice_file=seaice_file,
+        progress=lambda msg: click.echo(msg, err=True),
+    )
+    click.echo(str(result))

@@ -1,0 +1,87 @@
+"""The one error tree of northpic.
+
+Every error northpic raises on purpose is a :class:`NorthpicError`. Each
+subclass also inherits the matching builtin, so callers who do not know
+northpic can still catch ``KeyError`` or ``ValueError``. The CLI turns a
+:class:`BadInputError` into exit status 2 with the file, record and reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one record of one file.
+
+    Parameters
+    ----------
+    path : str
+        The file (or ``"<stdin>"``, or a layer name) the record came from.
+    record : str or None
+        The record's id, or ``"#N"`` (1-based position) when it has no id;
+        ``None`` when the problem concerns the whole file.
+    reason : str
+        What is wrong, in words a user can act on.
+    """
+
+    path: str
+    record: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = self.path if self.record is None else f"{self.path}: record {self.record}"
+        return f"{where}: {self.reason}"
+
+
+class NorthpicError(Exception):
+    """Base class of every error northpic raises on purpose."""
+
+    def __str__(self) -> str:  # KeyError would otherwise print its repr
+        return str(self.args[0]) if self.args else self.__class__.__name__
+
+
+class BadInputError(NorthpicError):
+    """Input the user can fix: the CLI exits with status 2."""
+
+
+class DataFileError(BadInputError, OSError):
+    """A file that cannot be opened, read or parsed at all."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class SchemaError(BadInputError, ValueError):
+    """Records that break the layer schema; carries every :class:`Problem` found."""
+
+    def __init__(self, problems: list[Problem], limit: int = 20) -> None:
+        self.problems = list(problems)
+        lines = [str(p) for p in self.problems[:limit]]
+        if len(self.problems) > limit:
+            lines.append(f"... and {len(self.problems) - limit} more problems")
+        super().__init__("\n".join(lines))
+
+
+class LayerNotFoundError(BadInputError, KeyError):
+    """A layer name that is not in the catalogue."""
+
+    def __init__(self, name: str, valid: list[str]) -> None:
+        super().__init__(f"unknown layer {name!r}; valid layers: {', '.join(valid)}")
+        self.name = name
+        self.valid = valid
+
+
+class CatalogueError(NorthpicError, ValueError):
+    """The layer catalogue itself is malformed (a packaging bug, not user input)."""
+
+
+class OutputExistsError(BadInputError, FileExistsError):
+    """An output path exists and overwriting was not asked for."""
+
+
+class UnsupportedFormatError(BadInputError, ValueError):
+    """A file or export format northpic does not know."""

@@ -1,0 +1,1 @@
+"""Readers: the only part of northpic (besides ``export``) that opens paths."""

@@ -1,0 +1,123 @@
+"""Read layer records from GeoJSON, GeoPackage and CSV files.
+
+The readers return raw :class:`geopandas.GeoDataFrame` objects in EPSG:4326;
+validation against the schema is :mod:`northpic.schema`'s job.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from northpic.errors import DataFileError, UnsupportedFormatError
+from northpic.schema import STORAGE_CRS
+
+VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg")
+CSV_SUFFIXES = (".csv",)
+LAT_NAMES = ("lat", "latitude", "y")
+LON_NAMES = ("lon", "lng", "long", "longitude", "x")
+
+
+def _frame_from_csv(path: Path) -> gpd.GeoDataFrame:
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise DataFileError(str(path), f"cannot read CSV: {exc}") from exc
+    columns = {c.lower(): c for c in table.columns}
+    lat = next((columns[n] for n in LAT_NAMES if n in columns), None)
+    lon = next((columns[n] for n in LON_NAMES if n in columns), None)
+    if lat and lon:
+        lat_values = pd.to_numeric(table[lat], errors="coerce")
+        lon_values = pd.to_numeric(table[lon], errors="coerce")
+        geometry = [
+            None if pd.isna(x) or pd.isna(y) else shapely.Point(x, y)
+            for x, y in zip(lon_values, lat_values, strict=True)
+        ]
+        table = table.drop(columns=[lat, lon])
+    elif "wkt" in columns or "geometry" in columns:
+        column = columns.get("wkt") or columns["geometry"]
+        geometry = []
+        for text in table[column]:
+            try:
+                geometry.append(None if pd.isna(text) else shapely.from_wkt(text))
+            except shapely.errors.GEOSException:
+                geometry.append(None)
+        table = table.drop(columns=[column])
+    else:
+        raise DataFileError(
+            str(path), "CSV needs lat and lon columns (or a WKT 'geometry' column)"
+        )
+    if "precision_km" in table.columns:
+        numeric = pd.to_numeric(table["precision_km"], errors="coerce")
+        # keep unparseable text so validation can name it
+        table["precision_km"] = table["precision_km"].where(numeric.isna(), numeric).astype(object)
+    return gpd.GeoDataFrame(table, geometry=geometry, crs=STORAGE_CRS)
+
+
+def _frame_from_vector(path: Path, layer: str | None) -> gpd.GeoDataFrame:
+    import pyogrio
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            frame = pyogrio.read_dataframe(
+                path, layer=layer, datetime_as_string=True, on_invalid="warn"
+            )
+    except Exception as exc:  # pyogrio raises several GDAL error classes
+        raise DataFileError(str(path), f"cannot read: {exc}") from exc
+    if frame.crs is None:
+        frame = frame.set_crs(STORAGE_CRS)
+    elif not frame.crs.equals(STORAGE_CRS):
+        frame = frame.to_crs(STORAGE_CRS)
+    return frame
+
+
+def read_layer_file(path: str | Path, layer: str | None = None) -> gpd.GeoDataFrame:
+    """Read the records of one layer file without validating them.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        A ``.geojson``/``.json``, ``.gpkg`` or ``.csv`` file. A CSV needs
+        ``lat``/``lon`` columns or a WKT ``geometry`` column.
+    layer : str, optional
+        Table to read from a GeoPackage with several tables.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Records in EPSG:4326, in file order; times left as strings.
+
+    Raises
+    ------
+    DataFileError
+        If the file is missing, unreadable or malformed.
+    UnsupportedFormatError
+        If the extension is not one of the above.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in VECTOR_SUFFIXES + CSV_SUFFIXES:
+        raise UnsupportedFormatError(
+            f"{path}: unsupported file type {suffix or '(none)'}; "
+            f"use one of {', '.join(VECTOR_SUFFIXES + CSV_SUFFIXES)}"
+        )
+    if not path.is_file():
+        raise DataFileError(str(path), "no such file")
+    if suffix in CSV_SUFFIXES:
+        return _frame_from_csv(path)
+    return _frame_from_vector(path, layer)
+
+
+def list_tables(path: str | Path) -> list[str]:
+    """Return the table names of a GeoPackage (or the single layer of another file)."""
+    import pyogrio
+
+    try:
+        return [str(name) for name, _ in pyogrio.list_layers(path)]
+    except Exception as exc:
+        raise DataFileError(str(path), f"cannot read: {exc}") from exc

@@ -1,0 +1,189 @@
+"""Load the layers of the northern picture, validated, optionally as of a date."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from northpic.catalogue import LayerSpec, get_layer_spec, read_catalogue
+from northpic.errors import LayerNotFoundError
+from northpic.geodesic import densify_geodesic
+from northpic.io.layer_files import read_layer_file
+from northpic.io.seaice_median import read_median_edge
+from northpic.schema import parse_time, validate_layer_frame
+
+#: Readers for catalogue entries whose file is not a plain layer file.
+SPECIAL_READERS: dict[str, Callable[[Path], gpd.GeoDataFrame]] = {
+    "sea_ice_median_edge": read_median_edge,
+}
+
+TimeLike = str | date | datetime | pd.Timestamp
+
+
+def list_layers() -> list[LayerSpec]:
+    """Return the catalogue: one :class:`~northpic.catalogue.LayerSpec` per layer.
+
+    Examples
+    --------
+    >>> import northpic
+    >>> "bases" in [layer.name for layer in northpic.list_layers()]
+    True
+    """
+    return list(read_catalogue())
+
+
+def prepare_layer_frame(frame: gpd.GeoDataFrame, spec: LayerSpec, path: str) -> gpd.GeoDataFrame:
+    """Fill catalogue-given columns, validate, and densify lines of one layer.
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+        Raw records in EPSG:4326.
+    spec : LayerSpec
+        The catalogue entry the records belong to.
+    path : str
+        Where the records came from, for error messages.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        A valid, normalised layer frame.
+    """
+    frame = frame.copy()
+    for column, value in (("layer", spec.name), ("domain", spec.domain)):
+        if column not in frame.columns:
+            frame[column] = value
+        else:
+            frame[column] = frame[column].fillna(value)
+    valid = validate_layer_frame(frame, path)
+    if spec.densify_km:
+        lines = valid.geom_type.isin(["LineString", "MultiLineString"])
+        valid.loc[lines, "geometry"] = [
+            densify_geodesic(g, spec.densify_km) for g in valid.geometry[lines]
+        ]
+    return gpd.GeoDataFrame(valid, geometry="geometry", crs="EPSG:4326")
+
+
+@lru_cache(maxsize=32)
+def _load_layer_cached(name: str) -> gpd.GeoDataFrame:
+    spec = get_layer_spec(name)
+    reader = SPECIAL_READERS[spec.reader] if spec.reader else read_layer_file
+    return prepare_layer_frame(reader(spec.file), spec, str(spec.file))
+
+
+def valid_at(frame: gpd.GeoDataFrame, at: TimeLike) -> gpd.GeoDataFrame:
+    """Keep the records valid at ``at``.
+
+    A record is valid when ``valid_from`` is empty or not after ``at`` and
+    ``valid_to`` is empty or not before it. Records of monthly climatology
+    (a ``month`` column) are kept for ``at``'s calendar month only.
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+        A layer frame.
+    at : str, date, datetime or pandas.Timestamp
+        ISO 8601 text or a date; a date means midnight UTC.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The subset, in the same order.
+    """
+    moment = parse_time(at)
+    if moment is None:
+        return frame
+    keep = (frame["valid_from"].isna() | (frame["valid_from"] <= moment)) & (
+        frame["valid_to"].isna() | (frame["valid_to"] >= moment)
+    )
+    if "month" in frame.columns:
+        months = pd.to_numeric(frame["month"], errors="coerce")
+        keep &= months.isna() | (months == moment.month)
+    return frame[keep]
+
+
+def load_layer(name: str, at: TimeLike | None = None) -> gpd.GeoDataFrame:
+    """Load one catalogue layer, validated, in EPSG:4326.
+
+    Parameters
+    ----------
+    name : str
+        A layer name from :func:`list_layers`.
+    at : str or date, optional
+        Keep only records valid at this moment (see :func:`valid_at`).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The common columns (see :mod:`northpic.schema`) plus the layer's own.
+
+    Raises
+    ------
+    LayerNotFoundError
+        For a name not in the catalogue (the message lists valid names).
+    SchemaError
+        If a record of the data file breaks the schema.
+
+    Examples
+    --------
+    >>> import northpic
+    >>> bases = northpic.load_layer("bases")
+    >>> bases.crs.to_epsg(), "pituffik" in " ".join(bases["name"]).lower()
+    (4326, True)
+    """
+    frame = _load_layer_cached(name).copy()
+    return frame if at is None else valid_at(frame, at)
+
+
+def load_picture(
+    at: TimeLike | None = None,
+    layers: Iterable[str] | None = None,
+    events_store: str | Path | None = None,
+) -> dict[str, gpd.GeoDataFrame]:
+    """Load every layer of the picture (or the named ones), plus stored events.
+
+    Parameters
+    ----------
+    at : str or date, optional
+        The picture as of this moment: only records valid then.
+    layers : iterable of str, optional
+        Layer names, in the order wanted; default: the whole catalogue.
+    events_store : str or pathlib.Path, optional
+        An event store (see :mod:`northpic.events`). Events whose ``layer``
+        names a loaded layer (e.g. ``shadow_fleet``) join it; the others
+        form layers of their own.
+
+    Returns
+    -------
+    dict of str to geopandas.GeoDataFrame
+        Layer name to frame, in catalogue (or requested) order.
+    """
+    names = list(layers) if layers is not None else [s.name for s in read_catalogue()]
+    for name in names:
+        get_layer_spec(name)  # fail early, naming the valid layers
+    frames = {name: load_layer(name, at) for name in names}
+    if events_store is not None:
+        from northpic.events import events_layers
+
+        for name, frame in events_layers(events_store).items():
+            if at is not None:
+                frame = valid_at(frame, at)
+            if name in frames:
+                frame = pd.concat([frames[name], frame], ignore_index=True)
+            frames[name] = gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326")
+    return frames
+
+
+def spec_for(name: str) -> LayerSpec:
+    """Return the :class:`LayerSpec` of a catalogue layer or of an event layer."""
+    try:
+        return get_layer_spec(name)
+    except LayerNotFoundError:
+        from northpic.events import event_layer_spec
+
+        return event_layer_spec(name)

@@ -1,0 +1,1 @@
+"""Rendering: the picture as one self-contained, offline Leaflet page (folium)."""

@@ -1,0 +1,173 @@
+"""Compose the picture on a folium map: one element per layer, then the controls.
+
+:func:`new_map` makes an offline folium map in the polar (EPSG:3413) or Web
+Mercator CRS with the basemap; :func:`add_layer` adds one picture layer;
+:func:`add_controls` adds the domain-grouped layer control, legend and time
+filter (call it last); :func:`render_map` does all three for a picture.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from typing import Any
+
+import folium
+import geopandas as gpd
+import pandas as pd
+from branca.element import Element, MacroElement
+from jinja2 import Template
+
+from northpic.catalogue import LayerSpec
+from northpic.errors import BadInputError
+from northpic.render.assets import head_html
+from northpic.render.basemap import NATURAL_EARTH_CITATION, graticule_geojson, land_geojson
+from northpic.render.payload import js_json, layer_data, layer_info
+
+PROJECTIONS = {
+    "polar": {"crs": "EPSG3413", "label": "Polar stereographic north (EPSG:3413)",
+              "location": [78.0, -30.0], "zoom": 2},
+    "mercator": {"crs": "EPSG3857", "label": "Web Mercator (EPSG:3857)",
+                 "location": [68.0, 10.0], "zoom": 3},
+}
+
+
+class _Script(MacroElement):
+    """Emit ``code`` into the map script; ``{map}`` is replaced by the map's JS name."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}{{ this.code(this._parent.get_name()) }}{% endmacro %}"
+    )
+
+    def __init__(self, code: str) -> None:
+        super().__init__()
+        self._name = "NorthpicScript"
+        self._code = code
+
+    def code(self, map_name: str) -> str:
+        return self._code.replace("{map}", map_name)
+
+
+def new_map(projection: str = "polar", tiles: bool = False, basemap: bool = True) -> folium.Map:
+    """Create an empty, offline folium map for the picture.
+
+    Parameters
+    ----------
+    projection : {"polar", "mercator"}
+        Polar stereographic north (EPSG:3413, the default) or Web Mercator.
+    tiles : bool
+        Add online OpenStreetMap tiles (Web Mercator only; needs a network).
+    basemap : bool
+        Draw the offline land, graticule and Arctic Circle.
+
+    Returns
+    -------
+    folium.Map
+        With every script and stylesheet inlined: it makes no network request
+        unless ``tiles`` is set.
+    """
+    if projection not in PROJECTIONS:
+        raise BadInputError(f"unknown projection {projection!r}; use one of {', '.join(PROJECTIONS)}")
+    if tiles and projection != "mercator":
+        raise BadInputError("online tiles exist only in Web Mercator: add --projection mercator")
+    settings = PROJECTIONS[projection]
+    fmap = folium.Map(
+        location=settings["location"], zoom_start=settings["zoom"], crs=settings["crs"],
+        tiles="OpenStreetMap" if tiles else None, control_scale=False, min_zoom=1, max_zoom=12,
+        world_copy_jump=False,
+    )
+    fmap.default_js = []
+    fmap.default_css = []
+    fmap.get_root().header.add_child(Element(head_html()), name="northpic_assets")
+    if basemap:
+        fmap.add_child(
+            _Script(f"northpic.addBasemap({{map}}, {js_json(land_geojson())}, "
+                    f"{js_json(graticule_geojson())});")
+        )
+    fmap.northpic_projection = settings["label"]  # type: ignore[attr-defined]
+    return fmap
+
+
+def add_layer(fmap: folium.Map, frame: gpd.GeoDataFrame, spec: LayerSpec) -> folium.Map:
+    """Add one picture layer (points on a canvas, lines and areas as GeoJSON)."""
+    fmap.add_child(
+        _Script(f"northpic.addLayer({{map}}, {js_json(layer_info(spec, frame))}, "
+                f"{js_json(layer_data(frame))});")
+    )
+    return fmap
+
+
+def _time_range(frames: Mapping[str, gpd.GeoDataFrame], at: pd.Timestamp) -> dict[str, Any]:
+    starts = [f["valid_from"].min() for f in frames.values() if f["valid_from"].notna().any()]
+    ends = [f["valid_to"].max() for f in frames.values() if f["valid_to"].notna().any()]
+    if not starts and not ends:
+        return {"min": None, "max": None, "initial": None}
+    first = min([*starts, *ends])
+    last = max([at, *starts])
+    day = pd.Timedelta(days=1)
+    first = first.floor("D") - day
+    last = max(last.ceil("D"), first + day)
+    ms = lambda ts: float(ts.value // 1_000_000)  # noqa: E731
+    return {"min": ms(first), "max": ms(last), "initial": ms(min(at, last))}
+
+
+def add_controls(
+    fmap: folium.Map, frames: Mapping[str, gpd.GeoDataFrame], *, title: str,
+    at: pd.Timestamp, sources: str,
+) -> folium.Map:
+    """Add the layer control (grouped by domain), legend, title and time filter."""
+    page = {
+        "title": title,
+        "date": at.strftime("%Y-%m-%d"),
+        "projection": getattr(fmap, "northpic_projection", ""),
+        "sources": sources,
+        "time": _time_range(frames, at),
+    }
+    fmap.add_child(_Script(f"northpic.addControls({{map}}, {js_json(page)});"))
+    return fmap
+
+
+def sources_line(specs: list[LayerSpec], frames: Mapping[str, gpd.GeoDataFrame]) -> str:
+    """Summarise where the picture's data comes from, for the legend."""
+    parts = ["northpic layer catalogue (authored facts, cited per feature)"]
+    if "sea_ice" in frames:
+        parts.append("NSIDC Sea Ice Index v3 (G02135) median extent")
+    parts.append(NATURAL_EARTH_CITATION)
+    return "; ".join(parts)
+
+
+def render_map(
+    frames: Mapping[str, gpd.GeoDataFrame], specs: Mapping[str, LayerSpec], *,
+    at: pd.Timestamp | None = None, projection: str = "polar", tiles: bool = False,
+    title: str = "Northern situational picture",
+) -> folium.Map:
+    """Render a picture (layer name to frame) on a new offline map.
+
+    Parameters
+    ----------
+    frames : mapping of str to geopandas.GeoDataFrame
+        Layer frames, drawn in this order (later on top).
+    specs : mapping of str to LayerSpec
+        The catalogue entries of those layers (title, domain, style).
+    at : pandas.Timestamp, optional
+        The picture's date (default: now); the time filter starts there.
+    projection : {"polar", "mercator"}
+        See :func:`new_map`.
+    tiles : bool
+        See :func:`new_map`.
+    title : str
+        Title shown on the map and in the browser tab.
+
+    Returns
+    -------
+    folium.Map
+        Save it with ``fmap.save(path)``.
+    """
+    moment = at if at is not None else pd.Timestamp(datetime.now(timezone.utc))
+    fmap = new_map(projection, tiles=tiles)
+    fmap.get_root().title = title
+    for name, frame in frames.items():
+        add_layer(fmap, frame, specs[name])
+    add_controls(fmap, frames, title=title, at=moment,
+                 sources=sources_line(list(specs.values()), frames))
+    return fmap

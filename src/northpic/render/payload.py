@@ -1,0 +1,148 @@
+"""Turn layer frames into the compact JSON the page script draws.
+
+Points travel as columns (one array per attribute), which keeps 100,000
+features to a few megabytes; lines and polygons travel as GeoJSON. Text
+stays text: the page puts it in the DOM with ``textContent``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from northpic.catalogue import LayerSpec
+from northpic.schema import COMMON_COLUMNS
+
+#: Decimal places kept for coordinates in the page (5 = about 1 m).
+COORD_DECIMALS = 5
+_HIDDEN = {"geometry", "layer", "domain"}
+CAVEATS = {
+    "schematic": ("schematic", "Schematic: an indicative path between authored points, not a surveyed line."),
+    "climatology": ("climatology", "Climatology: what is typical for the period, not an observation of one date."),
+    "reported": ("reported", "Reported event: time and place as publicly reported, location approximate."),
+    "modelled": ("modelled", "Modelled data, not an observation."),
+    "events": ("events", "Events from the event store or AIS detection; see each event's source."),
+}
+
+
+def js_json(value: Any) -> str:
+    """Serialise ``value`` as compact JSON that is safe inside a ``<script>`` element.
+
+    ``<``, ``>``, ``&``, ``'`` and the JavaScript line separators are written
+    as ``\\u`` escapes, so no string in the data can close the script element
+    or start markup.
+    """
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027"),
+                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, escape)
+    return text
+
+
+def _plain(value: Any) -> Any:
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, float | np.floating):
+        return None if math.isnan(value) else float(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value if isinstance(value, str | int | bool) else str(value)
+
+
+def _column_values(series: pd.Series) -> list[Any]:
+    if series.name in ("valid_from", "valid_to"):
+        return [None if pd.isna(v) else _iso(v) for v in series]
+    return [_plain(v) for v in series.astype(object)]
+
+
+def _iso(ts: pd.Timestamp) -> str:
+    if ts.hour == ts.minute == ts.second == 0 and ts.microsecond == 0:
+        return ts.strftime("%Y-%m-%d")
+    return ts.isoformat().replace("+00:00", "Z")
+
+
+def _millis(series: pd.Series) -> list[float | None]:
+    return [None if pd.isna(v) else float(v.value // 1_000_000) for v in series]
+
+
+def display_columns(frame: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """Split a frame's columns into (all shown in popups, the layer's own attributes)."""
+    own = [c for c in frame.columns if c not in COMMON_COLUMNS and c not in _HIDDEN
+           and not str(c).startswith("_")]
+    shown = [c for c in COMMON_COLUMNS if c not in _HIDDEN] + own
+    return shown, own
+
+
+def layer_info(spec: LayerSpec, frame: pd.DataFrame) -> dict[str, Any]:
+    """Describe a layer for the page: title, domain, style and caveats."""
+    short, long = CAVEATS.get(spec.nature, (None, None))
+    _, own = display_columns(frame)
+    return {
+        "name": spec.name,
+        "title": spec.title,
+        "domain": spec.domain,
+        "geometry": spec.geometry,
+        "nature": spec.nature,
+        "style": spec.style,
+        "caveat": long,
+        "caveat_short": short,
+        "attributes": own,
+        "label_zoom": spec.style.get("label_zoom"),
+        "show": spec.style.get("show", True),
+    }
+
+
+def layer_data(frame: pd.DataFrame) -> dict[str, Any]:
+    """Split a layer frame into columnar points and GeoJSON shapes.
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+        A validated layer frame in EPSG:4326.
+
+    Returns
+    -------
+    dict
+        ``{"points": {...columns...}, "shapes": FeatureCollection}``.
+    """
+    shown, _ = display_columns(frame)
+    is_point = (frame.geom_type == "Point").to_numpy()
+    points = frame[is_point]
+    xy = shapely.get_coordinates(points.geometry.values) if len(points) else np.empty((0, 2))
+    xy = np.round(xy, COORD_DECIMALS)
+    point_data = {
+        "lon": xy[:, 0].tolist(),
+        "lat": xy[:, 1].tolist(),
+        "precision_km": [float(v) for v in points["precision_km"]],
+        "t0": _millis(points["valid_from"]),
+        "t1": _millis(points["valid_to"]),
+        "name": [str(v) for v in points["name"]],
+        "columns": shown,
+        "values": {c: _column_values(points[c]) for c in shown},
+    }
+    shapes = frame[~is_point]
+    features = []
+    if len(shapes):
+        values = {c: _column_values(shapes[c]) for c in shown}
+        t0, t1 = _millis(shapes["valid_from"]), _millis(shapes["valid_to"])
+        for i, geom in enumerate(shapely.set_precision(shapes.geometry.values, 10**-COORD_DECIMALS)):
+            props = {c: values[c][i] for c in shown}
+            props["_t0"], props["_t1"] = t0[i], t1[i]
+            features.append(
+                {"type": "Feature", "properties": props,
+                 "geometry": shapely.geometry.mapping(geom)}
+            )
+    return {"points": point_data, "shapes": {"type": "FeatureCollection", "features": features}}

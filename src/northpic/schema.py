@@ -1,0 +1,268 @@
+"""The column contract every northpic layer obeys, and its validation.
+
+A layer is a plain :class:`geopandas.GeoDataFrame` in EPSG:4326 with the
+:data:`COMMON_COLUMNS` below plus the layer's own attributes. Validation
+happens once, at the io boundary: readers call :func:`validate_layer_frame`
+and raise :class:`~northpic.errors.SchemaError` listing every problem with
+its file, record and reason.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timezone
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from northpic.errors import Problem, SchemaError
+
+#: Columns every layer has, in this order, before its own attributes.
+COMMON_COLUMNS: tuple[str, ...] = (
+    "id",
+    "name",
+    "layer",
+    "domain",
+    "kind",
+    "source",
+    "confidence",
+    "precision_km",
+    "valid_from",
+    "valid_to",
+)
+#: Common columns a record may leave empty.
+OPTIONAL_COLUMNS: frozenset[str] = frozenset({"valid_from", "valid_to"})
+DOMAINS: tuple[str, ...] = ("military", "economic", "environmental", "social")
+CONFIDENCES: tuple[str, ...] = ("high", "medium", "low")
+#: The CRS every layer is stored and exchanged in.
+STORAGE_CRS = "EPSG:4326"
+
+
+def precision_label(precision_km: float) -> str:
+    """Say in words how well a feature's location is known.
+
+    Parameters
+    ----------
+    precision_km : float
+        Radius of location uncertainty in kilometres (0 = surveyed point).
+
+    Returns
+    -------
+    str
+        ``"surveyed"``, ``"precise"`` (up to 1 km), ``"approximate"`` (up to
+        25 km) or ``"indicative"`` (more than 25 km).
+
+    Examples
+    --------
+    >>> precision_label(0), precision_label(5), precision_label(300)
+    ('surveyed', 'approximate', 'indicative')
+    """
+    if precision_km <= 0:
+        return "surveyed"
+    if precision_km <= 1:
+        return "precise"
+    if precision_km <= 25:
+        return "approximate"
+    return "indicative"
+
+
+def parse_time(value: Any) -> pd.Timestamp | None:
+    """Parse an ISO 8601 date or date-time into a UTC timestamp.
+
+    A date (``2026-01-15``) is midnight UTC; a date-time without an offset
+    is taken as UTC. Empty values give ``None``.
+
+    Parameters
+    ----------
+    value : str, datetime, pandas.Timestamp or None
+        The value as read from a file.
+
+    Returns
+    -------
+    pandas.Timestamp or None
+        A timezone-aware UTC timestamp, or ``None`` for an empty value.
+
+    Raises
+    ------
+    ValueError
+        If the value is not ISO 8601.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, (pd.Timestamp, datetime)):
+        if pd.isna(value):
+            return None
+        ts = pd.Timestamp(value)
+    else:
+        text = str(value).strip()
+        if not text:
+            return None
+        try:
+            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(f"{text!r} is not an ISO 8601 date or date-time") from None
+        ts = pd.Timestamp(parsed)
+    if ts.tzinfo is None:
+        ts = ts.tz_localize(timezone.utc)
+    return ts.tz_convert("UTC")
+
+
+def record_label(frame: pd.DataFrame, position: int) -> str:
+    """Name a record for an error message: its id, or ``#N`` (1-based)."""
+    if "id" in frame.columns:
+        value = frame["id"].iloc[position]
+        if isinstance(value, str) and value.strip():
+            return repr(value)
+    return f"#{position + 1}"
+
+
+def _is_blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    if value is pd.NaT:
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def _check_geometry(geom: Any) -> str | None:
+    if geom is None or (isinstance(geom, float) and math.isnan(geom)):
+        return "missing geometry"
+    if geom.is_empty:
+        return "empty geometry"
+    coords = shapely.get_coordinates(geom)
+    if not np.isfinite(coords).all():
+        return "geometry has non-finite coordinates"
+    lon, lat = coords[:, 0], coords[:, 1]
+    bad_lon = np.abs(lon) > 180
+    bad_lat = np.abs(lat) > 90
+    if bad_lon.any() or bad_lat.any():
+        i = int(np.argmax(bad_lon | bad_lat))
+        return (
+            f"coordinate out of range: lon {lon[i]:g}, lat {lat[i]:g} "
+            "(lon must be within -180..180, lat within -90..90)"
+        )
+    if not geom.is_valid:
+        return f"invalid geometry: {shapely.is_valid_reason(geom)}"
+    return None
+
+
+def find_problems(frame: pd.DataFrame, path: str) -> list[Problem]:
+    """List every way ``frame`` breaks the layer schema.
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+        Records as read from ``path``; times may still be strings.
+    path : str
+        Where the records came from, for the messages.
+
+    Returns
+    -------
+    list of Problem
+        Empty when the frame is valid.
+    """
+    problems: list[Problem] = []
+    required = [c for c in COMMON_COLUMNS if c not in OPTIONAL_COLUMNS]
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        problems.append(Problem(path, None, f"missing field(s): {', '.join(missing)}"))
+    if "geometry" not in frame.columns:
+        problems.append(Problem(path, None, "no geometry (need lat/lon columns or geometries)"))
+    if missing or "geometry" not in frame.columns:
+        return problems
+
+    seen: dict[str, int] = {}
+    for pos in range(len(frame)):
+        row = frame.iloc[pos]
+        label = record_label(frame, pos)
+
+        def add(reason: str) -> None:
+            problems.append(Problem(path, label, reason))  # noqa: B023
+
+        for column in required:
+            if _is_blank(row[column]):
+                add(f"missing value for {column!r}")
+        rid = row["id"]
+        if isinstance(rid, str) and rid.strip():
+            if rid in seen:
+                add(f"duplicate id (first used by record #{seen[rid] + 1})")
+            else:
+                seen[rid] = pos
+        if not _is_blank(row["domain"]) and row["domain"] not in DOMAINS:
+            add(f"unknown domain {row['domain']!r}; expected one of {', '.join(DOMAINS)}")
+        if not _is_blank(row["confidence"]) and row["confidence"] not in CONFIDENCES:
+            add(
+                f"unknown confidence {row['confidence']!r}; "
+                f"expected one of {', '.join(CONFIDENCES)}"
+            )
+        if not _is_blank(row["precision_km"]):
+            try:
+                precision = float(row["precision_km"])
+            except (TypeError, ValueError):
+                add(f"precision_km {row['precision_km']!r} is not a number")
+            else:
+                if not math.isfinite(precision) or precision < 0:
+                    add(f"precision_km {precision:g} must be a finite number >= 0")
+        times: dict[str, pd.Timestamp | None] = {}
+        for column in ("valid_from", "valid_to"):
+            if column in frame.columns:
+                try:
+                    times[column] = parse_time(row[column])
+                except ValueError as exc:
+                    add(f"{column}: {exc}")
+        start, end = times.get("valid_from"), times.get("valid_to")
+        if start is not None and end is not None and end < start:
+            add(f"valid_to {end.isoformat()} is before valid_from {start.isoformat()}")
+        reason = _check_geometry(row["geometry"])
+        if reason:
+            add(reason)
+    return problems
+
+
+def normalise_layer_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Give a valid frame its canonical dtypes and column order.
+
+    ``precision_km`` becomes float, ``valid_from``/``valid_to`` become
+    UTC ``datetime64`` columns (``NaT`` when open), and the common columns
+    come first.
+    """
+    out = frame.copy()
+    out["precision_km"] = out["precision_km"].astype(float)
+    for column in ("valid_from", "valid_to"):
+        values = out[column] if column in out.columns else [None] * len(out)
+        parsed = [parse_time(v) for v in values]
+        out[column] = pd.to_datetime(pd.Series(parsed, index=out.index, dtype=object), utc=True)
+    for column in ("id", "name", "layer", "domain", "kind", "source", "confidence"):
+        out[column] = out[column].astype(str)
+    own = [c for c in out.columns if c not in COMMON_COLUMNS and c != "geometry"]
+    return out[[*COMMON_COLUMNS, *own, "geometry"]]
+
+
+def validate_layer_frame(frame: pd.DataFrame, path: str) -> pd.DataFrame:
+    """Validate ``frame`` and return it normalised.
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+        Records in EPSG:4326.
+    path : str
+        Where they came from, for error messages.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The normalised frame (see :func:`normalise_layer_frame`).
+
+    Raises
+    ------
+    SchemaError
+        Listing every problem (file, record and reason).
+    """
+    problems = find_problems(frame, path)
+    if problems:
+        raise SchemaError(problems)
+    return normalise_layer_frame(frame)

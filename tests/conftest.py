@@ -1,0 +1,67 @@
+"""Shared fixtures: the real data folder and a real headless browser."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """``../shared/data``: real public files for tests (never copied into the repo)."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip("../shared/data is not available")
+    return SHARED_DATA
+
+
+@dataclass
+class LoadedPage:
+    """A map opened in Chromium, with what it logged and requested."""
+
+    page: Any
+    errors: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Chromium (Debian's) for the whole session, via Playwright."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    from northpic.render.png import CHROMIUM_ARGS, chromium_path
+
+    with playwright.sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def open_map(browser: Any) -> Iterator[Any]:
+    """Open an HTML file; record console errors, page errors, dialogs and network requests."""
+    pages: list[Any] = []
+
+    def _open(path: Path, width: int = 1400, height: int = 900, wait: bool = True) -> LoadedPage:
+        page = browser.new_page(viewport={"width": width, "height": height})
+        pages.append(page)
+        loaded = LoadedPage(page)
+        page.on("console", lambda m: loaded.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: loaded.errors.append(str(e)))
+        page.on("dialog", lambda d: (loaded.dialogs.append(d.message), d.dismiss()))
+        page.on("request", lambda r: loaded.requests.append(r.url)
+                if not r.url.startswith(("file:", "data:", "blob:", "about:")) else None)
+        page.goto(Path(path).resolve().as_uri())
+        if wait:
+            page.wait_for_function("window.northpicReady === true", timeout=60_000)
+        return loaded
+
+    yield _open
+    for page in pages:
+        page.close()
