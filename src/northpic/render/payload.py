@@ -18,8 +18,10 @@ import shapely
 from northpic.catalogue import LayerSpec
 from northpic.schema import COMMON_COLUMNS
 
-#: Decimal places kept for coordinates in the page (5 = about 1 m).
+#: Decimal places kept for coordinates in the page (5 = about 1 m); layers of
+#: more than BIG_LAYER points keep one fewer (about 10 m).
 COORD_DECIMALS = 5
+BIG_LAYER = 10_000
 _HIDDEN = {"geometry", "layer", "domain"}
 CAVEATS = {
     "schematic": ("schematic", "Schematic: an indicative path between authored points, not a surveyed line."),
@@ -78,6 +80,17 @@ def _millis(series: pd.Series) -> list[float | None]:
     return [None if pd.isna(v) else float(v.value // 1_000_000) for v in series]
 
 
+def _encoded(values: list[Any]) -> list[Any] | dict[str, list[Any]]:
+    """Dictionary-encode a column whose values repeat (the page decodes it once)."""
+    if len(values) < 64:
+        return values
+    levels: dict[Any, int] = {}
+    codes = [levels.setdefault(v, len(levels)) for v in values]
+    if len(levels) > len(values) // 4:
+        return values
+    return {"levels": list(levels), "codes": codes}
+
+
 def display_columns(frame: pd.DataFrame) -> tuple[list[str], list[str]]:
     """Split a frame's columns into (all shown in popups, the layer's own attributes)."""
     own = [c for c in frame.columns if c not in COMMON_COLUMNS and c not in _HIDDEN
@@ -122,16 +135,15 @@ def layer_data(frame: pd.DataFrame) -> dict[str, Any]:
     is_point = (frame.geom_type == "Point").to_numpy()
     points = frame[is_point]
     xy = shapely.get_coordinates(points.geometry.values) if len(points) else np.empty((0, 2))
-    xy = np.round(xy, COORD_DECIMALS)
+    decimals = COORD_DECIMALS if len(points) <= BIG_LAYER else COORD_DECIMALS - 1
+    xy = np.round(xy, decimals)
     point_data = {
         "lon": xy[:, 0].tolist(),
         "lat": xy[:, 1].tolist(),
-        "precision_km": [float(v) for v in points["precision_km"]],
         "t0": _millis(points["valid_from"]),
         "t1": _millis(points["valid_to"]),
-        "name": [str(v) for v in points["name"]],
         "columns": shown,
-        "values": {c: _column_values(points[c]) for c in shown},
+        "values": {c: _encoded(_column_values(points[c])) for c in shown},
     }
     shapes = frame[~is_point]
     features = []

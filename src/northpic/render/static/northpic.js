@@ -88,6 +88,16 @@
     }
   }
 
+  function decodeColumns(points) {
+    points.columns.forEach(function (c) {
+      var v = points.values[c];
+      if (v && v.levels) { points.values[c] = v.codes.map(function (k) { return v.levels[k]; }); }
+    });
+    points.name = points.values.name;
+    points.precision_km = points.values.precision_km;
+    return points;
+  }
+
   var PointCanvas = L.Layer.extend({
     initialize: function (info, points) {
       this.info = info;
@@ -206,7 +216,7 @@
     var group = L.layerGroup();
     var entry = { info: info, group: group, canvas: null, shapes: null, data: data, map: map };
     if (data.points && data.points.lon.length) {
-      entry.canvas = new PointCanvas(info, data.points);
+      entry.canvas = new PointCanvas(info, decodeColumns(data.points));
       group.addLayer(entry.canvas);
     }
     if (data.shapes && data.shapes.features.length) {

@@ -1,0 +1,126 @@
+"""Each class of bad input gets its documented error, naming file, record and reason."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from builders.layers import feature, write_geojson
+from northpic.errors import SchemaError
+from northpic.schema import parse_time, precision_label, validate_layer_frame
+from northpic.validate import validate_files
+from northpic.io.layer_files import read_layer_file
+
+BOWTIE = {"type": "Polygon", "coordinates": [[[0, 70], [10, 75], [10, 70], [0, 75], [0, 70]]]}
+
+
+def test_valid_file_has_no_problems(tmp_path: Path) -> None:
+    path = write_geojson(tmp_path / "ok.geojson", [feature("a"), feature("b", lon=-170, lat=65)])
+    assert validate_files([path]) == []
+
+
+@pytest.mark.parametrize(
+    ("features", "record", "reason"),
+    [
+        ([feature("far", lon=250, lat=95)], "'far'", r"coordinate out of range: lon 250, lat 95"),
+        ([feature("north", lon=10, lat=91)], "'north'", r"coordinate out of range"),
+        ([feature("bow", geometry=BOWTIE)], "'bow'", r"invalid geometry: Self-intersection"),
+        ([feature("void", geometry={"type": "Polygon", "coordinates": []})], "'void'",
+         r"(empty|missing) geometry"),
+        ([feature("twin"), feature("twin", lon=20)], "'twin'", r"duplicate id \(first used by record #1\)"),
+        ([feature("d", domain="cosmic")], "'d'", r"unknown domain 'cosmic'"),
+        ([feature("c", confidence="certain")], "'c'", r"unknown confidence 'certain'"),
+        ([feature("p", precision_km=-3)], "'p'", r"precision_km -3 must be a finite number >= 0"),
+        ([feature("s", source="")], "'s'", r"missing value for 'source'"),
+        ([feature("t", valid_from="yesterday")], "'t'", r"valid_from: 'yesterday' is not an ISO 8601"),
+        ([feature("r", valid_from="2024-05-01", valid_to="2024-01-01")], "'r'", r"valid_to .* is before"),
+        ([feature(None)], "#1", r"missing value for 'id'"),
+    ],
+)
+def test_bad_record_is_named_with_reason(
+    tmp_path: Path, features: list, record: str, reason: str
+) -> None:
+    path = write_geojson(tmp_path / "bad.geojson", features)
+    problems = validate_files([path])
+    assert problems, "the bad record went unnoticed"
+    assert any(p.path == str(path) and p.record == record for p in problems), problems
+    assert any(__import__("re").search(reason, p.reason) for p in problems), problems
+
+
+def test_missing_field_names_the_field(tmp_path: Path) -> None:
+    record = feature("m")
+    del record["properties"]["confidence"]
+    path = write_geojson(tmp_path / "nofield.geojson", [record])
+    [problem] = validate_files([path])
+    assert problem.record is None and "missing field(s): confidence" in problem.reason
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("broken.geojson", "{ not json", r"cannot read"),
+        ("empty.csv", "", r"cannot read CSV"),
+        ("nolatlon.csv", "id,name\n1,x\n", r"needs lat and lon columns"),
+        ("notes.txt", "hello", r"unsupported file type \.txt"),
+    ],
+)
+def test_unreadable_file_is_named(tmp_path: Path, name: str, content: str, reason: str) -> None:
+    path = tmp_path / name
+    path.write_text(content)
+    [problem] = validate_files([path])
+    assert problem.path.endswith(name) and problem.record is None
+    assert __import__("re").search(reason, problem.reason)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    [problem] = validate_files([tmp_path / "gone.geojson"])
+    assert problem.reason == "no such file"
+
+
+def test_csv_with_lat_lon_and_text_precision(tmp_path: Path) -> None:
+    path = tmp_path / "sites.csv"
+    path.write_text(
+        "id,name,layer,domain,kind,source,confidence,precision_km,lat,lon\n"
+        "a,Alpha,test,social,town,stats,high,2,69.65,18.96\n"
+        "b,Bravo,test,social,town,stats,high,far,69.0,18.0\n"
+    )
+    problems = validate_files([path])
+    assert [(p.record, p.reason) for p in problems] == [("'b'", "precision_km 'far' is not a number")]
+
+
+def test_geopackage_tables_are_each_checked(tmp_path: Path) -> None:
+    import geopandas as gpd
+
+    good = read_layer_file(write_geojson(tmp_path / "g.geojson", [feature("g")]))
+    bad = read_layer_file(write_geojson(tmp_path / "b.geojson", [feature("b", confidence="sure")]))
+    path = tmp_path / "two.gpkg"
+    gpd.GeoDataFrame(good).to_file(path, layer="good")
+    gpd.GeoDataFrame(bad).to_file(path, layer="bad")
+    problems = validate_files([path])
+    assert [(p.path, p.record) for p in problems] == [(f"{path} (table bad)", "'b'")]
+
+
+def test_validate_raises_schema_error_listing_every_problem(tmp_path: Path) -> None:
+    frame = read_layer_file(write_geojson(
+        tmp_path / "x.geojson", [feature("a", confidence="x"), feature("b", lat=100)]))
+    with pytest.raises(SchemaError, match=r"record 'a': unknown confidence(.|\n)*record 'b': coordinate"):
+        validate_layer_frame(frame, "x.geojson")
+
+
+def test_normalised_times_are_utc() -> None:
+    assert parse_time("2026-01-15T12:00:00+02:00").isoformat() == "2026-01-15T10:00:00+00:00"
+    assert parse_time("2026-01-15").isoformat() == "2026-01-15T00:00:00+00:00"
+    assert parse_time("") is None
+
+
+def test_precision_labels() -> None:
+    assert [precision_label(k) for k in (0, 0.5, 10, 300)] == [
+        "surveyed", "precise", "approximate", "indicative"]
+
+
+def test_feature_builder_round_trips(tmp_path: Path) -> None:
+    path = write_geojson(tmp_path / "r.geojson", [feature("r", notes="<b>x</b>")])
+    frame = validate_layer_frame(read_layer_file(path), str(path))
+    assert frame["notes"].tolist() == ["<b>x</b>"]
+    assert str(frame["valid_from"].dtype) == "datetime64[ms, UTC]" or "UTC" in str(frame["valid_from"].dtype)
