@@ -85,3 +85,7 @@ class OutputExistsError(BadInputError, FileExistsError):
 
 class UnsupportedFormatError(BadInputError, ValueError):
     """A file or export format northpic does not know."""
+
+
+class EventNotFoundError(BadInputError, KeyError):
+    """An event id that is not in the event store."""

@@ -1,0 +1,84 @@
+"""Present stored events: a plain-text table, or GeoJSON that ``events add`` reads back."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely.geometry
+
+from northpic.events.schema import format_event_time
+from northpic.events.store import read_events
+from northpic.schema import COMMON_COLUMNS
+
+_TABLE_COLUMNS = ("id", "time", "kind", "domain", "confidence", "name")
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, list | dict):
+        return value
+    if value is None or pd.isna(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return format_event_time(value)
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def events_geojson(frame: gpd.GeoDataFrame) -> dict[str, Any]:
+    """Write events as a GeoJSON FeatureCollection (times in UTC, ``Z``).
+
+    ``valid_from`` is left out (it is the ``time``); empty attributes are
+    left out; everything else, extra attributes included, is kept, so
+    ``northpic events add`` reads the result back unchanged.
+    """
+    columns = [c for c in frame.columns if c not in ("geometry", "valid_from")]
+    features = []
+    for row, geom in zip(frame[columns].itertuples(index=False, name=None), frame.geometry,
+                         strict=True):
+        props = {c: _json_value(v) for c, v in zip(columns, row, strict=True)}
+        props = {c: v for c, v in props.items() if v is not None or c in COMMON_COLUMNS}
+        features.append({"type": "Feature", "id": props["id"], "properties": props,
+                         "geometry": shapely.geometry.mapping(geom)})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def format_events_table(frame: gpd.GeoDataFrame) -> str:
+    """Format events as an aligned plain-text table, one event a line."""
+    if frame.empty:
+        return "no events"
+    cells = [[format_event_time(v) if c == "time" else str(v) for c, v in
+              zip(_TABLE_COLUMNS, row, strict=True)]
+             for row in frame[list(_TABLE_COLUMNS)].itertuples(index=False, name=None)]
+    cells = [[" ".join(cell.split()) for cell in row] for row in cells]  # one line per event
+    widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(_TABLE_COLUMNS)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(_TABLE_COLUMNS, widths, strict=True))]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in cells]
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def list_events(
+    store: str | Path | None = None,
+    *,
+    since: str | date | datetime | pd.Timestamp | None = None,
+    kind: str | None = None,
+    as_json: bool = False,
+) -> str:
+    """Read the store and present its events as a table or as GeoJSON text.
+
+    Examples
+    --------
+    >>> print(list_events("events.gpkg", kind="diversion"))  # doctest: +SKIP
+    id                   time                      kind       domain    confidence  name
+    ev-9616e2c08df4de94  2026-01-15T06:30:00.000Z  diversion  economic  medium      Tanker diverts
+    """
+    frame = read_events(store, since=since, kind=kind)
+    if as_json:
+        return json.dumps(events_geojson(frame), ensure_ascii=False, indent=1)
+    return format_events_table(frame)

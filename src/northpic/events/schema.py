@@ -1,0 +1,451 @@
+"""The event schema: what a reported event must carry, and its validation.
+
+An event is a layer record (see :mod:`northpic.schema`) with a ``time``:
+
+======================  =====================================================
+field                   rule
+======================  =====================================================
+``id``                  optional; otherwise derived from the content
+                        (see :func:`derive_event_id`)
+``name``, ``kind``      required text
+``time``                required ISO 8601 date-time **with a timezone**
+                        (``Z`` or ``+02:00``); without one it is refused
+                        unless ``assume_utc``. Kept in UTC, to the
+                        millisecond. It is the record's ``valid_from``.
+geometry                Point, LineString, Polygon, MultiLineString or
+                        MultiPolygon in WGS 84 lon/lat
+``source``              required citation
+``confidence``          ``high``, ``medium`` or ``low``
+``precision_km``        location uncertainty, a number >= 0
+``notes``               optional text
+``valid_to``            optional end, same rules as ``time``
+``domain``              ``military``, ``economic``, ``environmental`` or
+                        ``social``; required unless the layer implies it
+``layer``               optional: a catalogue layer (e.g. ``shadow_fleet``)
+                        or ``events_<domain>``; default ``events_<domain>``
+anything else           kept as an extra attribute (name: letters, digits,
+                        ``_``; values: text, numbers, booleans, times, or
+                        JSON lists/objects)
+======================  =====================================================
+
+Validation is all or nothing: :func:`validate_events` lists every problem of
+a batch, each naming the record (its ``id``, or ``#N`` counting from 1) and
+the reason, before anything is stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from northpic.catalogue import layers_dir, read_catalogue
+from northpic.errors import CatalogueError, Problem, SchemaError
+from northpic.schema import COMMON_COLUMNS, DOMAINS, STORAGE_CRS, find_problems, normalise_layer_frame
+
+#: Event columns beyond the common layer columns, in order.
+EVENT_COLUMNS: tuple[str, ...] = ("time", "notes")
+#: Geometry types an event may have.
+GEOMETRY_TYPES: tuple[str, ...] = (
+    "Point", "LineString", "Polygon", "MultiLineString", "MultiPolygon",
+)
+#: Names the store uses itself; records may not use them as attributes.
+RESERVED_NAMES: frozenset[str] = frozenset({"fid", "geom", "geometry", "added_at", "updated_at"})
+#: Prefix of the layers that hold events without a catalogue layer.
+EVENT_LAYER_PREFIX = "events_"
+_ATTRIBUTE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+_KNOWN = frozenset(COMMON_COLUMNS) | frozenset(EVENT_COLUMNS)
+
+
+@dataclass
+class RawEvent:
+    """One event as parsed from its source, before validation.
+
+    Attributes
+    ----------
+    properties : dict
+        Field name to value, as read.
+    geometry : shapely.Geometry or None
+        The parsed geometry, or ``None`` when missing or unparseable.
+    geometry_error : str or None
+        Why the geometry could not be parsed, if it could not.
+    """
+
+    properties: dict[str, Any]
+    geometry: Any = None
+    geometry_error: str | None = None
+    problems: list[str] = field(default_factory=list)
+
+
+def _catalogue_domains() -> dict[str, str]:
+    """Catalogue layer name to domain.
+
+    Falls back to the raw catalogue entries when a layer's data file is
+    missing (a checkout being built): events only need names and domains.
+    """
+    try:
+        return {spec.name: spec.domain for spec in read_catalogue()}
+    except CatalogueError:
+        doc = json.loads((layers_dir() / "catalogue.json").read_text(encoding="utf-8"))
+        return {e["name"]: e["domain"] for e in doc.get("layers", [])
+                if e.get("domain") in DOMAINS}
+
+
+def event_layer_name(domain: str) -> str:
+    """Return the layer that holds events of ``domain`` without a layer of their own."""
+    return f"{EVENT_LAYER_PREFIX}{domain}"
+
+
+def event_layer_names() -> tuple[str, ...]:
+    """Return the names of the non-catalogue event layers, one per domain."""
+    return tuple(event_layer_name(d) for d in DOMAINS)
+
+
+def _blank(value: Any) -> bool:
+    if value is None or value is pd.NaT or value is pd.NA:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def parse_event_time(value: Any, assume_utc: bool = False) -> pd.Timestamp:
+    """Parse an event time: ISO 8601 with a timezone, to a UTC timestamp (ms).
+
+    Parameters
+    ----------
+    value : str, datetime or pandas.Timestamp
+        E.g. ``"2026-01-15T08:30:00+02:00"`` or ``"2026-01-15T06:30Z"``.
+    assume_utc : bool
+        Take a time without a timezone as UTC instead of refusing it.
+
+    Returns
+    -------
+    pandas.Timestamp
+        Timezone-aware, UTC, truncated to the millisecond.
+
+    Raises
+    ------
+    ValueError
+        If the value is not ISO 8601, or has no timezone and ``assume_utc``
+        is false.
+
+    Examples
+    --------
+    >>> parse_event_time("2026-01-15T08:30:00+02:00")
+    Timestamp('2026-01-15 06:30:00+0000', tz='UTC')
+    """
+    if isinstance(value, pd.Timestamp | datetime):
+        ts = pd.Timestamp(value)
+        shown = ts.isoformat()
+    elif isinstance(value, str):
+        shown = value.strip()
+        try:
+            ts = pd.Timestamp(datetime.fromisoformat(shown.replace("Z", "+00:00")))
+        except ValueError:
+            raise ValueError(f"{shown!r} is not an ISO 8601 date-time") from None
+    else:
+        raise ValueError(f"{value!r} is not an ISO 8601 date-time (give it as text)")
+    if ts.tzinfo is None:
+        if not assume_utc:
+            raise ValueError(
+                f"{shown!r} has no timezone; add one (e.g. 'Z' or '+02:00') "
+                "or use --assume-utc"
+            )
+        ts = ts.tz_localize("UTC")
+    return ts.tz_convert("UTC").floor("ms")
+
+
+def format_event_time(ts: pd.Timestamp) -> str:
+    """Write a UTC timestamp as GeoPackage DATETIME text (``...T..:..:..SSSZ``)."""
+    return ts.tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%S.") + f"{ts.microsecond // 1000:03d}Z"
+
+
+def derive_event_id(name: str, kind: str, time: pd.Timestamp, geometry: Any, source: str) -> str:
+    """Derive a stable id from an event's content.
+
+    The same name, kind, UTC instant, geometry (to 1e-7 degrees) and source
+    always give the same id, so re-adding the same report updates it rather
+    than duplicating it.
+
+    Examples
+    --------
+    >>> import shapely, pandas as pd
+    >>> derive_event_id("A", "b", pd.Timestamp("2026-01-01", tz="UTC"),
+    ...                 shapely.Point(1, 2), "c")[:3]
+    'ev-'
+    """
+    text = json.dumps(
+        [str(name), str(kind), format_event_time(time),
+         shapely.to_wkt(geometry, rounding_precision=7, trim=True), str(source)],
+        ensure_ascii=False,
+    )
+    return "ev-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _plain_value(value: Any) -> Any:
+    """Turn numpy/pandas scalars into plain Python values; blanks into None."""
+    if isinstance(value, list | tuple | dict):
+        return list(value) if isinstance(value, tuple) else value
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if _blank(value):
+        return None
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    if isinstance(value, np.datetime64):
+        return pd.Timestamp(value)
+    return value
+
+
+def attribute_kind(value: Any) -> str | None:
+    """Classify an extra attribute value: boolean, integer, real, text, datetime or json."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "real"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, pd.Timestamp | datetime):
+        return "datetime"
+    if isinstance(value, list | dict):
+        return "json"
+    raise TypeError(f"unsupported value type {type(value).__name__}")
+
+
+def _merge_kinds(old: str, new: str) -> str | None:
+    if old == new:
+        return old
+    if {old, new} == {"integer", "real"}:
+        return "real"
+    return None
+
+
+def _resolve_layer(props: dict[str, Any], default_layer: str | None, catalogue: dict[str, str],
+                   problems: list[str]) -> None:
+    """Fill ``layer`` and ``domain`` from each other and check they agree."""
+    layer = props.get("layer")
+    layer = None if _blank(layer) else str(layer).strip()
+    if layer is None and default_layer is not None:
+        layer = default_layer
+    domain = props.get("domain")
+    domain = None if _blank(domain) else str(domain).strip()
+    if layer is not None:
+        if layer in catalogue:
+            domain = domain or catalogue[layer]
+        elif layer.startswith(EVENT_LAYER_PREFIX) and layer[len(EVENT_LAYER_PREFIX):] in DOMAINS:
+            implied = layer[len(EVENT_LAYER_PREFIX):]
+            if domain is not None and domain != implied:
+                problems.append(
+                    f"layer {layer!r} holds {implied} events but the record's domain is {domain!r}"
+                )
+            domain = domain or implied
+        else:
+            valid = ", ".join([*catalogue, *event_layer_names()])
+            problems.append(f"unknown layer {layer!r}; valid layers: {valid}")
+    elif domain in DOMAINS:
+        layer = event_layer_name(domain)
+    props["layer"] = layer
+    props["domain"] = domain
+
+
+def validate_events(
+    raw: Sequence[RawEvent], path: str, *, assume_utc: bool = False, layer: str | None = None,
+) -> gpd.GeoDataFrame:
+    """Validate a batch of parsed events and return them as one layer frame.
+
+    Parameters
+    ----------
+    raw : sequence of RawEvent
+        Events as parsed by :mod:`northpic.events.intake`.
+    path : str
+        Where they came from (a file, ``"<stdin>"``...), for messages.
+    assume_utc : bool
+        Take times without a timezone as UTC instead of refusing them.
+    layer : str, optional
+        Layer for events that do not name one (e.g. ``"shadow_fleet"``).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The common columns, ``time``, ``notes``, the extra attributes and the
+        geometry, in EPSG:4326; ``valid_from`` equals ``time``.
+
+    Raises
+    ------
+    SchemaError
+        Listing every problem, each with its record and reason.
+    """
+    catalogue = _catalogue_domains()
+    problems: list[Problem] = []
+    records: list[dict[str, Any]] = []
+    kinds: dict[str, str] = {}
+    bad_names: set[str] = set()
+    derived: dict[str, int] = {}
+
+    for pos, event in enumerate(raw):
+        props = {str(k): _plain_value(v) for k, v in event.properties.items()}
+        rid = props.get("id")
+        if isinstance(rid, int | float) and not isinstance(rid, bool):
+            rid = props["id"] = str(int(rid)) if float(rid).is_integer() else str(rid)
+        label = repr(rid) if isinstance(rid, str) and rid.strip() else f"#{pos + 1}"
+        reasons = list(event.problems)
+
+        time = None
+        if _blank(props.get("time")):
+            reasons.append("missing value for 'time'")
+        else:
+            try:
+                time = parse_event_time(props["time"], assume_utc)
+            except ValueError as exc:
+                reasons.append(f"time {exc}")
+        for column in ("valid_to", "valid_from"):
+            if _blank(props.get(column)):
+                props[column] = None
+                continue
+            try:
+                props[column] = parse_event_time(props[column], assume_utc)
+            except ValueError as exc:
+                reasons.append(f"{column} {exc}")
+                props[column] = None
+        if props["valid_from"] is not None and time is not None and props["valid_from"] != time:
+            reasons.append("valid_from differs from time; an event is valid from its time")
+        props["valid_from"] = time
+        props["time"] = time
+
+        geom = event.geometry
+        if event.geometry_error:
+            reasons.append(event.geometry_error)
+        elif geom is not None and geom.geom_type not in GEOMETRY_TYPES:
+            reasons.append(
+                f"geometry type {geom.geom_type} is not allowed; use one of "
+                f"{', '.join(GEOMETRY_TYPES)}"
+            )
+            geom = None
+
+        _resolve_layer(props, layer, catalogue, reasons)
+        if _blank(props.get("notes")):
+            props["notes"] = ""
+        elif not isinstance(props["notes"], str):
+            props["notes"] = str(props["notes"])
+
+        for name, value in props.items():
+            if name in _KNOWN:
+                continue
+            if name in RESERVED_NAMES or not _ATTRIBUTE_NAME.match(name):
+                if name not in bad_names:
+                    bad_names.add(name)
+                    why = ("is reserved by the event store" if name in RESERVED_NAMES else
+                           "must be letters, digits and '_', not starting with a digit")
+                    reasons.append(f"attribute name {name!r} {why}")
+                continue
+            try:
+                kind = attribute_kind(value)
+            except TypeError as exc:
+                reasons.append(f"attribute {name!r}: {exc}")
+                continue
+            if kind is None:
+                continue
+            if kind == "datetime":
+                try:
+                    props[name] = parse_event_time(value, assume_utc)
+                except ValueError as exc:
+                    reasons.append(f"attribute {name!r}: {exc}")
+                    continue
+            known = kinds.get(name)
+            merged = kind if known is None else _merge_kinds(known, kind)
+            if merged is None:
+                reasons.append(f"attribute {name!r} is {kind} here but {known} in earlier records")
+            else:
+                kinds[name] = merged
+
+        if time is not None and geom is not None and not reasons and not any(
+            _blank(props.get(c)) for c in ("name", "kind", "source")
+        ) and _blank(rid):
+            props["id"] = derive_event_id(props["name"], props["kind"], time, geom, props["source"])
+            derived[repr(props["id"])] = pos
+        elif _blank(rid):
+            props["id"] = None
+        problems.extend(Problem(path, label, reason) for reason in reasons)
+        props["geometry"] = geom
+        records.append(props)
+
+    skip = _KNOWN | RESERVED_NAMES | bad_names
+    names = list(dict.fromkeys(k for r in records for k in r if k not in skip))
+    lowered: dict[str, str] = {}
+    for name in [*COMMON_COLUMNS, *EVENT_COLUMNS, *names]:
+        other = lowered.setdefault(name.lower(), name)
+        if other != name:
+            problems.append(Problem(path, None, f"attribute {name!r} clashes with {other!r} "
+                                                "(names are case-insensitive in the store)"))
+    frame = _records_frame(records, names)
+    for problem in find_problems(frame, path):
+        if problem.record in derived:
+            problem = Problem(path, f"#{derived[problem.record] + 1}", problem.reason)
+        problems.append(problem)
+    if problems:
+        problems.sort(key=_problem_order)
+        raise SchemaError(_unique(problems))
+    return _normalise(frame, names, kinds)
+
+
+def _problem_order(problem: Problem) -> tuple[int, str]:
+    record = problem.record or ""
+    return (int(record[1:]) if record.startswith("#") and record[1:].isdigit() else 0, record)
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    seen: set[Problem] = set()
+    return [p for p in problems if not (p in seen or seen.add(p))]  # type: ignore[func-returns-value]
+
+
+def _records_frame(records: list[dict[str, Any]], extras: list[str]) -> gpd.GeoDataFrame:
+    columns = [*COMMON_COLUMNS, *EVENT_COLUMNS, *extras]
+    data = {c: pd.Series([r.get(c) for r in records], dtype=object) for c in columns}
+    geometry = gpd.GeoSeries([r["geometry"] for r in records], crs=STORAGE_CRS)
+    return gpd.GeoDataFrame(data, geometry=geometry, crs=STORAGE_CRS)
+
+
+def _normalise(frame: gpd.GeoDataFrame, extras: list[str], kinds: dict[str, str]) -> gpd.GeoDataFrame:
+    out = normalise_layer_frame(frame)
+    out["time"] = out["valid_from"]
+    out["notes"] = out["notes"].astype(str)
+    for name in extras:
+        out[name] = typed_attribute(list(frame[name]), kinds.get(name, "text"))
+    ordered = [*COMMON_COLUMNS, *EVENT_COLUMNS, *extras, "geometry"]
+    return gpd.GeoDataFrame(out[ordered], geometry="geometry", crs=STORAGE_CRS)
+
+
+def typed_attribute(values: list[Any], kind: str) -> pd.Series | pd.api.extensions.ExtensionArray:
+    """Give an extra attribute's values the pandas dtype of their kind.
+
+    Integers and booleans with gaps use pandas' nullable dtypes; times are
+    UTC ``datetime64``; JSON values and text stay Python objects.
+    """
+    if kind == "integer":
+        return pd.array(values, dtype="Int64")
+    if kind == "boolean":
+        return pd.array([None if v is None else bool(v) for v in values], dtype="boolean")
+    if kind == "real":
+        return pd.array([np.nan if v is None else float(v) for v in values], dtype="float64")
+    if kind == "datetime":
+        return pd.array(pd.to_datetime(pd.Series(values, dtype=object), utc=True))
+    return pd.array(values, dtype=object)

@@ -1,0 +1,457 @@
+"""The event store: one GeoPackage file, written in SQLite transactions.
+
+Every write is one ``BEGIN IMMEDIATE`` transaction in WAL mode with
+``synchronous = FULL``: a batch is stored wholly or not at all, even if the
+writer is killed; concurrent writers queue on the lock (up to
+:data:`BUSY_TIMEOUT_S`); readers see the last committed state and are not
+blocked by writers. GDAL, pyogrio and QGIS read the file as a GeoPackage
+with one feature table, ``events``.
+
+The store lives at ``$NORTHPIC_EVENTS`` if set, else at
+``$XDG_DATA_HOME/northpic/events.gpkg`` (``~/.local/share/northpic/events.gpkg``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from northpic.errors import DataFileError, EventNotFoundError, Problem, SchemaError
+from northpic.events import gpkg
+from northpic.events.schema import (
+    EVENT_COLUMNS,
+    attribute_kind,
+    format_event_time,
+    typed_attribute,
+)
+from northpic.schema import COMMON_COLUMNS, STORAGE_CRS, parse_time
+
+#: The feature table holding the events.
+TABLE = "events"
+#: How long a writer waits for another writer's transaction, in seconds.
+BUSY_TIMEOUT_S = 60.0
+_JSON_MIME = "application/json"
+_DECLARED = {"boolean": "BOOLEAN", "integer": "INTEGER", "real": "REAL", "text": "TEXT",
+             "datetime": "DATETIME", "json": "TEXT"}
+_FIXED_SQL = f"""CREATE TABLE {TABLE} (
+    fid INTEGER PRIMARY KEY AUTOINCREMENT,
+    geom GEOMETRY NOT NULL,
+    id TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    layer TEXT NOT NULL,
+    domain TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    source TEXT NOT NULL,
+    confidence TEXT NOT NULL,
+    precision_km REAL NOT NULL,
+    time DATETIME NOT NULL,
+    valid_to DATETIME,
+    notes TEXT NOT NULL DEFAULT '',
+    added_at DATETIME NOT NULL,
+    updated_at DATETIME NOT NULL)"""
+#: Columns of the fixed part of the table, in order (after fid and geom).
+_STORED = ("id", "name", "layer", "domain", "kind", "source", "confidence", "precision_km",
+           "time", "valid_to", "notes")
+_BOOKKEEPING = ("fid", "geom", "added_at", "updated_at")
+
+
+@dataclass(frozen=True)
+class AddReport:
+    """What one :func:`~northpic.events.add_events` call did.
+
+    Attributes
+    ----------
+    added : int
+        Events new to the store.
+    updated : int
+        Events whose id was already stored, now replaced.
+    store : pathlib.Path
+        The store written.
+    ids : tuple of str
+        The ids of the batch, in input order.
+    """
+
+    added: int
+    updated: int
+    store: Path
+    ids: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        return f"added {self.added}, updated {self.updated} event(s) in {self.store}"
+
+
+def default_store_path() -> Path:
+    """Return the default event store.
+
+    ``$NORTHPIC_EVENTS`` if set; otherwise ``events.gpkg`` in
+    ``$XDG_DATA_HOME/northpic`` (default ``~/.local/share/northpic``).
+
+    Examples
+    --------
+    >>> default_store_path().name  # doctest: +SKIP
+    'events.gpkg'
+    """
+    explicit = os.environ.get("NORTHPIC_EVENTS")
+    if explicit:
+        return Path(explicit).expanduser()
+    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data_home).expanduser() / "northpic" / "events.gpkg"
+
+
+def _resolve(store: str | Path | None) -> Path:
+    return Path(store).expanduser() if store is not None else default_store_path()
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    try:
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+    except sqlite3.DatabaseError as exc:
+        raise DataFileError(str(path), f"not an event store (GeoPackage): {exc}") from None
+    return conn
+
+
+def _is_event_store(conn: sqlite3.Connection) -> bool:
+    try:
+        registered = conn.execute(
+            "SELECT 1 FROM gpkg_contents WHERE table_name = ? AND data_type = 'features'",
+            (TABLE,),
+        ).fetchone()
+    except sqlite3.DatabaseError:
+        return False
+    columns = {row[1] for row in conn.execute(f"PRAGMA table_info({TABLE})")}
+    return bool(registered) and set(_STORED) <= columns
+
+
+def _not_a_store(path: Path) -> DataFileError:
+    return DataFileError(str(path), "exists but is not a northpic event store "
+                                    "(no 'events' feature table); choose another --store")
+
+
+@contextmanager
+def _write_transaction(path: Path, create: bool) -> Iterator[sqlite3.Connection]:
+    """Open ``path`` and hold its write lock for one transaction.
+
+    Commits when the block ends, rolls back if it raises. Creates the store
+    (inside the same transaction) when ``create`` is true and it is new.
+    """
+    if not path.exists():
+        if not create:
+            raise DataFileError(str(path), "no event store here; add events first")
+        path.parent.mkdir(parents=True, exist_ok=True)
+    conn = _connect(path)
+    try:
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise DataFileError(str(path), f"store is busy: {exc}; try again") from None
+        try:
+            if not _is_event_store(conn):
+                if not create or conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                    raise _not_a_store(path)
+                gpkg.create_metadata(conn)
+                conn.execute(_FIXED_SQL)
+                conn.execute(f"CREATE INDEX {TABLE}_time ON {TABLE} (time)")
+                gpkg.register_feature_table(conn, TABLE, "geom", "northpic event store")
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    finally:
+        conn.close()
+
+
+def _stored_attributes(conn: sqlite3.Connection) -> dict[str, str]:
+    """Extra attribute columns of the store and their kinds, in table order."""
+    json_columns = {row[0] for row in conn.execute(
+        "SELECT column_name FROM gpkg_data_columns WHERE table_name = ? AND mime_type = ?",
+        (TABLE, _JSON_MIME))}
+    kinds = {v: k for k, v in _DECLARED.items() if k != "json"}
+    out = {}
+    for row in conn.execute(f"PRAGMA table_info({TABLE})"):
+        name, declared = row[1], (row[2] or "TEXT").upper()
+        if name in _STORED or name in _BOOKKEEPING:
+            continue
+        out[name] = "json" if name in json_columns else kinds.get(declared, "text")
+    return out
+
+
+def _batch_kind(series: pd.Series) -> str | None:
+    for value in series:
+        if value is None or value is pd.NA or value is pd.NaT or (
+            isinstance(value, float) and np.isnan(value)
+        ):
+            continue
+        kind = attribute_kind(value.item() if isinstance(value, np.generic) else value)
+        if kind == "integer" and series.dtype.kind == "f":
+            return "real"
+        return kind
+    return None
+
+
+def _prepare_attributes(conn: sqlite3.Connection, frame: pd.DataFrame, label: str,
+                        path: Path) -> dict[str, str]:
+    """Check the batch's extra attributes against the store; add new columns."""
+    stored = _stored_attributes(conn)
+    lowered = {name.lower(): name for name in [*stored, *_STORED, *_BOOKKEEPING]}
+    extras = [c for c in frame.columns
+              if c not in COMMON_COLUMNS and c not in EVENT_COLUMNS and c != "geometry"]
+    problems = []
+    for name in extras:
+        kind = _batch_kind(frame[name])
+        existing = lowered.get(name.lower())
+        if existing is not None and existing != name:
+            problems.append(Problem(label, None, f"attribute {name!r} clashes with {existing!r} "
+                                                 f"in the store {path}"))
+        elif name in stored:
+            have = stored[name]
+            if kind is not None and kind != have and not (have == "real" and kind == "integer"):
+                problems.append(Problem(label, None, f"attribute {name!r} holds {kind} values "
+                                                     f"here but {have} values in the store {path}"))
+        else:
+            kind = kind or "text"
+            conn.execute(f'ALTER TABLE {TABLE} ADD COLUMN "{name}" {_DECLARED[kind]}')
+            if kind == "json":
+                conn.execute(
+                    "INSERT INTO gpkg_data_columns (table_name, column_name, name, mime_type) "
+                    "VALUES (?, ?, ?, ?)", (TABLE, name, name, _JSON_MIME))
+            stored[name] = kind
+            lowered[name.lower()] = name
+    if problems:
+        raise SchemaError(problems)
+    return stored
+
+
+def _sql_values(series: pd.Series, kind: str) -> list[Any]:
+    def convert(value: Any) -> Any:
+        if value is None or value is pd.NA or value is pd.NaT:
+            return None
+        if isinstance(value, np.generic):
+            value = value.item()
+        if isinstance(value, float) and np.isnan(value):
+            return None
+        if kind == "datetime":
+            return format_event_time(pd.Timestamp(value))
+        if kind == "json":
+            return json.dumps(value, ensure_ascii=False)
+        if kind == "boolean":
+            return int(bool(value))
+        if kind == "real":
+            return float(value)
+        return value
+
+    return [convert(v) for v in series.astype(object)]
+
+
+def write_events(frame: gpd.GeoDataFrame, store: str | Path, label: str = "<events>") -> AddReport:
+    """Insert or replace a validated batch of events, in one transaction.
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+        Events as returned by :func:`northpic.events.schema.validate_events`.
+    store : str or pathlib.Path
+        The GeoPackage event store; created if missing.
+    label : str
+        Where the batch came from, for messages.
+
+    Returns
+    -------
+    AddReport
+    """
+    path = _resolve(store)
+    ids = [str(i) for i in frame["id"]]
+    now = format_event_time(pd.Timestamp.now(tz="UTC"))
+    with _write_transaction(path, create=True) as conn:
+        attributes = _prepare_attributes(conn, frame, label, path)
+        existing: set[str] = set()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            existing.update(row[0] for row in conn.execute(
+                f"SELECT id FROM {TABLE} WHERE id IN ({marks})", chunk))
+        columns: dict[str, list[Any]] = {
+            "geom": gpkg.encode_geometries(list(frame.geometry)),
+            "id": ids,
+            **{c: [str(v) for v in frame[c]] for c in ("name", "layer", "domain", "kind",
+                                                        "source", "confidence", "notes")},
+            "precision_km": [float(v) for v in frame["precision_km"]],
+            "time": [format_event_time(t) for t in frame["time"]],
+            "valid_to": [None if pd.isna(t) else format_event_time(t) for t in frame["valid_to"]],
+        }
+        for name, kind in attributes.items():
+            columns[name] = (_sql_values(frame[name], kind) if name in frame.columns
+                             else [None] * len(frame))
+        names = list(columns)
+        quoted = ", ".join(f'"{n}"' for n in [*names, "added_at", "updated_at"])
+        marks = ", ".join("?" * (len(names) + 2))
+        updates = ", ".join(f'"{n}" = excluded."{n}"' for n in [*names, "updated_at"] if n != "id")
+        rows = [(*row, now, now) for row in zip(*columns.values(), strict=True)]
+        conn.executemany(
+            f"INSERT INTO {TABLE} ({quoted}) VALUES ({marks}) "
+            f"ON CONFLICT(id) DO UPDATE SET {updates}", rows)
+        if len(frame):
+            bounds = conn.execute("SELECT min_x, min_y, max_x, max_y FROM gpkg_contents "
+                                  "WHERE table_name = ?", (TABLE,)).fetchone()
+            box = list(frame.total_bounds)
+            if bounds[0] is not None:
+                box = [min(box[0], bounds[0]), min(box[1], bounds[1]),
+                       max(box[2], bounds[2]), max(box[3], bounds[3])]
+            gpkg.set_extent(conn, TABLE, box)
+        gpkg.touch_contents(conn, TABLE)
+    updated = len(set(ids) & existing)
+    return AddReport(added=len(set(ids)) - updated, updated=updated, store=path, ids=tuple(ids))
+
+
+def _time_bound(value: str | date | datetime | pd.Timestamp) -> str:
+    moment = parse_time(value)
+    if moment is None:
+        raise DataFileError(str(value), "--since needs a date or date-time")
+    return format_event_time(moment)
+
+
+def read_events(
+    store: str | Path | None = None,
+    *,
+    since: str | date | datetime | pd.Timestamp | None = None,
+    kind: str | None = None,
+) -> gpd.GeoDataFrame:
+    """Read the stored events as one layer frame, oldest first.
+
+    Parameters
+    ----------
+    store : str or pathlib.Path, optional
+        The event store; default :func:`default_store_path`.
+    since : str or date, optional
+        Keep events at or after this moment (ISO 8601; a date is midnight UTC).
+    kind : str, optional
+        Keep events of this kind only.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The common layer columns (``valid_from`` = ``time``), ``time`` (UTC),
+        ``notes``, every extra attribute, and the geometry, in EPSG:4326.
+
+    Raises
+    ------
+    DataFileError
+        If there is no store at ``store`` or the file is not an event store.
+
+    Examples
+    --------
+    >>> from northpic.events import read_events
+    >>> read_events("events.gpkg", since="2026-01-01", kind="diversion")  # doctest: +SKIP
+    """
+    path = _resolve(store)
+    if not path.is_file():
+        raise DataFileError(str(path), "no event store here; add events first")
+    conn = _connect(path)
+    try:
+        conn.execute("BEGIN")  # one snapshot for the schema and the rows
+        if not _is_event_store(conn):
+            raise _not_a_store(path)
+        attributes = _stored_attributes(conn)
+        where, params = [], []
+        if since is not None:
+            where.append("time >= ?")
+            params.append(_time_bound(since))
+        if kind is not None:
+            where.append("kind = ?")
+            params.append(kind)
+        selected = ", ".join(f'"{c}"' for c in ["geom", *_STORED, *attributes])
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        rows = conn.execute(
+            f"SELECT {selected} FROM {TABLE}{clause} ORDER BY time, id", params).fetchall()
+        conn.execute("COMMIT")
+    except sqlite3.DatabaseError as exc:
+        raise DataFileError(str(path), f"cannot read the event store: {exc}") from None
+    finally:
+        conn.close()
+    return _events_frame(rows, list(attributes.items()))
+
+
+def _events_frame(rows: list[tuple[Any, ...]], attributes: list[tuple[str, str]]) -> gpd.GeoDataFrame:
+    values = list(zip(*rows, strict=True)) if rows else [()] * (1 + len(_STORED) + len(attributes))
+    columns = dict(zip(["geom", *_STORED, *(n for n, _ in attributes)], values, strict=True))
+    time = pd.to_datetime(pd.Series(columns["time"], dtype=object), utc=True, format="ISO8601")
+    data: dict[str, Any] = {c: pd.Series(columns[c], dtype=object).astype(str)
+                            for c in ("id", "name", "layer", "domain", "kind", "source",
+                                      "confidence")}
+    data["precision_km"] = pd.Series(columns["precision_km"], dtype="float64")
+    data["valid_from"] = time
+    data["valid_to"] = pd.to_datetime(pd.Series(columns["valid_to"], dtype=object), utc=True,
+                                      format="ISO8601")
+    data["time"] = time
+    data["notes"] = pd.Series(columns["notes"], dtype=object).astype(str)
+    for name, kind in attributes:
+        raw = list(columns[name])
+        if kind == "json":
+            raw = [None if v is None else json.loads(v) for v in raw]
+        data[name] = pd.Series(typed_attribute(raw, kind))
+    geometry = gpkg.decode_geometries(list(columns["geom"]))
+    frame = pd.DataFrame(data)
+    ordered = [*COMMON_COLUMNS, *EVENT_COLUMNS, *(n for n, _ in attributes)]
+    return gpd.GeoDataFrame(frame[ordered], geometry=gpd.GeoSeries(geometry, crs=STORAGE_CRS),
+                            crs=STORAGE_CRS)
+
+
+def remove_event(event_id: str, store: str | Path | None = None) -> bool:
+    """Remove one event from the store.
+
+    Parameters
+    ----------
+    event_id : str
+        The event's id (see ``northpic events list``).
+    store : str or pathlib.Path, optional
+        The event store; default :func:`default_store_path`.
+
+    Returns
+    -------
+    bool
+        True (an unknown id raises instead).
+
+    Raises
+    ------
+    EventNotFoundError
+        If no event has this id; nothing is changed.
+    """
+    path = _resolve(store)
+    with _write_transaction(path, create=False) as conn:
+        deleted = conn.execute(f"DELETE FROM {TABLE} WHERE id = ?", (event_id,)).rowcount
+        if not deleted:
+            raise EventNotFoundError(f"{path}: no event with id {event_id!r}")
+        gpkg.touch_contents(conn, TABLE)
+    return True
+
+
+def count_events(store: str | Path | None = None) -> int:
+    """Return how many events the store holds (0 if there is no store yet)."""
+    path = _resolve(store)
+    if not path.is_file():
+        return 0
+    conn = _connect(path)
+    try:
+        if not _is_event_store(conn):
+            raise _not_a_store(path)
+        return int(conn.execute(f"SELECT count(*) FROM {TABLE}").fetchone()[0])
+    finally:
+        conn.close()
+
+
+__all__ = ["AddReport", "BUSY_TIMEOUT_S", "count_events", "default_store_path", "read_events",
+           "remove_event", "write_events"]
