@@ -12,6 +12,8 @@ their heavy dependencies (folium, dask, playwright) only when called.
 
 from __future__ import annotations
 
+from typing import Any
+
 from northpic.catalogue import LayerSpec
 from northpic.errors import (
     BadInputError,
@@ -24,6 +26,23 @@ from northpic.picture import list_layers, load_layer, load_picture, valid_at
 
 __version__ = "0.1.0"
 
+
+def export_picture(out: Any, format: str, **options: Any) -> Any:
+    """Export the picture to GIS formats; see :func:`northpic.export.api.export_picture`.
+
+    Imports the writers (GDAL, pyarrow) only when called.
+
+    Examples
+    --------
+    >>> import northpic
+    >>> northpic.export_picture("picture.gpkg", "gpkg")  # doctest: +SKIP
+    PosixPath('picture.gpkg')
+    """
+    from northpic.export import export_picture as _export_picture
+
+    return _export_picture(out, format, **options)
+
+
 __all__ = [
     "BadInputError",
     "DataFileError",
@@ -31,6 +50,7 @@ __all__ = [
     "LayerSpec",
     "NorthpicError",
     "SchemaError",
+    "export_picture",
     "list_layers",
     "load_layer",
     "load_picture",

@@ -1,0 +1,49 @@
+"""``northpic export``: the picture as GeoPackage, KML, GeoJSON, GeoParquet, Shapefile, CSV."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+FORMAT_NAMES = ("gpkg", "kml", "geojson", "parquet", "shp", "csv")
+
+
+@click.command("export")
+@click.option("--format", "fmt", required=True, metavar="|".join(FORMAT_NAMES),
+              help="Export format (unknown formats are refused).")
+@click.option("--out", required=True, type=click.Path(path_type=Path),
+              help="File (.gpkg, .kml) or folder (geojson, parquet, shp, csv) to write.")
+@click.option("--layers", "layer_names", help="Comma-separated layer names (default: all).")
+@click.option("--at", "at", help="Only records valid at this ISO 8601 date (default: all).")
+@click.option("--events", "events_store", type=click.Path(dir_okay=False, path_type=Path),
+              help="Event store (GeoPackage) whose events to export too.")
+@click.option("--overwrite", is_flag=True, help="Replace OUT if it exists.")
+def command(
+    fmt: str, out: Path, layer_names: str | None, at: str | None,
+    events_store: Path | None, overwrite: bool,
+) -> None:
+    """Export the picture for QGIS, ArcGIS, Google Earth and data tools.
+
+    \b
+    Formats:
+      gpkg     one GeoPackage, a styled table per layer (QGIS opens it as the map looks)
+      kml      one KML document for Google Earth, a folder per domain and layer
+      geojson  a folder of RFC 7946 GeoJSON files, one per layer
+      parquet  a folder of GeoParquet 1.1 files, one per layer
+      shp      a folder of zipped Shapefiles, one per layer (FIELDS.txt maps short names)
+      csv      a folder of CSV files with WKT geometry, one per layer
+
+    \b
+    Examples:
+      northpic export --format gpkg --out picture.gpkg
+      northpic export --format kml --out picture.kml --at 2026-02-01
+      northpic export --format geojson --out picture-geojson --layers bases,shipping_routes
+      northpic export --format gpkg --out picture.gpkg --overwrite
+    """
+    from northpic.export import export_picture
+
+    names = [n.strip() for n in layer_names.split(",") if n.strip()] if layer_names else None
+    result = export_picture(out, fmt, layers=names, at=at, events_store=events_store,
+                            overwrite=overwrite)
+    click.echo(str(result))

@@ -1,0 +1,252 @@
+"""Export the picture to GIS formats: one entry point, a registry of formats.
+
+:func:`export_picture` loads the picture (as :func:`northpic.load_picture`
+does) and :func:`export_layers` writes any set of layer frames. Both refuse
+an unknown format, an output path whose extension does not fit the format,
+and an existing output unless ``overwrite`` is given; the output appears
+all at once when it is complete (:mod:`northpic.export.atomic`).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import geopandas as gpd
+
+from northpic.catalogue import LayerSpec
+from northpic.errors import UnsupportedFormatError
+from northpic.export.atomic import atomic_output, refuse_existing
+from northpic.export.prepare import ExportLayer, prepare_layer
+from northpic.picture import TimeLike
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    """One export format: what it writes and which function writes it.
+
+    Attributes
+    ----------
+    name : str
+        The ``--format`` value.
+    title : str
+        Human name.
+    suffix : str or None
+        The file extension the output must have; None for a folder of files.
+    writer : str
+        ``module:function`` of the writer, imported only when used.
+    """
+
+    name: str
+    title: str
+    suffix: str | None
+    writer: str
+
+    @property
+    def is_folder(self) -> bool:
+        """True when the export is a folder with one file per layer."""
+        return self.suffix is None
+
+
+#: The vector formats, by ``--format`` name.
+FORMATS: dict[str, ExportFormat] = {
+    f.name: f
+    for f in (
+        ExportFormat("gpkg", "GeoPackage (styled for QGIS)", ".gpkg",
+                     "northpic.export.gpkg:write_gpkg"),
+        ExportFormat("kml", "KML (Google Earth)", ".kml", "northpic.export.kml:write_kml"),
+        ExportFormat("geojson", "GeoJSON (RFC 7946), one file per layer", None,
+                     "northpic.export.geojson:write_geojson"),
+        ExportFormat("parquet", "GeoParquet 1.1, one file per layer", None,
+                     "northpic.export.parquet:write_parquet"),
+        ExportFormat("shp", "Shapefile, one zip per layer", None,
+                     "northpic.export.shapefile:write_shapefiles"),
+        ExportFormat("csv", "CSV with WKT geometry, one file per layer", None,
+                     "northpic.export.csv:write_csv"),
+    )
+}
+#: Extensions of single-file outputs: a folder export refuses a name ending in one.
+FILE_SUFFIXES = (".gpkg", ".kml", ".kmz", ".geojson", ".json", ".parquet", ".geoparquet",
+                 ".shp", ".zip", ".csv", ".tif", ".tiff", ".html", ".png")
+
+
+def get_format(name: str) -> ExportFormat:
+    """Look an export format up by name.
+
+    Raises
+    ------
+    UnsupportedFormatError
+        For an unknown name; the message lists the valid ones.
+    """
+    try:
+        return FORMATS[str(name).lower()]
+    except KeyError:
+        raise UnsupportedFormatError(
+            f"unknown export format {name!r}; valid formats: {', '.join(FORMATS)}"
+        ) from None
+
+
+def check_output(out: str | Path, fmt: ExportFormat, *, overwrite: bool = False) -> Path:
+    """Check that ``out`` suits ``fmt`` and may be written.
+
+    Parameters
+    ----------
+    out : str or pathlib.Path
+        The output file (``.gpkg``, ``.kml``) or folder (the other formats).
+    fmt : ExportFormat
+        The format.
+    overwrite : bool
+        Whether an existing output may be replaced.
+
+    Returns
+    -------
+    pathlib.Path
+        ``out`` as a path.
+
+    Raises
+    ------
+    UnsupportedFormatError
+        If the extension does not match the format.
+    OutputExistsError
+        If ``out`` exists and ``overwrite`` is false.
+    """
+    path = Path(out)
+    suffix = path.suffix.lower()
+    if fmt.suffix is not None and suffix != fmt.suffix:
+        raise UnsupportedFormatError(
+            f"{path}: a {fmt.title} export is one file ending in {fmt.suffix}, "
+            f"not {suffix or 'no extension'}"
+        )
+    if fmt.suffix is None and suffix in FILE_SUFFIXES:
+        raise UnsupportedFormatError(
+            f"{path}: a {fmt.title} export is a folder; give a folder name without the "
+            f"file extension {suffix}"
+        )
+    refuse_existing(path, overwrite)
+    return path
+
+
+def export_metadata(at: TimeLike | None = None, **extra: str) -> dict[str, str]:
+    """Return the export-wide provenance items written into every format."""
+    from northpic import __version__
+
+    items = {
+        "title": "Northern situational picture",
+        "generator": f"northpic {__version__}",
+        "exported_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "as_of": str(at) if at is not None else "all dates (every record, whatever its validity)",
+        "crs": "EPSG:4326 (WGS 84 longitude/latitude)",
+    }
+    items.update(extra)
+    return items
+
+
+def export_layers(
+    frames: Mapping[str, gpd.GeoDataFrame],
+    specs: Mapping[str, LayerSpec],
+    out: str | Path,
+    format: str,
+    *,
+    overwrite: bool = False,
+    metadata: Mapping[str, str] | None = None,
+) -> Path:
+    """Write layer frames in one export format.
+
+    Parameters
+    ----------
+    frames : mapping of str to geopandas.GeoDataFrame
+        Layer name to validated layer frame, in the order wanted.
+    specs : mapping of str to LayerSpec
+        Layer name to catalogue entry (style, nature, description).
+    out : str or pathlib.Path
+        The file or folder to write (see :data:`FORMATS`).
+    format : str
+        A name from :data:`FORMATS`.
+    overwrite : bool
+        Replace an existing output.
+    metadata : mapping, optional
+        Export-wide provenance; default :func:`export_metadata`.
+
+    Returns
+    -------
+    pathlib.Path
+        The output written.
+
+    Raises
+    ------
+    UnsupportedFormatError
+        For an unknown format or a mismatched extension.
+    OutputExistsError
+        If the output exists and ``overwrite`` is false.
+    """
+    fmt = get_format(format)
+    path = check_output(out, fmt, overwrite=overwrite)
+    layers = [ExportLayer(name, specs[name], prepare_layer(frame, specs[name]))
+              for name, frame in frames.items()]
+    module, function = fmt.writer.split(":")
+    writer = getattr(importlib.import_module(module), function)
+    items = dict(metadata) if metadata is not None else export_metadata()
+    with atomic_output(path, directory=fmt.is_folder, overwrite=overwrite) as tmp:
+        writer(layers, tmp, metadata=items)
+    return path
+
+
+def export_picture(
+    out: str | Path,
+    format: str,
+    *,
+    layers: Iterable[str] | None = None,
+    at: TimeLike | None = None,
+    events_store: str | Path | None = None,
+    overwrite: bool = False,
+) -> Path:
+    """Export the northern picture (or some of its layers) to a GIS format.
+
+    Parameters
+    ----------
+    out : str or pathlib.Path
+        ``.gpkg`` or ``.kml`` file; a folder for ``geojson``, ``parquet``,
+        ``shp`` and ``csv`` (one file per layer).
+    format : {"gpkg", "kml", "geojson", "parquet", "shp", "csv"}
+        The format (see :data:`FORMATS`).
+    layers : iterable of str, optional
+        Catalogue layer names; default all.
+    at : str or date, optional
+        Only records valid at this moment; default every record.
+    events_store : str or pathlib.Path, optional
+        An event store whose events are exported too.
+    overwrite : bool
+        Replace an existing output; otherwise an existing output is an error.
+
+    Returns
+    -------
+    pathlib.Path
+        The output written.
+
+    Raises
+    ------
+    UnsupportedFormatError
+        For an unknown format or an extension that does not fit it.
+    OutputExistsError
+        If ``out`` exists and ``overwrite`` is false.
+    LayerNotFoundError
+        For a layer name not in the catalogue.
+
+    Examples
+    --------
+    >>> import northpic
+    >>> northpic.export_picture("picture.gpkg", "gpkg")  # doctest: +SKIP
+    PosixPath('picture.gpkg')
+    >>> northpic.export_picture("picture-geojson", "geojson", at="2026-02-01")  # doctest: +SKIP
+    PosixPath('picture-geojson')
+    """
+    from northpic.picture import load_picture, spec_for
+
+    check_output(out, get_format(format), overwrite=overwrite)  # fail before loading anything
+    frames = load_picture(at=at, layers=layers, events_store=events_store)
+    specs = {name: spec_for(name) for name in frames}
+    return export_layers(frames, specs, out, format, overwrite=overwrite,
+                         metadata=export_metadata(at))

@@ -1,0 +1,96 @@
+"""Write one CSV per layer into a folder, geometry as WKT in the first column.
+
+Each ``NAME.csv`` has a ``WKT`` column (longitude/latitude, WGS 84) and the
+layer's fields; times are ISO 8601 UTC (``2026-01-15T00:00:00Z``). A
+``NAME.csvt`` beside it gives GDAL, QGIS and ogr2ogr the field types, so
+they read the times as DateTime and the WKT as geometry; spreadsheets just
+see text. northpic reads these files back itself
+(:func:`northpic.io.layer_files.read_layer_file`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+import shapely
+
+from northpic.export.prepare import ExportLayer
+from northpic.export.readme import write_readme
+
+GEOMETRY_COLUMN = "WKT"
+#: Decimal places of WKT coordinates: 7 is about 1 cm, as in RFC 7946 GeoJSON.
+WKT_DECIMALS = 7
+
+
+def _csvt_type(series: pd.Series) -> str:
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return "DateTime"
+    if pd.api.types.is_bool_dtype(series):
+        return "Integer(Boolean)"
+    if pd.api.types.is_integer_dtype(series):
+        return "Integer64"
+    if pd.api.types.is_float_dtype(series):
+        return "Real"
+    return "String"
+
+
+def iso_utc(series: pd.Series) -> pd.Series:
+    """Format a UTC datetime column as ISO 8601 text with a ``Z``; NaT becomes empty."""
+    values = series.dt.tz_convert("UTC") if series.dt.tz is not None else series
+    text = values.dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return text.where(series.notna(), None)
+
+
+def layer_table(layer: ExportLayer) -> tuple[pd.DataFrame, list[str]]:
+    """Return a layer as a plain table (WKT first, times as text) and its GDAL types."""
+    frame = layer.frame
+    geometry = frame.geometry.name
+    table = pd.DataFrame({
+        GEOMETRY_COLUMN: shapely.to_wkt(
+            frame.geometry.to_numpy(), rounding_precision=WKT_DECIMALS, trim=True
+        )
+    })
+    types = ["WKT"]
+    for column in frame.columns:
+        if column == geometry:
+            continue
+        series = frame[column]
+        types.append(_csvt_type(series))
+        if pd.api.types.is_datetime64_any_dtype(series):
+            series = iso_utc(series)
+        table[column] = series.to_numpy()
+    return table, types
+
+
+def write_csv(
+    layers: list[ExportLayer], folder: Path, *, metadata: Mapping[str, str] | None = None
+) -> list[str]:
+    """Write ``NAME.csv`` and ``NAME.csvt`` for each layer, and a README, into ``folder``.
+
+    Parameters
+    ----------
+    layers : list of ExportLayer
+        Prepared layers.
+    folder : pathlib.Path
+        An existing, empty folder.
+    metadata : mapping, optional
+        Export-wide provenance for the README.
+
+    Returns
+    -------
+    list of str
+        The CSV file names written, in order.
+    """
+    names = []
+    for layer in layers:
+        table, types = layer_table(layer)
+        name = f"{layer.name}.csv"
+        table.to_csv(folder / name, index=False, encoding="utf-8", lineterminator="\n")
+        (folder / f"{layer.name}.csvt").write_text(
+            ",".join(f'"{t}"' for t in types) + "\n", encoding="utf-8"
+        )
+        names.append(name)
+    write_readme(folder, layers, metadata or {})
+    return names

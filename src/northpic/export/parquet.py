@@ -1,0 +1,47 @@
+"""Write one GeoParquet 1.1 file per layer into a folder.
+
+Geometry is WKB with a covering ``bbox`` column (GeoParquet 1.1), so
+readers such as DuckDB, GDAL 3.9+ and geopandas can filter by bounding box
+without decoding geometries; times are UTC timestamps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from northpic.export.prepare import ExportLayer
+from northpic.export.readme import write_readme
+
+GEOPARQUET_VERSION = "1.1.0"
+
+
+def write_parquet(
+    layers: list[ExportLayer], folder: Path, *, metadata: Mapping[str, str] | None = None
+) -> list[str]:
+    """Write ``NAME.parquet`` for each layer, and a README, into the new ``folder``.
+
+    Parameters
+    ----------
+    layers : list of ExportLayer
+        Prepared layers.
+    folder : pathlib.Path
+        An existing, empty folder.
+    metadata : mapping, optional
+        Export-wide provenance for the README.
+
+    Returns
+    -------
+    list of str
+        The file names written, in order.
+    """
+    names = []
+    for layer in layers:
+        name = f"{layer.name}.parquet"
+        layer.frame.to_parquet(
+            folder / name, index=False, schema_version=GEOPARQUET_VERSION,
+            geometry_encoding="WKB", write_covering_bbox=True, compression="zstd",
+        )
+        names.append(name)
+    write_readme(folder, layers, metadata or {})
+    return names

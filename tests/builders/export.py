@@ -1,0 +1,130 @@
+"""Builders of small, seeded layer frames and specs for the export tests.
+
+``small_picture()`` gives four layers that exercise what exports get wrong:
+points with hostile and non-ASCII text, open and closed validity times; a
+line that crosses 180 degrees; a polygon around the North Pole and one
+across the antimeridian; and a layer that mixes points and lines.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from northpic.catalogue import LayerSpec
+from northpic.crs import polar_to_lonlat
+from northpic.geodesic import densify_geodesic
+from northpic.schema import validate_layer_frame
+
+HOSTILE = '<script>alert("x")</script> & <b>bold</b>'
+
+
+def spec(name: str, geometry: str, nature: str = "authored", **style: object) -> LayerSpec:
+    """A catalogue entry for a test layer (its file is never read)."""
+    domain = {"points": "military", "routes": "economic", "ice": "environmental"}.get(
+        name, "social"
+    )
+    return LayerSpec(
+        name=name, title=f"Test {name}", domain=domain, file=Path(f"{name}.test"),
+        geometry=geometry, nature=nature, style=dict(style) or {"color": "#b2182b"},
+        description=f"Test layer {name}.",
+    )
+
+
+def _records(layer: str, n: int, rng: np.random.Generator, geoms: list) -> gpd.GeoDataFrame:
+    starts = pd.to_datetime("2020-01-01", utc=True) + pd.to_timedelta(
+        rng.integers(0, 2000, n), unit="D"
+    )
+    frame = gpd.GeoDataFrame(
+        {
+            "id": [f"{layer}-{i}" for i in range(n)],
+            "name": [f"{layer} Ørland-Søndre {i}" for i in range(n)],
+            "layer": layer,
+            "domain": "social",
+            "kind": rng.choice(["air", "naval", "radar"], n),
+            "source": [f"Test source {i % 3}, https://example.org/{i}" for i in range(n)],
+            "confidence": rng.choice(["high", "medium", "low"], n),
+            "precision_km": rng.uniform(0, 50, n).round(2),
+            "valid_from": [s.isoformat() if i % 4 else None for i, s in enumerate(starts)],
+            "valid_to": [
+                (s + pd.Timedelta(days=400, hours=6)).isoformat() if i % 3 == 0 else None
+                for i, s in enumerate(starts)
+            ],
+        },
+        geometry=geoms, crs="EPSG:4326",
+    )
+    return frame
+
+
+def points_layer(n: int = 40, seed: int = 7) -> gpd.GeoDataFrame:
+    """Points north of 60 N with a long note, a count and a hostile name."""
+    rng = np.random.default_rng(seed)
+    lon = rng.uniform(-180, 180, n)
+    lat = rng.uniform(60, 89, n)
+    frame = _records("points", n, rng, list(shapely.points(lon, lat)))
+    frame["domain"] = "military"
+    frame.loc[0, "name"] = HOSTILE
+    frame["personnel_estimate"] = rng.integers(10, 5000, n)
+    frame["operational_status"] = rng.choice(["active", "reactivated", "planned"], n)
+    frame["notes"] = ["A long note " + "x" * (300 if i == 1 else i) for i in range(n)]
+    return validate_layer_frame(frame, "builder:points")
+
+
+def routes_layer() -> gpd.GeoDataFrame:
+    """Three geodesic lines; two cross the antimeridian (Bering Strait, polar)."""
+    lines = [
+        shapely.LineString([(160, 70), (-160, 72), (-140, 71)]),
+        shapely.LineString([(20, 70), (60, 75), (100, 77)]),
+        shapely.LineString([(170, 80), (-10, 85)]),
+    ]
+    geoms = [densify_geodesic(line, 50) for line in lines]
+    frame = _records("routes", len(geoms), np.random.default_rng(1), geoms)
+    frame["domain"] = "economic"
+    return validate_layer_frame(frame, "builder:routes")
+
+
+def ice_layer() -> gpd.GeoDataFrame:
+    """A polygon around the pole (from EPSG:3413) and one across 180 degrees."""
+    cap = polar_to_lonlat(shapely.Point(0, 0).buffer(1_500_000, 32))
+    across = shapely.Polygon([(175, 62), (180, 62), (180, 66), (175, 66)]).union(
+        shapely.Polygon([(-180, 62), (-172, 62), (-172, 66), (-180, 66)])
+    )
+    frame = _records("ice", 2, np.random.default_rng(2), [cap, across])
+    frame["domain"] = "environmental"
+    frame["month"] = [3, 9]
+    return validate_layer_frame(frame, "builder:ice")
+
+
+def mixed_layer() -> gpd.GeoDataFrame:
+    """Events: two points and one line, as a layer of geometry ``any``."""
+    geoms = [
+        shapely.Point(33.0, 69.1),
+        shapely.Point(-170.5, 65.8),
+        shapely.LineString([(30, 70), (35, 71), (40, 72)]),
+    ]
+    frame = _records("mixed", 3, np.random.default_rng(3), geoms)
+    frame["vessel"] = ["EAGLE S", None, "KIWALA"]
+    return validate_layer_frame(frame, "builder:mixed")
+
+
+def small_picture() -> tuple[dict[str, gpd.GeoDataFrame], dict[str, LayerSpec]]:
+    """Four layers and their specs, as ``load_picture`` and ``spec_for`` give them."""
+    frames = {
+        "points": points_layer(),
+        "routes": routes_layer(),
+        "ice": ice_layer(),
+        "mixed": mixed_layer(),
+    }
+    specs = {
+        "points": spec("points", "point", symbol="square", radius=6, color="#b2182b"),
+        "routes": spec("routes", "line", "schematic", color="#2166ac", weight=3, dash="8 6"),
+        "ice": spec("ice", "polygon", "climatology", color="#4393c3", fill="#d1e5f0",
+                    weight=2, fill_opacity=0.35),
+        "mixed": spec("mixed", "any", "reported", color="#e08214", symbol="triangle",
+                      radius=7),
+    }
+    return frames, specs
