@@ -300,6 +300,7 @@ def validate_events(
     kinds: dict[str, str] = {}
     bad_names: set[str] = set()
     derived: dict[str, int] = {}
+    no_geometry: set[int] = set()  # records whose geometry problem is already told
 
     for pos, event in enumerate(raw):
         props = {str(k): _plain_value(v) for k, v in event.properties.items()}
@@ -334,11 +335,13 @@ def validate_events(
         geom = event.geometry
         if event.geometry_error:
             reasons.append(event.geometry_error)
+            no_geometry.add(pos)
         elif geom is not None and geom.geom_type not in GEOMETRY_TYPES:
             reasons.append(
                 f"geometry type {geom.geom_type} is not allowed; use one of "
                 f"{', '.join(GEOMETRY_TYPES)}"
             )
+            no_geometry.add(pos)
             geom = None
 
         _resolve_layer(props, layer, catalogue, reasons)
@@ -397,7 +400,10 @@ def validate_events(
             problems.append(Problem(path, None, f"attribute {name!r} clashes with {other!r} "
                                                 "(names are case-insensitive in the store)"))
     frame = _records_frame(records, names)
+    told = {repr(records[i]["id"]) if records[i]["id"] else f"#{i + 1}" for i in no_geometry}
     for problem in find_problems(frame, path):
+        if problem.reason == "missing geometry" and problem.record in told:
+            continue
         if problem.record in derived:
             problem = Problem(path, f"#{derived[problem.record] + 1}", problem.reason)
         problems.append(problem)

@@ -1,0 +1,70 @@
+"""Builders of small, seeded event records and event files."""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+HOSTILE = ("<img src=x onerror=alert(1)>", "</script><script>alert(1)</script>")
+
+
+def event(n: int = 1, **overrides: Any) -> dict[str, Any]:
+    """A valid flat event record (lat/lon) with every field; override any with ``overrides``."""
+    record: dict[str, Any] = {
+        "id": f"ev-test-{n}", "name": f"Test event {n}", "kind": "diversion",
+        "time": "2026-01-15T08:30:00+02:00", "lat": 70.0 + n % 10, "lon": 20.0 + n % 50,
+        "domain": "economic", "source": "test builder", "confidence": "medium",
+        "precision_km": 5.0, "notes": "",
+    }
+    record.update(overrides)
+    return record
+
+
+def feature(record: dict[str, Any]) -> dict[str, Any]:
+    """Turn a flat record into a GeoJSON Feature (a ``geometry`` override is used as is)."""
+    props = dict(record)
+    geometry = props.pop("geometry", None)
+    lat, lon = props.pop("lat", None), props.pop("lon", None)
+    if geometry is None:
+        geometry = {"type": "Point", "coordinates": [lon, lat]}
+    return {"type": "Feature", "properties": props, "geometry": geometry}
+
+
+def batch(count: int, seed: int = 0, prefix: str = "b", notes_bytes: int = 0) -> list[dict[str, Any]]:
+    """``count`` valid point events with distinct ids and seeded positions."""
+    rng = random.Random(seed)
+    return [
+        event(i, id=f"{prefix}-{i}", lat=round(rng.uniform(60, 89), 5),
+              lon=round(rng.uniform(-180, 180), 5), notes="x" * notes_bytes,
+              time=f"2026-01-{1 + i % 28:02d}T{i % 24:02d}:00:00Z")
+        for i in range(count)
+    ]
+
+
+def write_geojson(path: Path, records: list[dict[str, Any]]) -> Path:
+    """Write records as a FeatureCollection."""
+    path.write_text(json.dumps({"type": "FeatureCollection",
+                                "features": [feature(r) for r in records]}), encoding="utf-8")
+    return path
+
+
+def write_jsonl(path: Path, records: list[dict[str, Any]]) -> Path:
+    """Write records as JSON Lines (flat records with lat/lon)."""
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def write_csv(path: Path, records: list[dict[str, Any]]) -> Path:
+    """Write flat records as CSV (columns: union of the records' keys)."""
+    columns = list(dict.fromkeys(k for r in records for k in r))
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(records)
+    return path
+
+
+WRITERS = {"geojson": write_geojson, "jsonl": write_jsonl, "csv": write_csv}
