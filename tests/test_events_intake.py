@@ -64,7 +64,8 @@ def test_bad_record_refuses_whole_batch(
 ) -> None:
     records = [event(1), event(2, **override), event(3)]
     if fmt == "csv" and case == "bad_attribute_name":
-        records = [event(1, **{"ship name": ""}), event(2, **override), event(3, **{"ship name": ""})]
+        blank = {"ship name": ""}
+        records = [event(1, **blank), event(2, **override), event(3, **blank)]
     before = read_events(store)
     path = WRITERS[fmt](tmp_path / f"batch.{fmt}", records)
     err = _refused(["events", "add", str(path), "--store", str(store)], capsys)
@@ -80,7 +81,8 @@ def test_every_problem_is_listed_with_its_record(tmp_path: Path) -> None:
     with pytest.raises(SchemaError, match="record 'ev-test-1'.*lat 95") as info:
         add_events(records, tmp_path / "s.gpkg")
     reasons = [(p.record, p.reason) for p in info.value.problems]
-    assert ("'ev-test-2'", "unknown confidence 'sure'; expected one of high, medium, low") in reasons
+    expected = "unknown confidence 'sure'; expected one of high, medium, low"
+    assert ("'ev-test-2'", expected) in reasons
     assert any(r == "'ev-test-2'" and "'yesterday' is not an ISO 8601" in t for r, t in reasons)
     assert not (tmp_path / "s.gpkg").exists()  # nothing stored, not even an empty store
 
@@ -108,7 +110,8 @@ def test_identical_records_without_ids_are_duplicates(tmp_path: Path) -> None:
      "invalid geometry: Self-intersection"),
     ({"type": "Polygon", "coordinates": [[[0, 70], [10]]]}, "malformed geometry"),
     ({"type": "Blob", "coordinates": [0, 70]}, "malformed geometry"),
-    ({"type": "MultiPoint", "coordinates": [[0, 70], [1, 71]]}, "geometry type MultiPoint is not allowed"),
+    ({"type": "MultiPoint", "coordinates": [[0, 70], [1, 71]]},
+     "geometry type MultiPoint is not allowed"),
     ({"type": "Point", "coordinates": [0, "seventy"]}, "malformed geometry"),
     ({"type": "LineString", "coordinates": [[0, 70], [0, 91]]}, "coordinate out of range"),
     (None, "missing geometry"),

@@ -33,7 +33,9 @@ def feature(record: dict[str, Any]) -> dict[str, Any]:
     return {"type": "Feature", "properties": props, "geometry": geometry}
 
 
-def batch(count: int, seed: int = 0, prefix: str = "b", notes_bytes: int = 0) -> list[dict[str, Any]]:
+def batch(
+    count: int, seed: int = 0, prefix: str = "b", notes_bytes: int = 0
+) -> list[dict[str, Any]]:
     """``count`` valid point events with distinct ids and seeded positions."""
     rng = random.Random(seed)
     return [

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-_STORE_HELP = "Event store (GeoPackage); default $NORTHPIC_EVENTS or ~/.local/share/northpic/events.gpkg."
+_STORE_HELP = ("Event store (GeoPackage); default $NORTHPIC_EVENTS or "
+               "~/.local/share/northpic/events.gpkg.")
 
 
 def _store_option(func):  # type: ignore[no-untyped-def]

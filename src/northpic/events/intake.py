@@ -21,7 +21,7 @@ import math
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import geopandas as gpd
 import pandas as pd
@@ -36,7 +36,7 @@ from northpic.io.layer_files import LAT_NAMES, LON_NAMES
 JSON_SUFFIXES = (".geojson", ".json")
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".geojsonl", ".geojsons")
 CSV_SUFFIXES = (".csv",)
-EventSource = str | Path | gpd.GeoDataFrame | Iterable[Mapping[str, Any]]
+EventSource: TypeAlias = str | Path | gpd.GeoDataFrame | Iterable[Mapping[str, Any]]
 
 
 def _geometry_from_geojson(value: Any) -> tuple[Any, str | None]:
@@ -60,7 +60,7 @@ def _number(value: Any, name: str) -> tuple[float | None, str | None]:
 
 
 def _flat_record(record: Mapping[str, Any]) -> RawEvent:
-    """A record with lat/lon fields or a ``geometry`` (GeoJSON, WKT or shapely)."""
+    """Parse a record with lat/lon fields or a ``geometry`` (GeoJSON, WKT or shapely)."""
     props = dict(record)
     lowered = {k.lower(): k for k in props}
     lat_key = next((lowered[n] for n in LAT_NAMES if n in lowered), None)

@@ -51,7 +51,13 @@ import shapely
 
 from northpic.catalogue import layers_dir, read_catalogue
 from northpic.errors import CatalogueError, Problem, SchemaError
-from northpic.schema import COMMON_COLUMNS, DOMAINS, STORAGE_CRS, find_problems, normalise_layer_frame
+from northpic.schema import (
+    COMMON_COLUMNS,
+    DOMAINS,
+    STORAGE_CRS,
+    find_problems,
+    normalise_layer_frame,
+)
 
 #: Event columns beyond the common layer columns, in order.
 EVENT_COLUMNS: tuple[str, ...] = ("time", "notes")
@@ -430,7 +436,9 @@ def _records_frame(records: list[dict[str, Any]], extras: list[str]) -> gpd.GeoD
     return gpd.GeoDataFrame(data, geometry=geometry, crs=STORAGE_CRS)
 
 
-def _normalise(frame: gpd.GeoDataFrame, extras: list[str], kinds: dict[str, str]) -> gpd.GeoDataFrame:
+def _normalise(
+    frame: gpd.GeoDataFrame, extras: list[str], kinds: dict[str, str]
+) -> gpd.GeoDataFrame:
     out = normalise_layer_frame(frame)
     out["time"] = out["valid_from"]
     out["notes"] = out["notes"].astype(str)

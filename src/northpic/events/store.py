@@ -385,7 +385,9 @@ def read_events(
     return _events_frame(rows, list(attributes.items()))
 
 
-def _events_frame(rows: list[tuple[Any, ...]], attributes: list[tuple[str, str]]) -> gpd.GeoDataFrame:
+def _events_frame(
+    rows: list[tuple[Any, ...]], attributes: list[tuple[str, str]]
+) -> gpd.GeoDataFrame:
     values = list(zip(*rows, strict=True)) if rows else [()] * (1 + len(_STORED) + len(attributes))
     columns = dict(zip(["geom", *_STORED, *(n for n, _ in attributes)], values, strict=True))
     time = pd.to_datetime(pd.Series(columns["time"], dtype=object), utc=True, format="ISO8601")
