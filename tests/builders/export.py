@@ -70,7 +70,7 @@ def points_layer(n: int = 40, seed: int = 7) -> gpd.GeoDataFrame:
     frame.loc[0, "name"] = HOSTILE
     frame["personnel_estimate"] = rng.integers(10, 5000, n)
     frame["operational_status"] = rng.choice(["active", "reactivated", "planned"], n)
-    frame["notes"] = ["A long note " + "x" * (300 if i == 1 else i) for i in range(n)]
+    frame["notes"] = ["A long note " + "x" * (300 if i == 1 else i + 1) for i in range(n)]
     return validate_layer_frame(frame, "builder:points")
 
 
@@ -128,3 +128,58 @@ def small_picture() -> tuple[dict[str, gpd.GeoDataFrame], dict[str, LayerSpec]]:
                       radius=7),
     }
     return frames, specs
+
+
+# ---- reading exports back through GDAL ------------------------------------------------
+
+#: Where each format puts one layer, relative to the export path.
+def layer_sources(out: Path, fmt: str) -> dict[str, str]:
+    """Return GDAL data source names of each table in an export (table -> path)."""
+    import pyogrio
+
+    if fmt in ("gpkg", "kml"):
+        listed = pyogrio.list_layers(out)
+        return {str(name): f"{out}|{name}" for name, _ in listed if name != "layer_styles"}
+    suffix = {"geojson": ".geojson", "parquet": ".parquet", "csv": ".csv", "shp": ".zip"}[fmt]
+    found: dict[str, str] = {}
+    for path in sorted(out.glob(f"*{suffix}")):
+        if fmt == "shp":
+            for name, _ in pyogrio.list_layers(f"/vsizip/{path}"):
+                found[str(name)] = f"/vsizip/{path}|{name}"
+        else:
+            found[path.stem] = str(path)
+    return found
+
+
+def read_table(source: str) -> gpd.GeoDataFrame:
+    """Read one table named by :func:`layer_sources` with pyogrio (GDAL)."""
+    import pyogrio
+
+    path, _, layer = source.partition("|")
+    if path.endswith(".parquet") and "Parquet" not in pyogrio.list_drivers():
+        return gpd.read_parquet(path)  # this GDAL has no Parquet driver
+    return pyogrio.read_dataframe(path, layer=layer or None)
+
+
+def ogrinfo_counts(path: str) -> dict[str, int]:
+    """Run the ``ogrinfo`` command and return each layer's feature count."""
+    import re
+    import subprocess
+
+    result = subprocess.run(["ogrinfo", "-ro", "-so", "-al", path], capture_output=True,
+                            text=True, check=True, timeout=120)
+    names = re.findall(r"^Layer name: (.*)$", result.stdout, flags=re.M)
+    counts = [int(n) for n in re.findall(r"^Feature Count: (\d+)$", result.stdout, flags=re.M)]
+    return dict(zip(names, counts, strict=True))
+
+
+def max_longitude_jump(geom: object) -> float:
+    """Largest |lon difference| between consecutive vertices of any line or ring."""
+    worst = 0.0
+    for part in shapely.get_parts(geom):
+        rings = shapely.get_rings(part) if part.geom_type == "Polygon" else [part]
+        for ring in rings:
+            coords = np.asarray(ring.coords)
+            if len(coords) > 1:
+                worst = max(worst, float(np.abs(np.diff(coords[:, 0])).max()))
+    return worst
