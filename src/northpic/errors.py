@@ -89,3 +89,7 @@ class UnsupportedFormatError(BadInputError, ValueError):
 
 class EventNotFoundError(BadInputError, KeyError):
     """An event id that is not in the event store."""
+
+
+class FetchError(BadInputError, ConnectionError):
+    """A download that could not be done: offline, refused, or nothing at that address."""
