@@ -12,6 +12,7 @@ between their parallels and meridians (:func:`geographic_cell_area`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from pyproj import CRS, Proj
@@ -86,6 +87,15 @@ def projected_cell_area(x: np.ndarray, y: np.ndarray, crs: str | CRS = NSIDC_NOR
     """
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
+    key = (x.tobytes(), y.tobytes(), str(crs))
+    return _projected_cell_area_cached(key).copy()
+
+
+@lru_cache(maxsize=8)
+def _projected_cell_area_cached(key: tuple[bytes, bytes, str]) -> np.ndarray:
+    x = np.frombuffer(key[0], dtype=float)
+    y = np.frombuffer(key[1], dtype=float)
+    crs = key[2]
     dx = abs(float(np.diff(x).mean())) if x.size > 1 else 1.0
     dy = abs(float(np.diff(y).mean())) if y.size > 1 else 1.0
     proj = Proj(CRS(crs))

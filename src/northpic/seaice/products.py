@@ -270,6 +270,7 @@ def _read_g02202(raw: xr.Dataset, path: str) -> xr.Dataset:
     return _standard(sic, flag, x=_metres(raw[xname]), y=_metres(raw[yname]),
                      crs=NSIDC_NORTH_CRS, time=_time_of(raw, path, var.sizes["time"]),
                      product=f"G02202 {version}", citation="G02202",
+
                      title="NOAA/NSIDC Climate Data Record of sea-ice concentration", path=path)
 
 
@@ -291,26 +292,71 @@ def _read_nsidc_icecon(raw: xr.Dataset, path: str) -> xr.Dataset:
                      citation=product)
 
 
-def _read_osisaf(raw: xr.Dataset, path: str) -> xr.Dataset:
-    var = raw["ice_conc"]
-    ydim, xdim = ("yc", "xc") if "xc" in var.dims else ("y", "x")
+def _cf_name(raw: xr.Dataset) -> str | None:
+    for name, var in raw.data_vars.items():
+        if (var.attrs.get("standard_name") == "sea_ice_area_fraction"
+                and var.attrs.get("grid_mapping") in raw.variables and var.ndim >= 2):
+            return str(name)
+    return None
+
+
+def _read_projected_cf(raw: xr.Dataset, path: str, name: str, product: str, citation: str,
+                       title: str) -> xr.Dataset:
+    var = raw[name]
+    ydim, xdim = var.dims[-2], var.dims[-1]
     var = _with_time(var, ydim, xdim)
-    mapping = var.attrs.get("grid_mapping")
-    if not mapping or mapping not in raw.variables:
-        raise DataFileError(path, "OSI SAF ice_conc has no grid_mapping variable")
-    crs = CRS.from_cf(dict(raw[mapping].attrs)).to_wkt()
-    attrs = dict(var.attrs)
-    attrs.setdefault("units", "%")
-    sic, flag = _decode(var.assign_attrs(attrs))
-    if "status_flag" in raw.data_vars:
-        status = _with_time(raw["status_flag"], ydim, xdim).astype(np.int64)
-        flag = xr.where((status & 1) > 0, np.uint8(LAND), flag)
-        flag = xr.where(((status & 2) > 0) & (flag == 0), np.uint8(UNUSED), flag)
+    crs_obj = CRS.from_cf(dict(raw[var.attrs["grid_mapping"]].attrs))
+    crs = _same_as_nsidc(crs_obj)
+    sic, flag = _decode(var)
+    for status_name, bits in (("status_flag", True), ("surface_flag", False)):
+        if status_name not in raw.data_vars:
+            continue
+        status = _with_time(raw[status_name], ydim, xdim)
+        if bits:  # OSI SAF: bit 1 land, bit 2 lake
+            status = status.astype(np.int64)
+            flag = xr.where((status & 1) > 0, np.uint8(LAND), flag)
+            flag = xr.where(((status & 2) > 0) & (flag == 0), np.uint8(UNUSED), flag)
+        else:  # northpic's own CF files keep the NSIDC codes
+            flag = xr.where(status > 0, status.astype(np.uint8), flag)
         sic = xr.where(flag == 0, sic, np.nan).astype(np.float32)
     return _standard(sic, flag, x=_metres(raw[xdim]), y=_metres(raw[ydim]), crs=crs,
-                     time=_time_of(raw, path, var.sizes["time"]), product="OSI SAF",
-                     title=str(raw.attrs.get("title", "OSI SAF sea-ice concentration")), path=path,
-                     citation="OSI SAF")
+                     time=_time_of(raw, path, var.sizes["time"]), product=product,
+                     title=title, path=path, citation=citation)
+
+
+def _same_as_nsidc(crs: CRS) -> str:
+    """``"EPSG:3413"`` when ``crs`` gives the same coordinates (to 1 mm), else its EPSG or WKT."""
+    from pyproj import Transformer
+
+    probe_lon, probe_lat = np.array([-45.0, 0.0, 100.0, 170.0]), np.array([89.0, 70.0, 60.0, 45.0])
+    ours = Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform(probe_lon, probe_lat)
+    nsidc = Transformer.from_crs("EPSG:4326", NSIDC_NORTH_CRS, always_xy=True).transform(
+        probe_lon, probe_lat)
+    if np.allclose(ours, nsidc, atol=1e-3, rtol=0):
+        return NSIDC_NORTH_CRS
+    epsg = crs.to_epsg(min_confidence=90)
+    return f"EPSG:{epsg}" if epsg else crs.to_wkt()
+
+
+def _read_osisaf(raw: xr.Dataset, path: str) -> xr.Dataset:
+    var = raw["ice_conc"]
+    if not var.attrs.get("grid_mapping") in raw.variables:
+        raise DataFileError(path, "OSI SAF ice_conc has no grid_mapping variable")
+    attrs = dict(var.attrs)
+    attrs.setdefault("units", "%")
+    raw = raw.assign(ice_conc=var.assign_attrs(attrs))
+    return _read_projected_cf(raw, path, "ice_conc", "OSI SAF", "OSI SAF",
+                              str(raw.attrs.get("title", "OSI SAF sea-ice concentration")))
+
+
+def _read_cf(raw: xr.Dataset, path: str) -> xr.Dataset:
+    name = _cf_name(raw)
+    assert name is not None
+    source = str(raw.attrs.get("source", raw.attrs.get("title", path)))
+    title = str(raw.attrs.get("title", "CF sea-ice concentration"))
+    product = title.removeprefix("Sea-ice concentration from ") if "northpic" in str(
+        raw.attrs.get("history", "")) else "CF"
+    return _read_projected_cf(raw, path, name, product, source, title)
 
 
 _LAT_NAMES = ("lat", "latitude")
@@ -356,6 +402,8 @@ PRODUCTS: tuple[Product, ...] = (
             lambda raw: _icecon_name(raw) is not None and "x" in raw.dims, _read_nsidc_icecon),
     Product("OSI SAF", "OSI SAF OSI-401/430 sea-ice concentration (ice_conc)",
             lambda raw: "ice_conc" in raw.data_vars, _read_osisaf),
+    Product("CF", "CF NetCDF with sea_ice_area_fraction on a projected grid (e.g. northpic's own)",
+            lambda raw: _cf_name(raw) is not None, _read_cf),
     Product("latlon", "regular lat/lon concentration grids such as NSIDC G10010",
             lambda raw: _latlon_var(raw) is not None, _read_latlon),
 )

@@ -223,10 +223,20 @@
       var st = info.style;
       entry.shapes = L.geoJSON(null, {
         pane: info.pane || 'overlayPane',
-        style: function () {
-          return { color: st.color, weight: st.weight || 2, dashArray: st.dash || null,
-                   fillColor: st.fill || st.color, fillOpacity: st.fill_opacity || 0.15,
-                   opacity: 0.9 };
+        style: function (feature) {
+          var o = { color: st.color, weight: st.weight || 2, dashArray: st.dash || null,
+                    fillColor: st.fill || st.color, fillOpacity: st.fill_opacity || 0.15,
+                    opacity: 0.9 };
+          // per-kind overrides from the catalogue, e.g. an area drawn without its outline
+          var k = st.kinds && feature && Object.prototype.hasOwnProperty.call(st.kinds, feature.properties.kind)
+            ? st.kinds[feature.properties.kind] : null;
+          if (k) {
+            if (k.weight !== undefined) { o.weight = k.weight; o.stroke = k.weight > 0; }
+            if (k.fill_opacity !== undefined) { o.fillOpacity = k.fill_opacity; o.fill = k.fill_opacity > 0; }
+            if (k.color !== undefined) { o.color = k.color; }
+            if (k.dash !== undefined) { o.dashArray = k.dash; }
+          }
+          return o;
         },
         filter: function (feature) {
           var p = feature.properties;

@@ -1,0 +1,96 @@
+"""The guts of ``northpic seaice ...``: open files, analyse, write. One function per command."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+def open_any(paths: Sequence[str | Path], progress: Progress = _quiet):
+    """Open one file eagerly, or several as one lazy Dataset (:mod:`northpic.seaice.many`)."""
+    from northpic.seaice.many import open_daily_files
+    from northpic.seaice.products import open_concentration
+
+    if len(paths) == 1:
+        return open_concentration(paths[0])
+    return open_daily_files(paths, progress=progress)
+
+
+def stats_of_files(
+    paths: Sequence[str | Path], anomaly: bool = False, progress: Progress = _quiet
+) -> pd.DataFrame:
+    """Extent and area (million km2) per date of one or many files.
+
+    With ``anomaly``, add the 1981-2010 median of each date's month and the
+    difference (see :func:`northpic.seaice.climatology.median_extent_mkm2`).
+    """
+    import xarray as xr
+
+    from northpic.seaice.analysis import extent_and_area, extent_anomaly, sea_ice_area, sea_ice_extent
+    from northpic.seaice.many import compute_with_progress
+
+    ds = open_any(paths, progress)
+    if len(paths) > 1:
+        both = xr.Dataset({"extent_mkm2": sea_ice_extent(ds), "area_mkm2": sea_ice_area(ds)})
+        done = compute_with_progress(both, progress)
+        table = pd.DataFrame({
+            "date": [pd.Timestamp(t).date().isoformat() for t in done["time"].values],
+            "extent_mkm2": done["extent_mkm2"].values.astype(float),
+            "area_mkm2": done["area_mkm2"].values.astype(float),
+        })
+    else:
+        table = extent_and_area(ds)
+    if anomaly:
+        from northpic.seaice.climatology import median_extent_mkm2
+
+        table = extent_anomaly(table, median_extent_mkm2())
+    return table
+
+
+def edge_of_file(
+    path: str | Path, out: str | Path, threshold: float = 15, date: str | None = None,
+    overwrite: bool = False,
+) -> gpd.GeoDataFrame:
+    """Trace the ice edge of a file and write it (GeoJSON or GeoPackage by extension)."""
+    from northpic.seaice.edge import ice_edge
+    from northpic.seaice.export import EDGE_FORMATS, write_edge
+    from northpic.seaice.products import open_concentration
+    from northpic.export.atomic import refuse_existing
+    from northpic.errors import UnsupportedFormatError
+
+    out = Path(out)
+    if out.suffix.lower() not in EDGE_FORMATS:  # fail before the work
+        raise UnsupportedFormatError(f"{out}: cannot write the ice edge as {out.suffix or '(none)'}; "
+                                     f"use one of {', '.join(EDGE_FORMATS)}")
+    refuse_existing(out, overwrite)
+    frame = ice_edge(open_concentration(path), threshold=threshold, date=date)
+    write_edge(frame, out, overwrite=overwrite)
+    return frame
+
+
+def routes_of_file(path: str | Path, threshold: float = 15, date: str | None = None) -> pd.DataFrame:
+    """Share of each catalogue shipping route in ice, most exposed first."""
+    from northpic.picture import load_layer
+    from northpic.seaice.products import open_concentration
+    from northpic.seaice.routes import exposure_table, route_exposure
+
+    routes = load_layer("shipping_routes")
+    routes = routes[routes.geom_type.isin(["LineString", "MultiLineString"])]
+    return exposure_table(route_exposure(open_concentration(path), routes, threshold, date))
+
+
+def export_file(path: str | Path, out: str | Path, overwrite: bool = False) -> Path:
+    """Write a file's concentration as a COG GeoTIFF (``.tif``) or CF NetCDF (``.nc``)."""
+    from northpic.seaice.export import write_concentration
+    from northpic.seaice.products import open_concentration
+
+    return write_concentration(open_concentration(path), out, overwrite=overwrite)
