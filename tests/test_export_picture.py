@@ -54,3 +54,26 @@ def test_no_default_geojson_segment_crosses_the_antimeridian(exported):
         for feature in json.loads(path.read_text(encoding="utf-8"))["features"]:
             geom = shapely.geometry.shape(feature["geometry"])
             assert max_longitude_jump(geom) <= 180, (path.name, feature["properties"]["id"])
+
+
+def test_events_from_a_store_are_exported_with_provenance(tmp_path):
+    from builders.events import HOSTILE, batch, write_geojson
+
+    records = batch(4, seed=3, prefix="exp")
+    records[0]["name"] = HOSTILE[0]
+    store = tmp_path / "events.gpkg"
+    assert main(["events", "add", str(write_geojson(tmp_path / "ev.geojson", records)),
+                 "--store", str(store)]) == 0
+    out = tmp_path / "with-events.gpkg"
+    assert main(["export", "--format", "gpkg", "--out", str(out), "--layers", "bases",
+                 "--events", str(store)]) == 0
+    tables = {name for name, _ in pyogrio.list_layers(out)} - {"layer_styles", "bases"}
+    events = [pyogrio.read_dataframe(out, layer=name) for name in sorted(tables)]
+    ids = {i for frame in events for i in frame["id"]}
+    assert {r["id"] for r in records} <= ids
+    exported = next(f for f in events if records[0]["id"] in set(f["id"]))
+    row = exported.set_index("id").loc[records[0]["id"]]
+    assert row["name"] == HOSTILE[0]
+    assert row["source"] and row["confidence"] in ("high", "medium", "low")
+    styled = set(pyogrio.read_dataframe(out, layer="layer_styles")["f_table_name"])
+    assert tables <= styled

@@ -160,7 +160,9 @@ def prepare_layer(frame: gpd.GeoDataFrame, spec: LayerSpec) -> gpd.GeoDataFrame:
     for column in out.columns:
         if column != geometry and out[column].dtype == object:
             out[column] = _text_safe(out[column])
-    out[geometry] = [rfc7946_geometry(g) for g in out.geometry]
+    shaped = ~out.geom_type.isin(["Point", "MultiPoint"]).to_numpy()  # points need nothing
+    if shaped.any():
+        out.loc[shaped, geometry] = [rfc7946_geometry(g) for g in out.geometry[shaped]]
     common = [c for c in COMMON_COLUMNS if c in out.columns]
     own = [c for c in out.columns if c not in common and c not in (NATURE_COLUMN, geometry)]
     return gpd.GeoDataFrame(

@@ -1,0 +1,96 @@
+"""Benchmark: northpic's exports against plain geopandas/pyogrio writes of the same frame.
+
+The peer is what a user would write by hand: ``GeoDataFrame.to_file`` (pyogrio)
+for GeoPackage, GeoJSON, Shapefile and KML, ``to_parquet`` for GeoParquet and
+``to_csv`` with WKT for CSV. The ratio is northpic's time over the peer's: the
+cost of styles, metadata, RFC 7946 geometry, field mapping and atomic writes.
+
+Run: ``python benchmarks/export.py [N]`` (default 50,000 points plus lines).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from builders.export import spec  # noqa: E402
+from northpic.export import export_layers  # noqa: E402
+from northpic.schema import validate_layer_frame  # noqa: E402
+
+RESULTS = Path(__file__).resolve().parent / "results" / "export.json"
+
+
+def make_points(n: int, seed: int = 1) -> gpd.GeoDataFrame:
+    rng = np.random.default_rng(seed)
+    start = pd.Timestamp("2024-01-01", tz="UTC")
+    frame = gpd.GeoDataFrame({
+        "id": [f"p{i}" for i in range(n)], "name": [f"Point {i}" for i in range(n)],
+        "layer": "points", "domain": "economic", "kind": "ais_event",
+        "source": "benchmark", "confidence": rng.choice(["high", "medium", "low"], n),
+        "precision_km": rng.uniform(0, 10, n),
+        "valid_from": start + pd.to_timedelta(rng.integers(0, 365 * 24, n), unit="h"),
+        "valid_to": pd.NaT, "speed_over_ground": rng.uniform(0, 20, n),
+    }, geometry=shapely.points(rng.uniform(-180, 180, n), rng.uniform(60, 85, n)),
+        crs="EPSG:4326")
+    frame["valid_to"] = pd.to_datetime(frame["valid_to"], utc=True)
+    return validate_layer_frame(frame, "benchmark") if n <= 2000 else frame
+
+
+def peer_write(frame: gpd.GeoDataFrame, fmt: str, folder: Path) -> None:
+    if fmt == "gpkg":
+        frame.to_file(folder / "peer.gpkg", driver="GPKG", engine="pyogrio")
+    elif fmt == "geojson":
+        frame.to_file(folder / "peer.geojson", driver="GeoJSON", engine="pyogrio")
+    elif fmt == "shp":
+        frame.rename(columns={"precision_km": "prec_km", "speed_over_ground": "sog"}).to_file(
+            folder / "peer.shp", engine="pyogrio")
+    elif fmt == "kml":
+        frame.to_file(folder / "peer.kml", driver="KML", engine="pyogrio")
+    elif fmt == "parquet":
+        frame.to_parquet(folder / "peer.parquet")
+    elif fmt == "csv":
+        pd.DataFrame(frame.drop(columns="geometry")).assign(
+            WKT=shapely.to_wkt(frame.geometry.to_numpy())).to_csv(folder / "peer.csv")
+
+
+def timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def main(n: int = 50_000) -> list[dict]:
+    frame = make_points(n)
+    layer_spec = spec("points", "point", symbol="circle")
+    outs = {"gpkg": "p.gpkg", "kml": "p.kml", "geojson": "gj", "parquet": "pq", "shp": "shp",
+            "csv": "csv"}
+    rows = []
+    with tempfile.TemporaryDirectory() as work:
+        for fmt, out in outs.items():
+            ours = timed(lambda: export_layers({"points": frame}, {"points": layer_spec},
+                                               Path(work) / fmt / out, fmt))  # noqa: B023
+            peer = timed(lambda: peer_write(frame, fmt, Path(work)))  # noqa: B023
+            rows.append({"format": fmt, "features": n, "northpic_s": round(ours, 3),
+                         "peer_s": round(peer, 3), "ratio": round(ours / peer, 2)})
+    print(f"{'format':<8} {'features':>9} {'northpic s':>11} {'peer s':>8} {'ratio':>6}")
+    for r in rows:
+        print(f"{r['format']:<8} {r['features']:>9} {r['northpic_s']:>11.3f} "
+              f"{r['peer_s']:>8.3f} {r['ratio']:>6.2f}")
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps({"peer": "geopandas to_file/to_parquet/to_csv (pyogrio)",
+                                   "rows": rows}, indent=2) + "\n")
+    return rows
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 50_000)
