@@ -22,11 +22,13 @@ $(VENV)/.installed-test: $(VENV)/.installed
 map: $(VENV)/.installed
 	$(BIN)/northpic build --out $(OUT)
 
-# System packages the tests need that PyPI cannot give: a browser and GDAL's command-line tools.
+# System packages the tests need that PyPI cannot give: a browser, GDAL's command-line tools
+# and QGIS (the export tests open the styled GeoPackage in it; about 200 MB, 1-2 min).
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v ogrinfo >/dev/null 2>&1 || missing="$$missing gdal-bin"; \
+	/usr/bin/python3 -c "import qgis.core" >/dev/null 2>&1 || missing="$$missing qgis python3-qgis"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  $(APT) update -q && DEBIAN_FRONTEND=noninteractive $(APT) install -y -q $$missing; \
