@@ -132,6 +132,8 @@ def test_list_filters_and_json_round_trip(tmp_path: Path, monkeypatch: pytest.Mo
     assert main(["events", "list", "--store", str(store), "--since", "2026-02-01"]) == 0
     out = capsys.readouterr().out
     assert "ev-test-2" in out and "full-1" not in out
+    assert main(["events", "list", "--store", str(store), "--since", "last week"]) == 2
+    assert "since: 'last week' is not an ISO 8601" in capsys.readouterr().err
     assert main(["events", "list", "--store", str(store), "--kind", "diversion", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert [f["id"] for f in doc["features"]] == ["full-1"]

@@ -27,7 +27,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from northpic.errors import DataFileError, EventNotFoundError, Problem, SchemaError
+from northpic.errors import BadInputError, DataFileError, EventNotFoundError, Problem, SchemaError
 from northpic.events import gpkg
 from northpic.events.schema import (
     EVENT_COLUMNS,
@@ -318,9 +318,12 @@ def write_events(frame: gpd.GeoDataFrame, store: str | Path, label: str = "<even
 
 
 def _time_bound(value: str | date | datetime | pd.Timestamp) -> str:
-    moment = parse_time(value)
+    try:
+        moment = parse_time(value)
+    except ValueError as exc:
+        raise BadInputError(f"since: {exc}") from None
     if moment is None:
-        raise DataFileError(str(value), "--since needs a date or date-time")
+        raise BadInputError("since needs an ISO 8601 date or date-time")
     return format_event_time(moment)
 
 
