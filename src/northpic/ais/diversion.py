@@ -1,0 +1,189 @@
+"""Diversions: a vessel changes its declared destination and turns away from the old one.
+
+There is no Global Fishing Watch definition; northpic's is this. A
+*destination change* is two consecutive reports of one vessel with
+different non-empty declared destinations. It is a *diversion* when:
+
+* the old destination is a known port (:mod:`northpic.ais.ports`) at
+  least ``min_distance_km`` (100 km) away at the time of the change, and
+* over the ``window_hours`` (24 h) after the change the vessel stops
+  closing on it: its remaining sea-route distance to the old destination
+  (``searoute``, Eurostat SeaRoute network, Northern Sea Route allowed)
+  falls by less than ``max_progress`` (25 %) of the distance it sailed,
+  and it sailed at least ``min_sailed_km`` (20 km).
+
+Confidence is high when the new destination is known too and the vessel
+now closes on it (at least half of the distance sailed), medium otherwise.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from northpic.ais.events import detector_source, event_frame
+from northpic.ais.ports import normalise_destination, resolve_destination
+from northpic.ais.spherical import haversine_km
+
+MIN_DISTANCE_KM = 100.0
+WINDOW_HOURS = 24.0
+MAX_PROGRESS = 0.25
+MIN_SAILED_KM = 20.0
+
+
+@lru_cache(maxsize=4096)
+def sea_distance_km(lon: float, lat: float, to_lon: float, to_lat: float) -> float:
+    """Sea-route distance in km (searoute, Northern Sea Route and Northwest Passage allowed)."""
+    import searoute
+
+    route = searoute.searoute(
+        [lon, lat], [to_lon, to_lat], units="km", append_orig_dest=True, restrictions=[]
+    )
+    return float(route["properties"]["length"])
+
+
+def destination_changes(reports: pd.DataFrame) -> np.ndarray:
+    """Rows where a vessel's declared destination differs from its previous non-empty one."""
+    dest = reports["destination"]
+    has = np.flatnonzero(dest.notna().to_numpy() & (dest.astype("str").str.strip() != "").to_numpy())
+    if len(has) < 2:
+        return np.empty(0, dtype=np.int64)
+    norm = dest.iloc[has].map(normalise_destination).to_numpy()
+    mmsi = reports["mmsi"].to_numpy()[has]
+    change = (mmsi[1:] == mmsi[:-1]) & (norm[1:] != norm[:-1])
+    return has[1:][change]
+
+
+def _previous_destination(reports: pd.DataFrame, row: int) -> str:
+    dest = reports["destination"]
+    mmsi = reports["mmsi"].iat[row]
+    key = normalise_destination(dest.iat[row])
+    i = row - 1
+    while i >= 0 and reports["mmsi"].iat[i] == mmsi:
+        value = dest.iat[i]
+        if isinstance(value, str) and normalise_destination(value) not in ("", key):
+            return value
+        i -= 1
+    return ""
+
+
+def detect_diversions(
+    reports: pd.DataFrame,
+    *,
+    min_distance_km: float = MIN_DISTANCE_KM,
+    window_hours: float = WINDOW_HOURS,
+    max_progress: float = MAX_PROGRESS,
+    min_sailed_km: float = MIN_SAILED_KM,
+    source: str | None = None,
+) -> gpd.GeoDataFrame:
+    """Find diversions (see the module docstring for the definition).
+
+    Parameters
+    ----------
+    reports : pandas.DataFrame
+        Cleaned reports with a ``destination`` column.
+    min_distance_km : float
+        The old destination must be at least this far away at the change.
+    window_hours : float
+        How long after the change the track is followed.
+    max_progress : float
+        Largest share of the distance sailed that may still bring the
+        vessel closer to its old destination.
+    min_sailed_km : float
+        The vessel must move at least this far in the window.
+    source : str, optional
+        Citation; default from ``reports.attrs["sources"]``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Event rows of kind ``diversion`` at the position of the change, with
+        ``destination_before``, ``destination_after``, ``sailed_km``,
+        ``progress_to_old``, ``progress_to_new`` (shares of the distance
+        sailed), ``distance_to_old_km``.
+    """
+    rows = destination_changes(reports)
+    times = reports["time"]
+    t = times.array.asi8
+    mmsi_all = reports["mmsi"].to_numpy()
+    lon, lat = reports["lon"].to_numpy(), reports["lat"].to_numpy()
+    found: list[dict[str, object]] = []
+    for row in rows:
+        before = _previous_destination(reports, row)
+        after = reports["destination"].iat[row]
+        old = resolve_destination(before)
+        if old is None:
+            continue
+        to_old = sea_distance_km(lon[row], lat[row], old["lon"], old["lat"])
+        if haversine_km(lon[row], lat[row], old["lon"], old["lat"]) < min_distance_km:
+            continue
+        stop = row
+        limit = t[row] + int(window_hours * 3600e9)
+        while stop + 1 < len(t) and mmsi_all[stop + 1] == mmsi_all[row] and t[stop + 1] <= limit:
+            stop += 1
+        sailed = float(np.nansum(reports["step_km"].to_numpy()[row + 1: stop + 1]))
+        if sailed < min_sailed_km:
+            continue
+        progress_old = (to_old - sea_distance_km(lon[stop], lat[stop], old["lon"], old["lat"]))
+        progress_old /= sailed
+        if progress_old >= max_progress:
+            continue
+        new = resolve_destination(after)
+        progress_new = np.nan
+        if new is not None:
+            progress_new = (
+                sea_distance_km(lon[row], lat[row], new["lon"], new["lat"])
+                - sea_distance_km(lon[stop], lat[stop], new["lon"], new["lat"])
+            ) / sailed
+        found.append({
+            "row": row, "stop": stop, "before": before, "after": after,
+            "old": old["name"], "new": None if new is None else new["name"],
+            "sailed": sailed, "progress_old": progress_old, "progress_new": progress_new,
+            "to_old": to_old,
+        })
+    rows_found = np.array([f["row"] for f in found], dtype=np.int64)
+    stops = np.array([f["stop"] for f in found], dtype=np.int64)
+
+    def text(f: dict[str, object]) -> str:
+        towards = (
+            f"; now closing on {f['new']} ({float(f['progress_new']):.0%} of the distance sailed)"
+            if f["new"] is not None and not np.isnan(float(f["progress_new"])) else ""
+        )
+        return (
+            f"destination {f['before']!s} ({f['old']}) changed to {f['after']!s}; in the next "
+            f"{float(f['sailed']):.0f} km sailed it closed on {f['old']} by only "
+            f"{float(f['progress_old']):.0%} of that distance (sea route){towards}"
+        )
+
+    return event_frame(
+        "diversion",
+        mmsi=mmsi_all[rows_found],
+        start=times.iloc[rows_found],
+        end=times.iloc[stops],
+        geometry=shapely.points(lon[rows_found], lat[rows_found]),
+        confidence=[
+            "high" if f["new"] is not None and float(f["progress_new"]) >= 0.5 else "medium"
+            for f in found
+        ],
+        evidence=[text(f) for f in found],
+        label=[f"{f['before']} to {f['after']}" for f in found],
+        measures={
+            "destination_before": [f["before"] for f in found],
+            "destination_after": [f["after"] for f in found],
+            "sailed_km": np.round([float(f["sailed"]) for f in found], 1),
+            "progress_to_old": np.round([float(f["progress_old"]) for f in found], 3),
+            "progress_to_new": np.round([float(f["progress_new"]) for f in found], 3),
+            "distance_to_old_km": np.round([float(f["to_old"]) for f in found], 1),
+        },
+        precision_km=0.1,
+        source=source or detector_source(reports.attrs.get("sources", [])),
+        notes=(
+            "Declared AIS destination changed mid-voyage and the vessel turned away from the "
+            "sea route to the old destination (northpic definition; sea routes from the "
+            "Eurostat SeaRoute network via searoute, Northern Sea Route allowed)."
+        ),
+    )

@@ -1,0 +1,219 @@
+"""From AIS files to shadow-fleet events: read, clean, detect, write.
+
+:func:`detect_events` runs every detector on cleaned reports (in memory);
+:func:`detect_files` is the whole ``northpic ais detect`` command: read the
+files, clean them, detect, write the events (and optionally the tracks)
+as GeoJSON and add the events to the event store.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from northpic.ais.cleaning import CleanResult, clean_reports
+from northpic.ais.diversion import detect_diversions
+from northpic.ais.encounters import detect_encounters
+from northpic.ais.events import EVENT_KINDS, combine_events, detector_source
+from northpic.ais.gaps import detect_gaps
+from northpic.ais.identity import detect_identity_changes
+from northpic.ais.loitering import detect_loitering
+from northpic.ais.spoofing import detect_spoofing
+from northpic.errors import BadInputError
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+def drop_loitering_in_encounters(events: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Leave out loitering of a vessel while it is in an encounter (the encounter says more)."""
+    loiter = events[events["kind"] == "loitering"]
+    meet = events[events["kind"] == "encounter"]
+    if loiter.empty or meet.empty:
+        return events
+    sides = pd.concat([
+        meet[["mmsi", "start", "end"]],
+        meet[["other_mmsi", "start", "end"]].rename(columns={"other_mmsi": "mmsi"}),
+    ]).astype({"mmsi": "int64"})
+    pairs = loiter.reset_index()[["index", "mmsi", "start", "end"]].merge(
+        sides, on="mmsi", suffixes=("", "_e")
+    )
+    overlap = (pairs["start"] < pairs["end_e"]) & (pairs["start_e"] < pairs["end"])
+    return events.drop(index=pairs.loc[overlap, "index"].unique())
+
+
+def detect_events(
+    reports: pd.DataFrame | CleanResult,
+    *,
+    kinds: Iterable[str] = EVENT_KINDS,
+    parameters: Mapping[str, Mapping[str, Any]] | None = None,
+    progress: Progress = _quiet,
+) -> gpd.GeoDataFrame:
+    """Run the detectors on cleaned reports and return all events, sorted.
+
+    Parameters
+    ----------
+    reports : pandas.DataFrame or CleanResult
+        Cleaned reports (or the :class:`CleanResult`, whose removed spikes
+        then become spoofing events too). Raw reports are cleaned first.
+    kinds : iterable of str
+        Event kinds to look for (default: all of :data:`EVENT_KINDS`).
+    parameters : mapping, optional
+        Keyword arguments per kind, e.g. ``{"ais_gap": {"min_hours": 24}}``.
+    progress : callable, optional
+        Called with a short message after each detector.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Event rows (see :mod:`northpic.ais.events`). Loitering during an
+        encounter of the same vessel is left out.
+    """
+    if isinstance(reports, CleanResult):
+        cleaned = reports
+    elif "dt_s" in reports.columns:
+        cleaned = CleanResult(reports, {}, pd.DataFrame({"reason": pd.Series(dtype=str)}))
+    else:
+        cleaned = clean_reports(reports)
+    frame = cleaned.reports
+    params = {k: dict(v) for k, v in (parameters or {}).items()}
+    wanted = list(kinds)
+    unknown = [k for k in [*wanted, *params] if k not in EVENT_KINDS]
+    if unknown:
+        raise BadInputError(
+            f"unknown event kind(s) {', '.join(unknown)}; valid kinds: {', '.join(EVENT_KINDS)}"
+        )
+    source = detector_source(frame.attrs.get("sources", []))
+    detectors: dict[str, Callable[..., gpd.GeoDataFrame]] = {
+        "ais_gap": lambda **kw: detect_gaps(frame, source=source, **kw),
+        "encounter": lambda **kw: detect_encounters(frame, source=source, **kw),
+        "loitering": lambda **kw: detect_loitering(frame, source=source, **kw),
+        "diversion": lambda **kw: detect_diversions(frame, source=source, **kw),
+        "spoofing": lambda **kw: detect_spoofing(
+            frame, cleaned.rejected if "mmsi" in cleaned.rejected else None, source=source, **kw
+        ),
+        "identity_change": lambda **kw: detect_identity_changes(frame, source=source, **kw),
+    }
+    found = []
+    for kind in EVENT_KINDS:
+        if kind not in wanted:
+            continue
+        started = time.perf_counter()
+        events = detectors[kind](**params.get(kind, {}))
+        progress(f"{kind}: {len(events):,} event(s) in {time.perf_counter() - started:.2f} s")
+        found.append(events)
+    return drop_loitering_in_encounters(combine_events(found)).reset_index(drop=True)
+
+
+@dataclass
+class DetectionRun:
+    """What :func:`detect_files` did."""
+
+    events: gpd.GeoDataFrame
+    counts: dict[str, int]
+    out: Path | None = None
+    tracks_out: Path | None = None
+    added: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def detect_files(
+    paths: Sequence[str | Path],
+    out: str | Path | None = None,
+    *,
+    columns: Mapping[str, str] | None = None,
+    format: str = "auto",
+    tracks_out: str | Path | None = None,
+    add: bool = False,
+    store: str | Path | None = None,
+    overwrite: bool = False,
+    land_check: bool = True,
+    kinds: Iterable[str] = EVENT_KINDS,
+    progress: Progress = _quiet,
+) -> DetectionRun:
+    """Read AIS files, clean them, detect events and write them.
+
+    Parameters
+    ----------
+    paths : sequence of paths
+        AIS files (see :func:`northpic.ais.readers.read_ais`).
+    out : path, optional
+        GeoJSON file for the events (written atomically; refused if it
+        exists unless ``overwrite``).
+    columns, format
+        Passed to :func:`~northpic.ais.readers.read_ais`.
+    tracks_out : path, optional
+        GeoJSON file for the track lines (:func:`~northpic.ais.trajectories.track_lines`).
+    add : bool
+        Add the events to the event store as layer ``shadow_fleet``
+        (:func:`northpic.events.add_events`).
+    store : path, optional
+        The event store (default: the event store's default).
+    overwrite : bool
+        Replace existing output files.
+    land_check : bool
+        Remove reports on land (see :func:`~northpic.ais.cleaning.clean_reports`).
+    kinds : iterable of str
+        Event kinds to detect.
+    progress : callable, optional
+        Called with progress messages (counts and rates per stage).
+
+    Returns
+    -------
+    DetectionRun
+    """
+    from northpic.ais.readers import read_ais
+    from northpic.ais.trajectories import track_lines
+    from northpic.ais.writers import check_writable, write_geojson
+
+    for target in (out, tracks_out):
+        if target is not None:
+            check_writable(Path(target), overwrite)
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
+    reports = read_ais(paths, columns=columns, format=format)
+    seconds["read"] = time.perf_counter() - started
+    layouts = ", ".join(sorted(set(reports.attrs.get("layouts", []))))
+    progress(f"read {len(reports):,} reports from {len(reports.attrs['sources'])} input(s) "
+             f"({layouts}) in {seconds['read']:.2f} s "
+             f"({len(reports) / max(seconds['read'], 1e-9):,.0f} reports/s)")
+    nmea = reports.attrs.get("nmea") or {}
+    if nmea:
+        progress(f"NMEA: {nmea.get('sentences', 0):,} sentences, "
+                 f"{nmea.get('undecodable', 0):,} undecodable")
+    step = time.perf_counter()
+    cleaned = clean_reports(reports, inland_km=2.0 if land_check else None)
+    seconds["clean"] = time.perf_counter() - step
+    progress(f"cleaned in {seconds['clean']:.2f} s: {cleaned.summary()}")
+    del reports
+    step = time.perf_counter()
+    events = detect_events(cleaned, kinds=kinds, progress=lambda m: progress(f"  {m}"))
+    seconds["detect"] = time.perf_counter() - step
+    total = time.perf_counter() - started
+    seconds["total"] = total
+    progress(f"{len(events):,} event(s) from {cleaned.counts['input']:,} reports in {total:.2f} s "
+             f"({cleaned.counts['input'] / max(total, 1e-9):,.0f} reports/s)")
+    run = DetectionRun(events, cleaned.counts, seconds=seconds)
+    if out is not None:
+        run.out = write_geojson(events, Path(out), overwrite=overwrite)
+        progress(f"wrote {len(events):,} event(s) to {run.out}")
+    if tracks_out is not None:
+        tracks = track_lines(cleaned.reports, max_vertices=250_000)
+        run.tracks_out = write_geojson(tracks, Path(tracks_out), overwrite=overwrite)
+        progress(f"wrote {len(tracks):,} track segment(s) to {run.tracks_out}")
+    if add:
+        from northpic.events import add_events
+
+        result = add_events(events, store, layer="shadow_fleet")
+        run.added = int(result) if isinstance(result, int) else len(events)
+        progress(f"added {len(events):,} event(s) to the event store as layer shadow_fleet")
+    return run

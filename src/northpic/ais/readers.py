@@ -1,0 +1,568 @@
+"""Read AIS position reports from CSV, Parquet/GeoParquet and raw NMEA into one frame.
+
+Every reader returns the same *reports frame*: one row per position report
+with the columns of :data:`REPORT_COLUMNS` (``mmsi``, ``time`` in UTC,
+``lat``, ``lon``, ``sog``, ``cog``, ``heading`` and the voyage and identity
+fields ``name``, ``destination``, ``callsign``, ``imo``, ``ship_type``;
+missing ones are filled with nulls).
+
+CSV layouts are recognised from their header: the Danish Maritime
+Authority (``# Timestamp``, ``Type of mobile``...), NOAA MarineCadastre
+(``BaseDateTime``, ``VesselName``...), Norwegian Coastal Administration
+(Kystverket, ``date_time_utc``, semicolons), BarentsWatch (``msgtime``,
+``speedOverGround``...), Fintraffic Digitraffic (``snapshot_utc``); any
+other header whose names are common spellings (``latitude``, ``lat``,
+``timestamp``...) works too, and ``columns=`` maps the rest. CSV is parsed
+by :mod:`pyarrow.csv` on all cores. ``.gz``/``.bz2`` files are decompressed
+on the fly and ``.zip`` archives are read member by member. NMEA
+(``!AIVDM``/``!AIVDO``) is decoded with :mod:`pyais`; times come from tag
+blocks (``\\c:1577836800*..\\``), a leading ISO 8601 time or a trailing
+Unix time on each line.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from northpic.errors import BadInputError, DataFileError, UnsupportedFormatError
+
+#: The reports frame: canonical column -> value type.
+REPORT_COLUMNS: dict[str, str] = {
+    "mmsi": "int",
+    "time": "time",
+    "lat": "float",
+    "lon": "float",
+    "sog": "float",
+    "cog": "float",
+    "heading": "float",
+    "name": "str",
+    "destination": "str",
+    "callsign": "str",
+    "imo": "float",
+    "ship_type": "str",
+}
+REQUIRED_COLUMNS = ("mmsi", "time", "lat", "lon")
+FORMATS = ("auto", "csv", "parquet", "nmea")
+
+#: Header spellings (lower case, letters and digits only) of each canonical column.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "mmsi": ("mmsi", "userid", "sourcemmsi", "shipmmsi"),
+    "time": (
+        "timestamp", "basedatetime", "datetimeutc", "msgtime", "timestamputc", "datetime",
+        "time", "timeutc", "snapshotutc", "t",
+    ),
+    "lat": ("latitude", "lat", "y"),
+    "lon": ("longitude", "lon", "long", "lng", "x"),
+    "sog": ("sog", "speedoverground", "speed"),
+    "cog": ("cog", "courseoverground", "course"),
+    "heading": ("heading", "trueheading"),
+    "name": ("name", "vesselname", "shipname"),
+    "destination": ("destination", "dest"),
+    "callsign": ("callsign", "callsignal"),
+    "imo": ("imo", "imonr", "imonumber"),
+    "ship_type": ("shiptype", "vesseltype", "typeofship"),
+}
+
+#: Named layouts and the header fields that identify them.
+LAYOUTS: dict[str, frozenset[str]] = {
+    "dma": frozenset({"timestamp", "typeofmobile", "mmsi"}),
+    "marinecadastre": frozenset({"basedatetime", "mmsi", "vesselname"}),
+    "kystverket": frozenset({"datetimeutc", "mmsi"}),
+    "barentswatch": frozenset({"msgtime", "speedoverground", "mmsi"}),
+    "digitraffic": frozenset({"snapshotutc", "mmsi"}),
+}
+
+NULL_VALUES = ["", "None", "NULL", "null", "NA", "N/A", "nan", "NaN", "Unknown", "Undefined",
+               "Unknown value"]
+_PEEK_BYTES = 1 << 16
+_ISO_OFFSET = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$")
+_ISO_NAIVE = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$")
+_DMA_TIME = re.compile(r"^\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2}$")
+_EPOCH = re.compile(r"^\d{9,13}(\.\d+)?$")
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def _key(name: str) -> str:
+    return _NON_ALNUM.sub("", name.lower())
+
+
+@dataclass(frozen=True)
+class _Input:
+    """One readable input: a file, or a member of a zip archive."""
+
+    label: str
+    suffixes: tuple[str, ...]
+    open: Callable[[], Any]  # returns a pyarrow-readable binary stream
+
+    def peek(self) -> bytes:
+        with self.open() as stream:
+            return bytes(stream.read(_PEEK_BYTES))
+
+
+def _inputs(path: Path) -> list[_Input]:
+    if not path.exists():
+        raise DataFileError(str(path), "no such file")
+    if not path.is_file():
+        raise DataFileError(str(path), "not a file")
+    suffixes = tuple(s.lower() for s in path.suffixes)
+    if suffixes and suffixes[-1] == ".zip":
+        try:
+            archive = zipfile.ZipFile(path)
+        except zipfile.BadZipFile as exc:
+            raise DataFileError(str(path), f"not a readable zip archive ({exc})") from None
+        members = [m for m in archive.namelist() if not m.endswith("/")]
+        if not members:
+            raise DataFileError(str(path), "the zip archive is empty")
+
+        def opener(member: str) -> Callable[[], Any]:
+            return lambda: pa.BufferReader(archive.read(member))
+
+        return [
+            _Input(f"{path}!{m}", tuple(s.lower() for s in Path(m).suffixes), opener(m))
+            for m in members
+        ]
+    return [_Input(str(path), suffixes, lambda: pa.input_stream(str(path), compression="detect"))]
+
+
+def _detect_format(source: _Input) -> str:
+    plain = [s for s in source.suffixes if s not in (".gz", ".bz2", ".zip")]
+    last = plain[-1] if plain else ""
+    if last in (".parquet", ".geoparquet", ".pq"):
+        return "parquet"
+    if last in (".nmea", ".aivdm", ".ais"):
+        return "nmea"
+    head = source.peek()
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    first = next((ln for ln in head.splitlines() if ln.strip()), b"")
+    if re.search(rb"[!$]AIVD[MO],", first):
+        return "nmea"
+    return "csv"
+
+
+def layout_of(header: Iterable[str]) -> str:
+    """Name the AIS CSV layout a header belongs to (``"generic"`` if none).
+
+    Examples
+    --------
+    >>> layout_of(["MMSI", "BaseDateTime", "LAT", "LON", "SOG", "VesselName"])
+    'marinecadastre'
+    """
+    keys = {_key(h) for h in header}
+    for name, signature in LAYOUTS.items():
+        if signature <= keys:
+            return name
+    return "generic"
+
+
+def map_columns(
+    header: list[str], columns: Mapping[str, str] | None, label: str
+) -> dict[str, str]:
+    """Map canonical report columns to the header's column names.
+
+    Parameters
+    ----------
+    header : list of str
+        Column names as in the file.
+    columns : mapping, optional
+        Explicit ``canonical -> file column`` choices (``--columns``);
+        they win over the automatic ones.
+    label : str
+        The file, for error messages.
+
+    Returns
+    -------
+    dict
+        ``canonical -> file column`` for every column found.
+
+    Raises
+    ------
+    BadInputError
+        For an unknown canonical name.
+    DataFileError
+        When a mapped column is not in the file, or a required one
+        (mmsi, time, lat, lon) cannot be found.
+    """
+    found: dict[str, str] = {}
+    by_key: dict[str, str] = {}
+    for h in header:
+        by_key.setdefault(_key(h), h)
+    for canonical, aliases in ALIASES.items():
+        for alias in aliases:
+            if alias in by_key:
+                found[canonical] = by_key[alias]
+                break
+    for canonical, name in (columns or {}).items():
+        if canonical not in REPORT_COLUMNS:
+            raise BadInputError(
+                f"unknown AIS column {canonical!r} in the column map; "
+                f"valid names: {', '.join(REPORT_COLUMNS)}"
+            )
+        if name not in header:
+            raise DataFileError(
+                label, f"column {name!r} (mapped to {canonical}) is not in the header: "
+                f"{', '.join(header)}"
+            )
+        found[canonical] = name
+    missing = [c for c in REQUIRED_COLUMNS if c not in found]
+    if missing:
+        raise DataFileError(
+            label,
+            f"cannot find column(s) for {', '.join(missing)} in the header "
+            f"({', '.join(header)}); map them with --columns, e.g. --columns "
+            f"{missing[0]}=NAME",
+        )
+    return found
+
+
+def parse_column_map(text: str | None) -> dict[str, str]:
+    """Parse ``"mmsi=ShipId,time=Ts"`` into ``{"mmsi": "ShipId", "time": "Ts"}``.
+
+    Raises
+    ------
+    BadInputError
+        If an item is not ``canonical=column``.
+    """
+    if not text:
+        return {}
+    out: dict[str, str] = {}
+    for item in text.split(","):
+        if not item.strip():
+            continue
+        canonical, sep, name = item.partition("=")
+        if not sep or not canonical.strip() or not name.strip():
+            raise BadInputError(f"column map item {item!r} is not of the form canonical=column")
+        out[canonical.strip()] = name.strip()
+    return out
+
+
+def _sniff_csv(head: bytes, label: str) -> tuple[list[str], str, list[list[str]]]:
+    text = head.decode("utf-8-sig", errors="replace")
+    lines = text.splitlines()
+    if len(head) == _PEEK_BYTES and lines:
+        lines = lines[:-1]  # the last line may be cut
+    lines = [ln for ln in lines if ln.strip()]
+    if not lines:
+        raise DataFileError(label, "the file is empty")
+    first = lines[0]
+    delimiter = max((";", ",", "\t", "|"), key=first.count)
+    if first.count(delimiter) == 0:
+        raise DataFileError(label, "cannot find a column delimiter in the header line")
+    rows = list(csv.reader(lines, delimiter=delimiter))
+    return rows[0], delimiter, rows[1:50]
+
+
+def _time_plan(samples: list[str]) -> tuple[pa.DataType, list[Any], str]:
+    """Choose how pyarrow parses the time column from sample values."""
+    import pyarrow.csv as pcsv
+
+    values = [s.strip() for s in samples if s and s.strip() and s.strip() not in NULL_VALUES]
+    if values and all(_ISO_OFFSET.match(v) for v in values):
+        return pa.timestamp("ns", tz="UTC"), [pcsv.ISO8601], "iso"
+    if values and all(_ISO_NAIVE.match(v) for v in values):
+        return pa.timestamp("ns"), [pcsv.ISO8601], "iso"
+    if values and all(_DMA_TIME.match(v) for v in values):
+        return pa.timestamp("ns"), ["%d/%m/%Y %H:%M:%S"], "dma"
+    if values and all(_EPOCH.match(v) for v in values):
+        return pa.float64(), [], "epoch"
+    return pa.string(), [], "mixed"
+
+
+def _epoch_to_time(values: pd.Series) -> pd.Series:
+    numbers = pd.to_numeric(values, errors="coerce")
+    unit = "ms" if numbers.dropna().gt(1e11).any() else "s"
+    return pd.to_datetime(numbers, unit=unit, utc=True, errors="coerce")
+
+
+def _to_utc(values: pd.Series, plan: str = "mixed") -> pd.Series:
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        return values.dt.tz_convert("UTC").astype("datetime64[ns, UTC]")
+    if pd.api.types.is_datetime64_dtype(values.dtype):
+        return values.dt.tz_localize("UTC").astype("datetime64[ns, UTC]")
+    if plan == "epoch" or pd.api.types.is_numeric_dtype(values.dtype):
+        return _epoch_to_time(values).astype("datetime64[ns, UTC]")
+    text = values.astype("str").str.strip()
+    dayfirst = bool(text.dropna().head(20).str.match(r"^\d{2}/\d{2}/\d{4}").any())
+    parsed = pd.to_datetime(text, utc=True, errors="coerce", format="mixed", dayfirst=dayfirst)
+    return parsed.astype("datetime64[ns, UTC]")
+
+
+def _finish(frame: pd.DataFrame) -> pd.DataFrame:
+    """Give a renamed frame every report column with its canonical dtype."""
+    out: dict[str, Any] = {}
+    n = len(frame)
+    for column, kind in REPORT_COLUMNS.items():
+        values = frame[column] if column in frame.columns else None
+        if kind == "time":
+            out[column] = _to_utc(values) if values is not None else pd.Series(
+                pd.NaT, index=frame.index, dtype="datetime64[ns, UTC]"
+            )
+        elif kind == "str":
+            out[column] = (
+                values.astype("str").str.strip().replace("", None).astype("str")
+                if values is not None and not pd.api.types.is_string_dtype(values.dtype)
+                else values if values is not None
+                else pd.Series([None] * n, index=frame.index, dtype="str")
+            )
+        elif kind == "int":
+            numbers = pd.to_numeric(values, errors="coerce") if values is not None else None
+            out[column] = numbers.fillna(-1).astype(np.int64) if numbers is not None else -1
+        else:
+            if values is not None and column == "imo" and pd.api.types.is_string_dtype(values):
+                values = values.str.replace(r"^\s*IMO\s*", "", regex=True)  # MarineCadastre
+            out[column] = (
+                pd.to_numeric(values, errors="coerce").astype(float)
+                if values is not None else np.nan
+            )
+    result = pd.DataFrame(out, index=pd.RangeIndex(n))
+    if "heading" in result:
+        result.loc[result["heading"] >= 360, "heading"] = np.nan  # 511 = not available
+    if "sog" in result:
+        result.loc[result["sog"] >= 102.2, "sog"] = np.nan  # 102.3 = not available
+    return result
+
+
+def _read_csv(source: _Input, columns: Mapping[str, str] | None) -> tuple[pd.DataFrame, str]:
+    import pyarrow.csv as pcsv
+
+    header, delimiter, sample_rows = _sniff_csv(source.peek(), source.label)
+    mapping = map_columns(header, columns, source.label)
+    time_index = header.index(mapping["time"])
+    samples = [r[time_index] for r in sample_rows if len(r) > time_index]
+    time_type, parsers, plan = _time_plan(samples)
+    types: dict[str, pa.DataType] = {}
+    for canonical, name in mapping.items():
+        kind = REPORT_COLUMNS[canonical]
+        types[name] = (
+            time_type if kind == "time"
+            else pa.int64() if kind == "int"
+            else pa.float64() if kind == "float"
+            else pa.string()
+        )
+    read_options = pcsv.ReadOptions(block_size=1 << 24)
+    parse_options = pcsv.ParseOptions(delimiter=delimiter)
+
+    def read(column_types: dict[str, pa.DataType]) -> pa.Table:
+        with source.open() as stream:
+            return pcsv.read_csv(
+                stream, read_options=read_options, parse_options=parse_options,
+                convert_options=pcsv.ConvertOptions(
+                    include_columns=list(mapping.values()), column_types=column_types,
+                    null_values=NULL_VALUES, strings_can_be_null=True,
+                    timestamp_parsers=parsers,
+                ),
+            )
+
+    try:
+        table = read(types)
+    except pa.ArrowInvalid as exc:
+        if "CSV parse error" in str(exc):
+            raise DataFileError(source.label, f"not a readable CSV file ({exc})") from None
+        # Values that do not parse (text in a number column, odd dates): read as text
+        # and let cleaning count what cannot be used, instead of losing the file.
+        table = read(dict.fromkeys(mapping.values(), pa.string()))
+        plan = "mixed"
+    frame = table.rename_columns([_canonical_of(mapping, c) for c in table.column_names])
+    frame = frame.to_pandas()
+    if plan in ("epoch", "mixed"):
+        frame["time"] = _to_utc(frame["time"], plan)
+    return _finish(frame), layout_of(header)
+
+
+def _canonical_of(mapping: Mapping[str, str], column: str) -> str:
+    return next(c for c, n in mapping.items() if n == column)
+
+
+def _read_parquet(source: _Input, columns: Mapping[str, str] | None) -> tuple[pd.DataFrame, str]:
+    import pyarrow.parquet as pq
+    import shapely
+
+    try:
+        with source.open() as stream:
+            table = pq.read_table(stream)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise DataFileError(source.label, f"not a readable Parquet file ({exc})") from None
+    names = table.column_names
+    frame: pd.DataFrame
+    if not any(_key(n) in ALIASES["lat"] for n in names) and "geometry" in names:
+        points = shapely.from_wkb(table.column("geometry").to_numpy(zero_copy_only=False))
+        table = table.drop_columns(["geometry"])
+        frame = table.to_pandas()
+        frame["lon"], frame["lat"] = shapely.get_x(points), shapely.get_y(points)
+        names = list(frame.columns)
+    else:
+        frame = table.to_pandas()
+    mapping = map_columns(list(names), columns, source.label)
+    frame = frame[list(mapping.values())].set_axis(list(mapping), axis=1)
+    return _finish(frame), "geoparquet" if b"geo" in (table.schema.metadata or {}) else "parquet"
+
+
+_TAG_BLOCK = re.compile(r"\\([^\\]*)\\")
+_SENTENCE = re.compile(r"([!$]AIVD[MO],[^*]*\*[0-9A-Fa-f]{2})")
+_LEADING_TIME = re.compile(r"^\s*(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)")
+_TRAILING_EPOCH = re.compile(r",\s*(\d{9,13}(?:\.\d+)?)\s*$")
+_POSITION_TYPES = {1, 2, 3, 18, 19, 27}
+
+
+def _line_time(line: str, sentence_end: int) -> float | None:
+    """Unix seconds from a tag block, a leading ISO time or a trailing epoch."""
+    tag = _TAG_BLOCK.search(line)
+    if tag:
+        for field in tag.group(1).split("*")[0].split(","):
+            key, _, value = field.partition(":")
+            if key == "c" and value.strip().isdigit():
+                seconds = float(value)
+                return seconds / 1000.0 if seconds > 1e11 else seconds
+    lead = _LEADING_TIME.match(line)
+    if lead:
+        stamp = pd.Timestamp(lead.group(1))
+        stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+        return stamp.timestamp()
+    trail = _TRAILING_EPOCH.search(line[sentence_end:])
+    if trail:
+        seconds = float(trail.group(1))
+        return seconds / 1000.0 if seconds > 1e11 else seconds
+    return None
+
+
+def _decode_nmea(lines: Iterable[str]) -> tuple[pd.DataFrame, dict[str, int]]:
+    from pyais.messages import NMEAMessage
+
+    rows: list[tuple[Any, ...]] = []
+    static: dict[int, dict[str, Any]] = {}
+    fragments: dict[tuple[str, str, str], list[Any]] = {}
+    counts = {"sentences": 0, "undecodable": 0, "position_reports": 0, "static_reports": 0}
+    for line in lines:
+        match = _SENTENCE.search(line)
+        if not match:
+            continue
+        counts["sentences"] += 1
+        stamp = _line_time(line, match.end())
+        try:
+            message = NMEAMessage(match.group(1).encode("ascii"))
+            if not message.is_valid:
+                raise ValueError("bad checksum")
+            if message.frag_cnt > 1:
+                key = (str(message.seq_id), str(message.channel), str(message.frag_cnt))
+                parts = fragments.setdefault(key, [])
+                parts.append((message, stamp))
+                if len(parts) < message.frag_cnt:
+                    continue
+                del fragments[key]
+                stamp = parts[0][1]
+                message = NMEAMessage.assemble_from_iterable([p[0] for p in parts])
+            decoded = message.decode().asdict()
+        except Exception:  # pyais raises many types for damaged sentences
+            counts["undecodable"] += 1
+            continue
+        kind = decoded.get("msg_type")
+        mmsi = int(decoded.get("mmsi") or -1)
+        info = static.setdefault(mmsi, {})
+        for field, target in (("shipname", "name"), ("destination", "destination"),
+                              ("callsign", "callsign"), ("imo", "imo"), ("ship_type", "ship_type")):
+            value = decoded.get(field)
+            if value not in (None, "", 0):
+                info[target] = int(value) if field == "ship_type" else value
+        if kind in _POSITION_TYPES:
+            counts["position_reports"] += 1
+            rows.append((
+                mmsi, stamp, decoded.get("lat"), decoded.get("lon"), decoded.get("speed"),
+                decoded.get("course"), decoded.get("heading"), info.get("name"),
+                info.get("destination"), info.get("callsign"), info.get("imo"),
+                None if info.get("ship_type") is None else str(info.get("ship_type")),
+            ))
+        else:
+            counts["static_reports"] += 1
+    frame = pd.DataFrame(rows, columns=list(REPORT_COLUMNS))
+    frame["time"] = pd.to_datetime(pd.to_numeric(frame["time"]), unit="s", utc=True)
+    finished = _finish(frame)
+    finished.loc[finished["cog"] >= 360, "cog"] = np.nan
+    return finished, counts
+
+
+def _read_nmea(source: _Input) -> tuple[pd.DataFrame, dict[str, int]]:
+    with source.open() as stream:
+        data = bytes(stream.read())
+    text = io.StringIO(data.decode("ascii", errors="replace"))
+    return _decode_nmea(text)
+
+
+def read_ais(
+    paths: str | Path | Iterable[str | Path],
+    *,
+    columns: Mapping[str, str] | None = None,
+    format: str = "auto",
+) -> pd.DataFrame:
+    """Read AIS position reports from one or more files into one reports frame.
+
+    Parameters
+    ----------
+    paths : path or iterable of paths
+        CSV (any known layout), Parquet/GeoParquet or NMEA files; ``.gz``
+        and ``.bz2`` are decompressed, ``.zip`` archives read member by member.
+    columns : mapping, optional
+        ``canonical -> file column`` for CSV/Parquet headers the automatic
+        mapping does not know (see :data:`ALIASES`).
+    format : {"auto", "csv", "parquet", "nmea"}
+        Force a format instead of detecting it from the name and content.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :data:`REPORT_COLUMNS`, in file order (not sorted).
+        ``attrs["sources"]`` lists the inputs read, ``attrs["layouts"]``
+        the layout of each, and ``attrs["nmea"]`` NMEA decoding counts.
+
+    Raises
+    ------
+    DataFileError
+        A file that does not exist, cannot be parsed, or lacks a required
+        column (the message says which and how to map it).
+    UnsupportedFormatError
+        For an unknown ``format``.
+
+    Examples
+    --------
+    >>> reports = read_ais("aisdk-2026-01-31.zip")        # doctest: +SKIP
+    >>> reports = read_ais(["feed.csv"], columns={"time": "ts", "mmsi": "ship"})  # doctest: +SKIP
+    """
+    if format not in FORMATS:
+        raise UnsupportedFormatError(
+            f"unknown AIS format {format!r}; valid formats: {', '.join(FORMATS)}"
+        )
+    items = [paths] if isinstance(paths, (str, Path)) else list(paths)
+    if not items:
+        raise BadInputError("no AIS files given")
+    frames: list[pd.DataFrame] = []
+    sources: list[str] = []
+    layouts: list[str] = []
+    nmea_counts: dict[str, int] = {}
+    for item in items:
+        for source in _inputs(Path(item)):
+            kind = _detect_format(source) if format == "auto" else format
+            if kind == "parquet":
+                frame, layout = _read_parquet(source, columns)
+            elif kind == "nmea":
+                frame, counts = _read_nmea(source)
+                layout = "nmea"
+                for key, value in counts.items():
+                    nmea_counts[key] = nmea_counts.get(key, 0) + value
+            else:
+                frame, layout = _read_csv(source, columns)
+            frames.append(frame)
+            sources.append(source.label)
+            layouts.append(layout)
+    reports = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    reports.attrs = {"sources": sources, "layouts": layouts, "nmea": nmea_counts}
+    return reports
