@@ -412,7 +412,7 @@ RASTER_SUFFIXES = (".tif", ".tiff")
 
 
 def _known() -> str:
-    names = [p.title for p in PRODUCTS] + ["NSIDC Sea Ice Index (G02135) concentration/extent GeoTIFF"]
+    names = [f"{p.name} ({p.title})" for p in PRODUCTS] + ["G02135 (Sea Ice Index GeoTIFF)"]
     return "; ".join(names)
 
 

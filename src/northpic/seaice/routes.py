@@ -63,7 +63,7 @@ def route_exposure(
         line = densify_geodesic(line, 10.0)
         polar = lonlat_to_polar(line)
         inside = shapely.intersection(polar, ice) if not ice.is_empty else shapely.LineString()
-        lines = [p for p in shapely.get_parts(inside) if p.geom_type == "LineString"]
+        lines = [p for p in shapely.get_parts(inside) if p.geom_type == "LineString" and not p.is_empty]
         covered = polar_to_lonlat(shapely.MultiLineString(lines)) if lines else shapely.MultiLineString()
         length, in_ice = _geodesic_km(line), _geodesic_km(covered)
         rows.append({"id": rid, "name": name, "date": when, "length_km": round(length, 1),
