@@ -63,7 +63,9 @@ def test_stats_of_many_files_with_anomaly(tmp_path: Path, capsys) -> None:
 
 
 @pytest.mark.parametrize("suffix", [".geojson", ".gpkg"])
-def test_done_when_edge_writes_valid_polygons(v4: Path, tmp_path: Path, capsys, suffix: str) -> None:
+def test_done_when_edge_writes_valid_polygons(
+    v4: Path, tmp_path: Path, capsys, suffix: str
+) -> None:
     out = tmp_path / f"edge{suffix}"
     code, _, err = run(capsys, "seaice", "edge", str(v4), "--out", str(out))
     assert code == 0, err
@@ -73,7 +75,9 @@ def test_done_when_edge_writes_valid_polygons(v4: Path, tmp_path: Path, capsys, 
     main_ice = frame.geometry.iloc[0]
     assert main_ice.contains(shapely.Point(100, 89.99))  # encloses the pole
     assert main_ice.bounds[0] == -180 and main_ice.bounds[2] == 180  # cut at 180, not wrapped
-    assert main_ice.contains(shapely.Point(179.9, 80)) and main_ice.contains(shapely.Point(-179.9, 80))
+    assert main_ice.contains(shapely.Point(179.9, 80)) and main_ice.contains(
+        shapely.Point(-179.9, 80)
+    )
     assert not main_ice.contains(shapely.Point(20, 81))  # the island is land, not ice
     assert not main_ice.contains(shapely.Point(0, 60))
     assert frame["area_km2"].iloc[0] / 1e6 == pytest.approx(b.truth_extent_area()[0], rel=0.01)
@@ -93,8 +97,11 @@ def test_export_cog_and_cf_netcdf(v4: Path, tmp_path: Path, capsys) -> None:
     for out in (tif, nc):
         code, _, err = run(capsys, "seaice", "export", str(v4), "--out", str(out))
         assert code == 0, err
-    info = json.loads(subprocess.run(["gdalinfo", "-json", str(tif)], capture_output=True,
-                                     text=True, check=True).stdout)
+    info = json.loads(
+        subprocess.run(
+            ["gdalinfo", "-json", str(tif)], capture_output=True, text=True, check=True
+        ).stdout
+    )
     assert info["metadata"]["IMAGE_STRUCTURE"]["LAYOUT"] == "COG"
     assert "3413" in info["coordinateSystem"]["wkt"].split("ID[")[-1]
     assert info["bands"][0]["overviews"]
@@ -121,17 +128,22 @@ def test_export_cog_and_cf_netcdf(v4: Path, tmp_path: Path, capsys) -> None:
 def test_route_exposure_measures_geodesic_share(v4: Path) -> None:
     routes = gpd.GeoDataFrame(
         {"id": ["iced", "open", "half", "seam"], "name": ["a", "b", "c", "d"]},
-        geometry=[shapely.LineString([(60, 80), (100, 80)]),  # all in 100 % ice
-                  shapely.LineString([(-170, 55), (-150, 55)]),  # open water
-                  shapely.LineString([(-150, 60), (-150, 72)]),  # crosses the edge at 66.45 N
-                  shapely.LineString([(170, 78), (-170, 78)])],  # across 180 degrees
-        crs="EPSG:4326")
+        geometry=[
+            shapely.LineString([(60, 80), (100, 80)]),  # all in 100 % ice
+            shapely.LineString([(-170, 55), (-150, 55)]),  # open water
+            shapely.LineString([(-150, 60), (-150, 72)]),  # crosses the edge at 66.45 N
+            shapely.LineString([(170, 78), (-170, 78)]),
+        ],  # across 180 degrees
+        crs="EPSG:4326",
+    )
     table = route_exposure(open_concentration(v4), routes).set_index("id")
     assert table.loc["iced", "share_in_ice"] == pytest.approx(1.0, abs=0.005)
     assert table.loc["open", "share_in_ice"] == 0
     assert table.loc["half", "share_in_ice"] == pytest.approx((72 - 66.45) / 12, abs=0.02)
     assert table.loc["seam", "share_in_ice"] == pytest.approx(1.0, abs=0.005)
-    assert table.loc["seam", "length_km"] == pytest.approx(20 * 111.7 * np.cos(np.radians(78)), rel=0.02)
+    assert table.loc["seam", "length_km"] == pytest.approx(
+        20 * 111.7 * np.cos(np.radians(78)), rel=0.02
+    )
 
 
 def test_routes_command_covers_the_catalogue_routes(v4: Path, capsys) -> None:

@@ -47,7 +47,7 @@ def test_duplicate_dates_and_mixed_grids_are_refused(season: list[Path], tmp_pat
     other = b.write_latlon(tmp_path / "seaice_20230321_latlon.nc")
     ds = open_daily_files([season[0], other])
     with pytest.raises(DataFileError, match="not the same product and grid"):
-        ds["sic"].values
+        _ = ds["sic"].values
 
 
 def test_dates_from_names() -> None:

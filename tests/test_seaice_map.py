@@ -9,8 +9,8 @@ import shapely
 
 from builders import seaice as b
 from northpic.build import build_map
-from northpic.io.seaice_median import read_median_edge_polar
 from northpic.catalogue import get_layer_spec
+from northpic.io.seaice_median import read_median_edge_polar
 from northpic.picture import load_layer
 
 
@@ -26,7 +26,10 @@ def test_median_layer_is_ocean_with_edge_lines() -> None:
     greenland, svalbard_sea = shapely.Point(-40, 72), shapely.Point(-150, 80)
     outline = read_median_edge_polar(get_layer_spec("sea_ice").file)
     assert outline.geometry.iloc[2].contains(  # the raw outline covers Greenland ...
-        shapely.Point(*__import__("northpic.crs", fromlist=["x"]).lonlat_to_polar(greenland).coords[0]))
+        shapely.Point(
+            *__import__("northpic.crs", fromlist=["x"]).lonlat_to_polar(greenland).coords[0]
+        )
+    )
     assert not extent.contains(greenland)  # ... the layer does not
     assert extent.contains(svalbard_sea)
     assert edge.geom_type == "MultiLineString"
@@ -47,7 +50,10 @@ def test_default_map_shows_the_median_edge_of_its_month(tmp_path: Path, open_map
     styles = page.evaluate("""northpic.layers.sea_ice.shapes.getLayers().map(
         l => [l.feature.properties.kind, l.options.stroke !== false && l.options.weight > 0,
               l.options.fill !== false && l.options.fillOpacity > 0])""")
-    assert sorted(map(tuple, styles)) == [("median_edge", True, False), ("median_extent", False, True)]
+    assert sorted(map(tuple, styles)) == [
+        ("median_edge", True, False),
+        ("median_extent", False, True),
+    ]
     assert page.evaluate("northpic.visibleCount('sea_ice')") == 2
     label = page.locator(".np-layer-toggle", has_text="climatology")
     assert label.count() == 1
@@ -55,14 +61,23 @@ def test_default_map_shows_the_median_edge_of_its_month(tmp_path: Path, open_map
 
 @pytest.fixture(scope="module")
 def day_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return b.write_g02202_v4(tmp_path_factory.mktemp("day") / "seaice_conc_daily_nh_20230915_f17_v04r00.nc")
+    return b.write_g02202_v4(
+        tmp_path_factory.mktemp("day") / "seaice_conc_daily_nh_20230915_f17_v04r00.nc"
+    )
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("projection", ["polar", "mercator"])
-def test_build_with_an_observed_day(tmp_path: Path, open_map, day_file: Path, projection: str) -> None:
-    out = build_map(tmp_path / "m.html", layers=["sea_ice"], at="2023-09-15",
-                    projection=projection, seaice_file=day_file)
+def test_build_with_an_observed_day(
+    tmp_path: Path, open_map, day_file: Path, projection: str
+) -> None:
+    out = build_map(
+        tmp_path / "m.html",
+        layers=["sea_ice"],
+        at="2023-09-15",
+        projection=projection,
+        seaice_file=day_file,
+    )
     loaded = open_map(out)
     page = loaded.page
     page.wait_for_function("window.northpicSeaiceReady === true", timeout=30_000)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-import netCDF4
 import numpy as np
 import pytest
 import xarray as xr
@@ -26,11 +25,13 @@ def truth() -> tuple[float, float]:
 WRITERS = {
     "G02202 v04r00": lambda d: b.write_g02202_v4(d / "seaice_conc_daily_nh_20230915_f17_v04r00.nc"),
     "G02202 v05r00": lambda d: b.write_g02202_v5(d / "sic_psn25_20230915_F17_v05r00.nc"),
-    "G02202 v06r00": lambda d: b.write_g02202_v5(d / "sic_psn25_20230915_F17_v06r00.nc",
-                                                 version="v06r00"),
+    "G02202 v06r00": lambda d: b.write_g02202_v5(
+        d / "sic_psn25_20230915_F17_v06r00.nc", version="v06r00"
+    ),
     "NSIDC-0051": lambda d: b.write_nsidc0051(d / "NSIDC0051_SEAICE_PS_N25km_20230915_v2.0.nc"),
-    "NSIDC-0081": lambda d: b.write_nsidc0051(d / "NSIDC0081_SEAICE_PS_N25km_20230915_v2.0.nc",
-                                              near_real_time=True),
+    "NSIDC-0081": lambda d: b.write_nsidc0051(
+        d / "NSIDC0081_SEAICE_PS_N25km_20230915_v2.0.nc", near_real_time=True
+    ),
     "OSI SAF": lambda d: b.write_osisaf(d / "ice_conc_nh_polstere-100_multi_202309151200.nc"),
     "G02135": lambda d: b.write_sii_geotiff(d),
 }
@@ -75,8 +76,10 @@ def test_scaled_flag_forms_in_an_already_decoded_file(tmp_path: Path) -> None:
     pct, code = b.raw_percent()
     values = pct.astype(np.float32) / 100
     values[code > 0] = code[code > 0] / 100.0
-    ds = xr.Dataset({"cdr_seaice_conc": (("time", "y", "x"), values[None])},
-                    coords={"x": b.X, "y": b.Y, "time": [np.datetime64("2023-09-15")]})
+    ds = xr.Dataset(
+        {"cdr_seaice_conc": (("time", "y", "x"), values[None])},
+        coords={"x": b.X, "y": b.Y, "time": [np.datetime64("2023-09-15")]},
+    )
     path = tmp_path / "decoded.nc"
     ds.to_netcdf(path)
     out = open_concentration(path)
@@ -125,7 +128,9 @@ def test_bad_files_get_clear_errors(tmp_path: Path, name, content, error, match)
 def test_other_netcdf_is_refused_listing_known_products(tmp_path: Path) -> None:
     path = tmp_path / "sst.nc"
     xr.Dataset({"sst": (("y", "x"), np.zeros((3, 3)))}).to_netcdf(path)
-    with pytest.raises(UnsupportedFormatError, match=r"sst\.nc: not a sea-ice .*variables: sst.*G02202"):
+    with pytest.raises(
+        UnsupportedFormatError, match=r"sst\.nc: not a sea-ice .*variables: sst.*G02202"
+    ):
         open_concentration(path)
 
 
@@ -143,10 +148,13 @@ def test_cell_areas_match_geodesic_polygons() -> None:
         true = abs(geod.polygon_area_perimeter(lon, lat)[0])
         assert areas[row, col] == pytest.approx(true, rel=1e-4)
     assert areas.min() < 400e6 < 625e6 < areas.max() * 1.0  # not a flat 625 km2
-    cap = abs(geod.polygon_area_perimeter(np.linspace(-180, 180, 3601)[:-1], np.full(3600, 70.0))[0])
+    cap = abs(
+        geod.polygon_area_perimeter(np.linspace(-180, 180, 3601)[:-1], np.full(3600, 70.0))[0]
+    )
     assert zone_area(90) - zone_area(70) == pytest.approx(cap, rel=1e-6)
-    assert geographic_cell_area(np.array([89.875, 89.625]), np.arange(0.125, 360, 0.25))[0].sum() \
-        == pytest.approx(zone_area(90) - zone_area(89.75), rel=1e-9)
+    assert geographic_cell_area(np.array([89.875, 89.625]), np.arange(0.125, 360, 0.25))[
+        0
+    ].sum() == pytest.approx(zone_area(90) - zone_area(89.75), rel=1e-9)
 
 
 def test_monthly_means_and_anomaly(tmp_path: Path) -> None:

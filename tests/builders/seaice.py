@@ -52,7 +52,9 @@ def surface_codes(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
 def raw_percent(day_shift: float = 0.0, edge_lat: float = 65.0) -> tuple[np.ndarray, np.ndarray]:
     """(percent 0-100 as uint8, surface code) on the grid; the edge moves with ``day_shift``."""
     lon, lat = grid_lonlat()
-    pct = np.floor(concentration_at(lat, edge_lat + day_shift, edge_lat + day_shift + 10) * 100 + 0.5)
+    pct = np.floor(
+        concentration_at(lat, edge_lat + day_shift, edge_lat + day_shift + 10) * 100 + 0.5
+    )
     return pct.astype(np.uint8), surface_codes(lon, lat)
 
 
@@ -123,7 +125,9 @@ def write_g02202_v4(path: Path, day: date = date(2023, 9, 15), shift: float = 0.
         ds.createDimension("tdim", 1)
         ds.createDimension("y", NY)
         ds.createDimension("x", NX)
-        ds.title = "NOAA/NSIDC Climate Data Record of Passive Microwave Sea Ice Concentration Version 4"
+        ds.title = (
+            "NOAA/NSIDC Climate Data Record of Passive Microwave Sea Ice Concentration Version 4"
+        )
         ds.product_version = "v04r00"
         ds.id = "https://doi.org/10.7265/efmz-2t65"
         t = ds.createVariable("time", "f8", ("tdim",))
@@ -135,8 +139,9 @@ def write_g02202_v4(path: Path, day: date = date(2023, 9, 15), shift: float = 0.
         proj.grid_mapping_name = "polar_stereographic"
         proj.straight_vertical_longitude_from_pole = -45.0
         proj.standard_parallel = 70.0
-        var = ds.createVariable("cdr_seaice_conc", "u1", ("tdim", "y", "x"), fill_value=255,
-                                zlib=True)
+        var = ds.createVariable(
+            "cdr_seaice_conc", "u1", ("tdim", "y", "x"), fill_value=255, zlib=True
+        )
         var.set_auto_maskandscale(False)
         var.scale_factor = 0.01
         var.valid_range = np.array([0, 100], np.uint8)
@@ -165,8 +170,9 @@ def write_g02202_v5(path: Path, day: date = date(2023, 9, 15), version: str = "v
         _common_grid(ds, "x", "y")
         crs = ds.createVariable("crs", "i4")
         crs.grid_mapping_name = "polar_stereographic"
-        var = ds.createVariable("cdr_seaice_conc", "u1", ("time", "y", "x"), fill_value=255,
-                                zlib=True)
+        var = ds.createVariable(
+            "cdr_seaice_conc", "u1", ("time", "y", "x"), fill_value=255, zlib=True
+        )
         var.set_auto_maskandscale(False)
         var.scale_factor = 0.01
         var.flag_values = np.array([251, 252, 253, 254], np.uint8)
@@ -176,7 +182,9 @@ def write_g02202_v5(path: Path, day: date = date(2023, 9, 15), version: str = "v
     return path
 
 
-def write_nsidc0051(path: Path, day: date = date(2023, 9, 15), near_real_time: bool = False) -> Path:
+def write_nsidc0051(
+    path: Path, day: date = date(2023, 9, 15), near_real_time: bool = False
+) -> Path:
     """NSIDC-0051 v2 (or 0081) NetCDF: ``F17_ICECON(time, y, x)`` uint8, scale 0.004 (0-250)."""
     pct, code = raw_percent()
     raw = np.floor(pct.astype(float) * 2.5 + 0.5).astype(np.uint8)  # 0-250
@@ -186,8 +194,11 @@ def write_nsidc0051(path: Path, day: date = date(2023, 9, 15), near_real_time: b
         ds.createDimension("y", NY)
         ds.createDimension("x", NX)
         ds.id = "nsidc-0081" if near_real_time else "nsidc-0051"
-        ds.title = ("Near-Real-Time DMSP SSMIS Daily Polar Gridded Sea Ice Concentrations"
-                    if near_real_time else "Sea Ice Concentrations from Nimbus-7 SMMR and DMSP SSM/I-SSMIS")
+        ds.title = (
+            "Near-Real-Time DMSP SSMIS Daily Polar Gridded Sea Ice Concentrations"
+            if near_real_time
+            else "Sea Ice Concentrations from Nimbus-7 SMMR and DMSP SSM/I-SSMIS"
+        )
         t = ds.createVariable("time", "f8", ("time",))
         t.units = "days since 1970-01-01"
         t[:] = [_time_days(day, date(1970, 1, 1))]
@@ -235,7 +246,9 @@ def write_osisaf(path: Path, day: date = date(2023, 9, 15)) -> Path:
         gm.false_northing = 0.0
         gm.semi_major_axis = 6378137.0
         gm.inverse_flattening = 298.257223563
-        var = ds.createVariable("ice_conc", "i2", ("time", "yc", "xc"), fill_value=-32767, zlib=True)
+        var = ds.createVariable(
+            "ice_conc", "i2", ("time", "yc", "xc"), fill_value=-32767, zlib=True
+        )
         var.set_auto_maskandscale(False)
         var.scale_factor = 0.01
         var.units = "%"
@@ -268,7 +281,9 @@ def write_latlon(path: Path, lat_step: float = 0.25) -> Path:
     return path
 
 
-def write_sii_geotiff(folder: Path, day: date = date(2023, 9, 15), kind: str = "concentration") -> Path:
+def write_sii_geotiff(
+    folder: Path, day: date = date(2023, 9, 15), kind: str = "concentration"
+) -> Path:
     """A Sea Ice Index daily GeoTIFF: concentration in tenths of % (flags 2510-2550) or extent 0/1."""
     import rasterio
     from rasterio.transform import from_origin
@@ -281,8 +296,17 @@ def write_sii_geotiff(folder: Path, day: date = date(2023, 9, 15), kind: str = "
         data = (pct >= 15).astype(np.uint8)
         data[code > 0] = code[code > 0]
     path = folder / f"N_{day:%Y%m%d}_{kind}_v3.0.tif"
-    with rasterio.open(path, "w", driver="GTiff", width=NX, height=NY, count=1, dtype=data.dtype,
-                       crs="EPSG:3411", transform=from_origin(-3_850_000, 5_850_000, CELL, CELL)) as dst:
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        width=NX,
+        height=NY,
+        count=1,
+        dtype=data.dtype,
+        crs="EPSG:3411",
+        transform=from_origin(-3_850_000, 5_850_000, CELL, CELL),
+    ) as dst:
         dst.write(data, 1)
     return path
 
@@ -294,6 +318,7 @@ def write_g02202_series(folder: Path, days: int, start: date = date(2023, 1, 1))
     for i in range(days):
         day = start + timedelta(days=i)
         shift = 3.0 * np.sin(2 * np.pi * i / 365.0)
-        paths.append(write_g02202_v4(folder / f"seaice_conc_daily_nh_{day:%Y%m%d}_f17_v04r00.nc",
-                                     day, shift))
+        paths.append(
+            write_g02202_v4(folder / f"seaice_conc_daily_nh_{day:%Y%m%d}_f17_v04r00.nc", day, shift)
+        )
     return paths

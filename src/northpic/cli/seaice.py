@@ -22,7 +22,9 @@ def command() -> None:
 @command.command("stats")
 @click.argument("files", nargs=-1, required=True, type=_FILE)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (one object per date).")
-@click.option("--anomaly", is_flag=True, help="Add the 1981-2010 median of the month and the anomaly.")
+@click.option(
+    "--anomaly", is_flag=True, help="Add the 1981-2010 median of the month and the anomaly."
+)
 def stats_command(files: tuple[Path, ...], as_json: bool, anomaly: bool) -> None:
     """Extent and area (million km2) per date of one or many daily files.
 
@@ -35,8 +37,10 @@ def stats_command(files: tuple[Path, ...], as_json: bool, anomaly: bool) -> None
 
     table = stats_of_files(files, anomaly=anomaly, progress=_say)
     if as_json:
-        rows = [{k: (None if isinstance(v, float) and v != v else v) for k, v in row.items()}
-                for row in table.to_dict(orient="records")]
+        rows = [
+            {k: (None if isinstance(v, float) and v != v else v) for k, v in row.items()}
+            for row in table.to_dict(orient="records")
+        ]
         click.echo(json.dumps(rows, indent=1))
         return
     click.echo(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
@@ -48,7 +52,9 @@ def stats_command(files: tuple[Path, ...], as_json: bool, anomaly: bool) -> None
 @click.option("--threshold", default=15.0, show_default=True, help="Edge concentration in percent.")
 @click.option("--date", help="The day, when the file holds several.")
 @click.option("--overwrite", is_flag=True, help="Replace an existing output file.")
-def edge_command(file: Path, out: Path, threshold: float, date: str | None, overwrite: bool) -> None:
+def edge_command(
+    file: Path, out: Path, threshold: float, date: str | None, overwrite: bool
+) -> None:
     """Write the ice (concentration >= 15 %) as valid polygons in EPSG:4326.
 
     \b
@@ -85,8 +91,12 @@ def routes_command(file: Path, threshold: float, date: str | None, as_json: bool
 
 @command.command("export")
 @click.argument("file", type=_FILE)
-@click.option("--out", required=True, type=_FILE,
-              help="Cloud-optimised GeoTIFF (.tif, EPSG:3413) or CF NetCDF (.nc).")
+@click.option(
+    "--out",
+    required=True,
+    type=_FILE,
+    help="Cloud-optimised GeoTIFF (.tif, EPSG:3413) or CF NetCDF (.nc).",
+)
 @click.option("--overwrite", is_flag=True, help="Replace an existing output file.")
 def export_command(file: Path, out: Path, overwrite: bool) -> None:
     """Write concentration as a COG GeoTIFF or CF-compliant NetCDF.

@@ -35,8 +35,18 @@ CITATION = (
     "Sea Ice Index, Version 3 (G02135), 1981-2010 median extent. NSIDC. doi:10.7265/N5K072F8"
 )
 MONTH_NAMES = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 )
 #: Bump when the derived geometry changes, to invalidate disk caches.
 BUILD_VERSION = "3"
@@ -98,13 +108,19 @@ def clip_median_polar(outlines: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     rows = []
     for month, outline in zip(outlines["month"], outlines.geometry, strict=True):
         ocean = shapely.make_valid(shapely.difference(outline, land))
-        ocean = shapely.union_all([p for p in shapely.get_parts(ocean)
-                                   if p.geom_type == "Polygon" and p.area > 25e6])
+        ocean = shapely.union_all(
+            [p for p in shapely.get_parts(ocean) if p.geom_type == "Polygon" and p.area > 25e6]
+        )
         edge = shapely.difference(shapely.segmentize(outline.boundary, 5_000), land)
         pieces = [p for p in shapely.get_parts(shapely.line_merge(edge)) if p.length >= MIN_EDGE_M]
         rows.append({"month": int(month), "kind": "median_extent", "geometry": ocean})
-        rows.append({"month": int(month), "kind": "median_edge",
-                     "geometry": shapely.MultiLineString(pieces)})
+        rows.append(
+            {
+                "month": int(month),
+                "kind": "median_edge",
+                "geometry": shapely.MultiLineString(pieces),
+            }
+        )
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=POLAR_CRS)
 
 
@@ -133,20 +149,22 @@ def _build_layer(path: Path) -> gpd.GeoDataFrame:
     for month, kind, geom in zip(clipped["month"], clipped["kind"], clipped.geometry, strict=True):
         title = MONTH_NAMES[month - 1]
         what = "ice edge" if kind == "median_edge" else "sea-ice extent"
-        records.append({
-            "id": f"sea_ice-median-{month:02d}-{kind.removeprefix('median_')}",
-            "name": f"Median {what}, {title} (1981-2010)",
-            "kind": kind,
-            "source": CITATION,
-            "confidence": "high",
-            "precision_km": 10.0,
-            "valid_from": None,
-            "valid_to": None,
-            "month": int(month),
-            "period": "1981-2010 median",
-            "notes": NOTES,
-            "geometry": _only(polar_to_lonlat(shapely.segmentize(geom, 20_000)), kind),
-        })
+        records.append(
+            {
+                "id": f"sea_ice-median-{month:02d}-{kind.removeprefix('median_')}",
+                "name": f"Median {what}, {title} (1981-2010)",
+                "kind": kind,
+                "source": CITATION,
+                "confidence": "high",
+                "precision_km": 10.0,
+                "valid_from": None,
+                "valid_to": None,
+                "month": int(month),
+                "period": "1981-2010 median",
+                "notes": NOTES,
+                "geometry": _only(polar_to_lonlat(shapely.segmentize(geom, 20_000)), kind),
+            }
+        )
     return gpd.GeoDataFrame(records, geometry="geometry", crs=STORAGE_CRS)
 
 

@@ -27,7 +27,7 @@ _MKM2 = 1e12  # m2 in a million km2
 
 
 def ice_mask(ds: xr.Dataset, threshold: float = EXTENT_THRESHOLD) -> xr.DataArray:
-    """True where a cell counts as ice for the extent: ``sic >= threshold`` (pole hole excluded)."""
+    """Return True where a cell counts as ice for the extent (``sic >= threshold``, no pole hole)."""
     return ds["sic"] >= threshold
 
 
@@ -87,15 +87,18 @@ def extent_and_area(ds: xr.Dataset, threshold: float = EXTENT_THRESHOLD) -> pd.D
              date  extent_mkm2  area_mkm2
     0  2023-09-15        4.23       3.19
     """
-    both = xr.Dataset({"extent_mkm2": sea_ice_extent(ds, threshold),
-                       "area_mkm2": sea_ice_area(ds, threshold)})
+    both = xr.Dataset(
+        {"extent_mkm2": sea_ice_extent(ds, threshold), "area_mkm2": sea_ice_area(ds, threshold)}
+    )
     both = both.compute()
     times = pd.to_datetime(both["time"].values)
-    return pd.DataFrame({
-        "date": [None if pd.isna(t) else t.date().isoformat() for t in times],
-        "extent_mkm2": both["extent_mkm2"].values.astype(float),
-        "area_mkm2": both["area_mkm2"].values.astype(float),
-    })
+    return pd.DataFrame(
+        {
+            "date": [None if pd.isna(t) else t.date().isoformat() for t in times],
+            "extent_mkm2": both["extent_mkm2"].values.astype(float),
+            "area_mkm2": both["area_mkm2"].values.astype(float),
+        }
+    )
 
 
 def monthly_means(ds: xr.Dataset) -> xr.Dataset:
@@ -117,14 +120,17 @@ def monthly_means(ds: xr.Dataset) -> xr.Dataset:
 
 def monthly_extent(ds: xr.Dataset, threshold: float = EXTENT_THRESHOLD) -> pd.DataFrame:
     """Mean of the daily extents and areas per month (NSIDC's monthly-average convention)."""
-    daily = xr.Dataset({"extent_mkm2": sea_ice_extent(ds, threshold),
-                        "area_mkm2": sea_ice_area(ds, threshold)})
+    daily = xr.Dataset(
+        {"extent_mkm2": sea_ice_extent(ds, threshold), "area_mkm2": sea_ice_area(ds, threshold)}
+    )
     monthly = daily.resample(time="MS").mean().compute()
-    return pd.DataFrame({
-        "month": [pd.Timestamp(t).strftime("%Y-%m") for t in monthly["time"].values],
-        "extent_mkm2": monthly["extent_mkm2"].values,
-        "area_mkm2": monthly["area_mkm2"].values,
-    })
+    return pd.DataFrame(
+        {
+            "month": [pd.Timestamp(t).strftime("%Y-%m") for t in monthly["time"].values],
+            "extent_mkm2": monthly["extent_mkm2"].values,
+            "area_mkm2": monthly["area_mkm2"].values,
+        }
+    )
 
 
 def extent_anomaly(extents: pd.DataFrame, medians: pd.Series) -> pd.DataFrame:

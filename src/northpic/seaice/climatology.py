@@ -31,6 +31,8 @@ def median_extent_mkm2() -> pd.Series:
     layer = load_layer("sea_ice")
     extent = layer[layer["kind"] == "median_extent"]
     geod = Geod(ellps="WGS84")
-    values = {int(m): abs(geod.geometry_area_perimeter(g)[0]) / 1e12
-              for m, g in zip(extent["month"], extent.geometry, strict=True)}
+    values = {
+        int(m): abs(geod.geometry_area_perimeter(g)[0]) / 1e12
+        for m, g in zip(extent["month"], extent.geometry, strict=True)
+    }
     return pd.Series(values, name="median_mkm2").sort_index()

@@ -68,8 +68,10 @@ def polar_field(day: xr.Dataset) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return np.asarray(px), np.asarray(py), z
 
 
-def _geographic_pole_patch(day: xr.Dataset, z: np.ndarray, threshold: float) -> shapely.Geometry | None:
-    """The small cap a lat/lon grid leaves around the pole, if its top row is ice."""
+def _geographic_pole_patch(
+    day: xr.Dataset, z: np.ndarray, threshold: float
+) -> shapely.Geometry | None:
+    """Return the small cap a lat/lon grid leaves around the pole, if its top row is ice."""
     if day.attrs.get("crs") != "EPSG:4326":
         return None
     lat = np.asarray(day["y"].values, dtype=float)
@@ -89,12 +91,13 @@ def ice_polygons_polar(
     day = select_day(ds, date)
     x, y, z = polar_field(day)
     level = threshold / 100.0
-    gen = contourpy.contour_generator(x, y, np.ma.masked_invalid(z), fill_type="OuterOffset",
-                                      name="serial")
+    gen = contourpy.contour_generator(
+        x, y, np.ma.masked_invalid(z), fill_type="OuterOffset", name="serial"
+    )
     points, offsets = gen.filled(level, np.inf)
     polygons = []
     for pts, offs in zip(points, offsets, strict=True):
-        rings = [pts[offs[i]:offs[i + 1]] for i in range(len(offs) - 1)]
+        rings = [pts[offs[i] : offs[i + 1]] for i in range(len(offs) - 1)]
         rings = [r for r in rings if len(r) >= 4]
         if rings:
             polygons.append(shapely.Polygon(rings[0], rings[1:]))
@@ -105,9 +108,7 @@ def ice_polygons_polar(
     return geom
 
 
-def ice_edge(
-    ds: xr.Dataset, threshold: float = 15, date: str | None = None
-) -> gpd.GeoDataFrame:
+def ice_edge(ds: xr.Dataset, threshold: float = 15, date: str | None = None) -> gpd.GeoDataFrame:
     """Return the ice (concentration >= ``threshold`` %) as valid polygons in EPSG:4326.
 
     Parameters
@@ -139,8 +140,14 @@ def ice_edge(
     geom = ice_polygons_polar(day, threshold)
     parts = [p for p in shapely.get_parts(geom) if p.area > 0]
     laea = transformer(POLAR_CRS, "EPSG:6931")
-    areas = [shapely.transform(shapely.segmentize(p, 25_000), lambda xy: np.column_stack(
-        laea.transform(xy[:, 0], xy[:, 1]))).area / 1e6 for p in parts]
+    areas = [
+        shapely.transform(
+            shapely.segmentize(p, 25_000),
+            lambda xy: np.column_stack(laea.transform(xy[:, 0], xy[:, 1])),
+        ).area
+        / 1e6
+        for p in parts
+    ]
     order = np.argsort(areas)[::-1]
     stamp = pd.Timestamp(day["time"].values) if "time" in day.coords else pd.NaT
     when = None if pd.isna(stamp) else stamp.floor("D")
@@ -148,25 +155,44 @@ def ice_edge(
     cell_km = _cell_km(day)
     rows = []
     for rank, i in enumerate(order):
-        rows.append({
-            "id": f"{LAYER}-{day_text}-{rank + 1}",
-            "name": f"Sea ice >= {threshold:g} %, {day_text}",
-            "layer": LAYER,
-            "domain": "environmental",
-            "kind": "observed_extent",
-            "source": f"{day.attrs.get('product', '')}: {day.attrs.get('source', '')}".strip(": "),
-            "confidence": "high" if when is not None else "medium",
-            "precision_km": cell_km / 2,
-            "valid_from": when,
-            "valid_to": when + pd.Timedelta(days=1) if when is not None else None,
-            "date": day_text,
-            "threshold_pct": float(threshold),
-            "product": str(day.attrs.get("product", "")),
-            "area_km2": round(float(areas[i]), 1),
-            "geometry": polar_to_lonlat(parts[i]),
-        })
-    columns = ["id", "name", "layer", "domain", "kind", "source", "confidence", "precision_km",
-               "valid_from", "valid_to", "date", "threshold_pct", "product", "area_km2", "geometry"]
+        rows.append(
+            {
+                "id": f"{LAYER}-{day_text}-{rank + 1}",
+                "name": f"Sea ice >= {threshold:g} %, {day_text}",
+                "layer": LAYER,
+                "domain": "environmental",
+                "kind": "observed_extent",
+                "source": f"{day.attrs.get('product', '')}: {day.attrs.get('source', '')}".strip(
+                    ": "
+                ),
+                "confidence": "high" if when is not None else "medium",
+                "precision_km": cell_km / 2,
+                "valid_from": when,
+                "valid_to": when + pd.Timedelta(days=1) if when is not None else None,
+                "date": day_text,
+                "threshold_pct": float(threshold),
+                "product": str(day.attrs.get("product", "")),
+                "area_km2": round(float(areas[i]), 1),
+                "geometry": polar_to_lonlat(parts[i]),
+            }
+        )
+    columns = [
+        "id",
+        "name",
+        "layer",
+        "domain",
+        "kind",
+        "source",
+        "confidence",
+        "precision_km",
+        "valid_from",
+        "valid_to",
+        "date",
+        "threshold_pct",
+        "product",
+        "area_km2",
+        "geometry",
+    ]
     frame = gpd.GeoDataFrame(rows, columns=columns, geometry="geometry", crs="EPSG:4326")
     for column in ("valid_from", "valid_to"):
         frame[column] = pd.to_datetime(frame[column], utc=True)
@@ -184,8 +210,9 @@ def ice_edge_lines(
 
     day = select_day(ds, date)
     x, y, z = polar_field(day)
-    gen = contourpy.contour_generator(x, y, np.ma.masked_invalid(z), line_type="Separate",
-                                      name="serial")
+    gen = contourpy.contour_generator(
+        x, y, np.ma.masked_invalid(z), line_type="Separate", name="serial"
+    )
     lines = [shapely.LineString(pts) for pts in gen.lines(threshold / 100.0) if len(pts) >= 2]
     lines = [line for line in lines if line.length >= min_km * 1000.0]
     return shapely.MultiLineString(lines) if lines else shapely.MultiLineString()

@@ -80,8 +80,9 @@ def _percent_polar(ds: xr.Dataset) -> xr.DataArray:
     if crs != "EPSG:3413":
         from rasterio.enums import Resampling
 
-        pct = pct.rio.reproject("EPSG:3413", resolution=PSN25.cell_m, resampling=Resampling.nearest,
-                                nodata=np.nan)
+        pct = pct.rio.reproject(
+            "EPSG:3413", resolution=PSN25.cell_m, resampling=Resampling.nearest, nodata=np.nan
+        )
     pct.attrs = {"long_name": "sea-ice concentration", "units": "percent"}
     return pct
 
@@ -108,32 +109,56 @@ def write_concentration_geotiff(ds: xr.Dataset, path: str | Path, overwrite: boo
     _suffix(path, GEOTIFF_SUFFIXES, "concentration")
     pct = _percent_polar(ds)
     with atomic_output(path, directory=False, overwrite=overwrite) as tmp:
-        pct.rio.to_raster(tmp, driver="COG", compress="DEFLATE", predictor="YES",
-                          overview_resampling="average", blocksize=256,
-                          tags={"source": str(ds.attrs.get("source", "")),
-                                "product": str(ds.attrs.get("product", "")),
-                                "units": "percent"})
+        pct.rio.to_raster(
+            tmp,
+            driver="COG",
+            compress="DEFLATE",
+            predictor="YES",
+            overview_resampling="average",
+            blocksize=256,
+            tags={
+                "source": str(ds.attrs.get("source", "")),
+                "product": str(ds.attrs.get("product", "")),
+                "units": "percent",
+            },
+        )
     return path
 
 
 def concentration_cf(ds: xr.Dataset) -> xr.Dataset:
     """Return ``ds`` as a CF-1.8 Dataset (grid mapping, standard names, cell measures)."""
-    out = xr.Dataset(attrs={
-        "Conventions": "CF-1.8",
-        "title": f"Sea-ice concentration from {ds.attrs.get('product', 'unknown product')}",
-        "source": str(ds.attrs.get("source", "")),
-        "references": str(ds.attrs.get("source", "")),
-        "history": f"written by northpic from {Path(str(ds.attrs.get('path', ''))).name}",
-    })
+    out = xr.Dataset(
+        attrs={
+            "Conventions": "CF-1.8",
+            "title": f"Sea-ice concentration from {ds.attrs.get('product', 'unknown product')}",
+            "source": str(ds.attrs.get("source", "")),
+            "references": str(ds.attrs.get("source", "")),
+            "history": f"written by northpic from {Path(str(ds.attrs.get('path', ''))).name}",
+        }
+    )
     crs = str(ds.attrs.get("crs", "EPSG:3413"))
-    out["sic"] = ds["sic"].astype(np.float32).assign_attrs(
-        standard_name="sea_ice_area_fraction", long_name="sea-ice concentration", units="1",
-        cell_measures="area: cell_area", valid_min=np.float32(0), valid_max=np.float32(1))
+    out["sic"] = (
+        ds["sic"]
+        .astype(np.float32)
+        .assign_attrs(
+            standard_name="sea_ice_area_fraction",
+            long_name="sea-ice concentration",
+            units="1",
+            cell_measures="area: cell_area",
+            valid_min=np.float32(0),
+            valid_max=np.float32(1),
+        )
+    )
     out["surface_flag"] = ds["flag"].assign_attrs(
-        long_name="surface flag", flag_values=np.array([0, 251, 252, 253, 254, 255], np.uint8),
-        flag_meanings="valid pole_hole unused coast land missing")
-    out = out.assign_coords(cell_area=ds["cell_area"].assign_attrs(
-        standard_name="cell_area", units="m2", long_name="true cell area"))
+        long_name="surface flag",
+        flag_values=np.array([0, 251, 252, 253, 254, 255], np.uint8),
+        flag_meanings="valid pole_hole unused coast land missing",
+    )
+    out = out.assign_coords(
+        cell_area=ds["cell_area"].assign_attrs(
+            standard_name="cell_area", units="m2", long_name="true cell area"
+        )
+    )
     if crs == "EPSG:4326":
         out = out.rename({"x": "lon", "y": "lat"})
         out["lon"].attrs = {"standard_name": "longitude", "units": "degrees_east", "axis": "X"}
@@ -149,10 +174,17 @@ def concentration_cf(ds: xr.Dataset) -> xr.Dataset:
         xx, yy = np.meshgrid(out["x"].values, out["y"].values)
         lon, lat = transformer(crs, "EPSG:4326").transform(xx, yy)
         out = out.assign_coords(
-            lat=(("y", "x"), np.asarray(lat, np.float32),
-                 {"standard_name": "latitude", "units": "degrees_north"}),
-            lon=(("y", "x"), np.asarray(lon, np.float32),
-                 {"standard_name": "longitude", "units": "degrees_east"}))
+            lat=(
+                ("y", "x"),
+                np.asarray(lat, np.float32),
+                {"standard_name": "latitude", "units": "degrees_north"},
+            ),
+            lon=(
+                ("y", "x"),
+                np.asarray(lon, np.float32),
+                {"standard_name": "longitude", "units": "degrees_east"},
+            ),
+        )
         out["sic"].attrs["coordinates"] = "lat lon"
     out["time"].attrs = {"standard_name": "time", "axis": "T"}
     return out

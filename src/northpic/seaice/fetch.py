@@ -31,7 +31,7 @@ TIMEOUT_S = 30.0
 
 
 def cache_dir() -> Path:
-    """The folder fetched files are kept in."""
+    """Return the folder fetched files are kept in."""
     root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     return root / "northpic" / "seaice"
 
@@ -48,7 +48,9 @@ def daily_url(day: date, base_url: str | None = None) -> str:
 
 
 def fetch_daily(
-    day: str | date, base_url: str | None = None, refresh: bool = False,
+    day: str | date,
+    base_url: str | None = None,
+    refresh: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> Path:
     """Download (or take from the cache) the NSIDC daily concentration file of ``day``.
@@ -92,12 +94,16 @@ def fetch_daily(
             shutil.copyfileobj(resp, handle)
         os.replace(tmp, target)
     except urllib.error.HTTPError as exc:
-        raise FetchError(f"{url}: the server answered {exc.code} {exc.reason} "
-                         f"(no file for {when}, or a login is needed)") from None
+        raise FetchError(
+            f"{url}: the server answered {exc.code} {exc.reason} "
+            f"(no file for {when}, or a login is needed)"
+        ) from None
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
-        raise FetchError(f"offline or unreachable: cannot download {url} ({reason}). "
-                         f"Files already fetched are in {cache_dir()}") from None
+        raise FetchError(
+            f"offline or unreachable: cannot download {url} ({reason}). "
+            f"Files already fetched are in {cache_dir()}"
+        ) from None
     finally:
         Path(tmp).unlink(missing_ok=True)
     say(f"saved {target} ({target.stat().st_size / 1e6:.1f} MB)")

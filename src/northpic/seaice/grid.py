@@ -63,7 +63,9 @@ PSN25 = PolarGrid("psn25", 25_000.0, -3_850_000.0, 5_850_000.0, 304, 448)
 PSN12 = PolarGrid("psn12.5", 12_500.0, -3_850_000.0, 5_850_000.0, 608, 896)
 
 
-def projected_cell_area(x: np.ndarray, y: np.ndarray, crs: str | CRS = NSIDC_NORTH_CRS) -> np.ndarray:
+def projected_cell_area(
+    x: np.ndarray, y: np.ndarray, crs: str | CRS = NSIDC_NORTH_CRS
+) -> np.ndarray:
     """Return the true (ellipsoidal) area of each cell of a regular projected grid.
 
     Parameters

@@ -28,7 +28,7 @@ _DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])
 
 
 def date_from_name(path: str | Path) -> pd.Timestamp | None:
-    """The ``YYYYMMDD`` date in a file name (NSIDC and OSI SAF style), or None."""
+    """Return the ``YYYYMMDD`` date in a file name (NSIDC and OSI SAF style), or None."""
     match = _DATE.search(Path(path).name)
     return pd.Timestamp("".join(match.groups())) if match else None
 
@@ -37,8 +37,10 @@ def _read_day(path: str, shape: tuple[int, int], product: str) -> np.ndarray:
     with _HDF5_LOCK:
         ds = open_concentration(path).load()
     if ds.attrs["product"].split()[0] != product.split()[0] or ds["sic"].shape[1:] != shape:
-        raise DataFileError(path, f"not the same product and grid as the first file ({product}, "
-                                  f"{shape[0]} x {shape[1]})")
+        raise DataFileError(
+            path,
+            f"not the same product and grid as the first file ({product}, {shape[0]} x {shape[1]})",
+        )
     sic = ds["sic"].values[0]
     flag = ds["flag"].values[0]
     return np.stack([sic, flag.astype(np.float32)])
@@ -95,17 +97,23 @@ def open_daily_files(paths: Sequence[str | Path], progress: Progress | None = No
             break
         seen.add(t)
     if duplicate:
-        raise BadInputError(f"{duplicate[0]}: a second file for {pd.Timestamp(duplicate[1]).date()}")
+        raise BadInputError(
+            f"{duplicate[0]}: a second file for {pd.Timestamp(duplicate[1]).date()}"
+        )
     read = dask.delayed(_read_day, pure=True)
     product = first.attrs["product"]
-    days = [da.from_delayed(read(p, (ny, nx), product), shape=(2, ny, nx), dtype=np.float32)
-            for p in files]
+    days = [
+        da.from_delayed(read(p, (ny, nx), product), shape=(2, ny, nx), dtype=np.float32)
+        for p in files
+    ]
     both = da.stack(days, axis=1)  # (2, time, y, x)
     if progress:
         progress(f"opened {len(files)} files of {product} lazily ({ny} x {nx} cells each)")
     ds = xr.Dataset(
-        {"sic": (("time", "y", "x"), both[0]),
-         "flag": (("time", "y", "x"), both[1].astype(np.uint8))},
+        {
+            "sic": (("time", "y", "x"), both[0]),
+            "flag": (("time", "y", "x"), both[1].astype(np.uint8)),
+        },
         coords={"time": times, "y": first["y"], "x": first["x"], "cell_area": first["cell_area"]},
         attrs={**first.attrs, "path": f"{len(files)} files, first {files[0]}"},
     )

@@ -29,7 +29,7 @@ MERCATOR_MAX_LAT = 85.0
 
 
 def _rgb(hex_colour: str) -> tuple[int, int, int]:
-    return tuple(int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))  # type: ignore[return-value]
+    return tuple(int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))  # type: ignore[return-value]
 
 
 def colour_image(sic: np.ndarray, pole_hole: np.ndarray | None = None) -> np.ndarray:
@@ -69,7 +69,9 @@ def concentration_png(day: xr.Dataset, projection: str = "polar") -> tuple[bytes
     field = field.rio.write_crs(crs).rio.set_spatial_dims(x_dim="x", y_dim="y")
     field = field.rio.write_nodata(np.nan, encoded=False)
     if projection != "polar":
-        field = field.where(field["y"] <= MERCATOR_MAX_LAT, drop=True) if crs == "EPSG:4326" else field
+        field = (
+            field.where(field["y"] <= MERCATOR_MAX_LAT, drop=True) if crs == "EPSG:4326" else field
+        )
     if crs != target:
         field = field.rio.reproject(target, resampling=Resampling.nearest, nodata=np.nan)
         if projection != "polar":
@@ -88,14 +90,16 @@ def seaice_overlay_info(ds: xr.Dataset, projection: str = "polar") -> dict[str, 
     edge = polar_to_lonlat(shapely.segmentize(lines, 25_000)) if not lines.is_empty else lines
     edge = shapely.set_precision(edge, 1e-4)
     stamp = day["time"].values if "time" in day.coords else None
-    when = str(np.datetime_as_string(stamp, unit="D")) if stamp is not None and not np.isnat(stamp) \
+    when = (
+        str(np.datetime_as_string(stamp, unit="D"))
+        if stamp is not None and not np.isnat(stamp)
         else "climatology"
+    )
     return {
         "image": "data:image/png;base64," + base64.b64encode(png).decode("ascii"),
         "box": box,
         "opacity": 0.85,
-        "edge": {"type": "Feature", "properties": {},
-                 "geometry": shapely.geometry.mapping(edge)},
+        "edge": {"type": "Feature", "properties": {}, "geometry": shapely.geometry.mapping(edge)},
         "edge_color": EDGE_COLOUR,
         "ramp": list(RAMP),
         "ticks": ["15 %", "50 %", "100 %"],

@@ -40,26 +40,31 @@ from northpic.errors import DataFileError, UnsupportedFormatError
 from northpic.seaice.grid import NSIDC_NORTH_CRS, geographic_cell_area, projected_cell_area
 
 POLE_HOLE, UNUSED, COAST, LAND, MISSING = 251, 252, 253, 254, 255
-FLAG_NAMES = {POLE_HOLE: "pole hole", UNUSED: "unused/lake", COAST: "coast", LAND: "land",
-              MISSING: "missing"}
+FLAG_NAMES = {
+    POLE_HOLE: "pole hole",
+    UNUSED: "unused/lake",
+    COAST: "coast",
+    LAND: "land",
+    MISSING: "missing",
+}
 
 CITATIONS = {
     "G02202": "Meier, W. N., F. Fetterer, A. K. Windnagel, J. S. Stewart. NOAA/NSIDC Climate Data "
-              "Record of Passive Microwave Sea Ice Concentration (G02202). NSIDC. "
-              "doi:10.7265/efmz-2t65",
+    "Record of Passive Microwave Sea Ice Concentration (G02202). NSIDC. "
+    "doi:10.7265/efmz-2t65",
     "NSIDC-0051": "DiGirolamo, N., C. L. Parkinson, D. J. Cavalieri, P. Gloersen, H. J. Zwally. "
-                  "Sea Ice Concentrations from Nimbus-7 SMMR and DMSP SSM/I-SSMIS Passive "
-                  "Microwave Data (NSIDC-0051), Version 2. NSIDC. doi:10.5067/MPYG15WAA4WX",
+    "Sea Ice Concentrations from Nimbus-7 SMMR and DMSP SSM/I-SSMIS Passive "
+    "Microwave Data (NSIDC-0051), Version 2. NSIDC. doi:10.5067/MPYG15WAA4WX",
     "NSIDC-0081": "Meier, W. N., F. Fetterer, A. K. Windnagel, J. S. Stewart. Near-Real-Time "
-                  "DMSP SSMIS Daily Polar Gridded Sea Ice Concentrations (NSIDC-0081), Version 2. "
-                  "NSIDC. doi:10.5067/YTTHO2FJQ97K",
+    "DMSP SSMIS Daily Polar Gridded Sea Ice Concentrations (NSIDC-0081), Version 2. "
+    "NSIDC. doi:10.5067/YTTHO2FJQ97K",
     "OSI SAF": "EUMETSAT Ocean and Sea Ice Satellite Application Facility, Global sea ice "
-               "concentration (OSI-401 / OSI-430), www.osi-saf.org",
+    "concentration (OSI-401 / OSI-430), www.osi-saf.org",
     "G10010": "Walsh, J. E., W. L. Chapman, F. Fetterer, J. S. Stewart. Gridded Monthly Sea Ice "
-              "Extent and Concentration, 1850 Onward (G10010), Version 2. NSIDC. "
-              "doi:10.7265/jj4s-tq79",
+    "Extent and Concentration, 1850 Onward (G10010), Version 2. NSIDC. "
+    "doi:10.7265/jj4s-tq79",
     "G02135": "Fetterer, F., K. Knowles, W. N. Meier, M. Savoie, A. K. Windnagel. Sea Ice Index, "
-              "Version 3 (G02135). NSIDC. doi:10.7265/N5K072F8",
+    "Version 3 (G02135). NSIDC. doi:10.7265/N5K072F8",
 }
 
 
@@ -128,16 +133,22 @@ def _is_percent(attrs: dict, scale: float, offset: float) -> bool:
 
 
 def _decode_array(
-    raw: np.ndarray, *, scale: float, offset: float, table: dict[float, int],
-    fills: list[float], percent: bool,
+    raw: np.ndarray,
+    *,
+    scale: float,
+    offset: float,
+    table: dict[float, int],
+    fills: list[float],
+    percent: bool,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Decode raw values to (sic fraction float32, flag uint8); see :func:`_decode`."""
     if raw.dtype.kind in "ui" and raw.dtype.itemsize <= 2:
         # integer storage: decode every possible value once, then look up
         lo = int(np.iinfo(raw.dtype).min)
         domain = np.arange(lo, int(np.iinfo(raw.dtype).max) + 1, dtype=np.float64)
-        sic_lut, flag_lut = _decode_array(domain, scale=scale, offset=offset, table=table,
-                                          fills=fills, percent=percent)
+        sic_lut, flag_lut = _decode_array(
+            domain, scale=scale, offset=offset, table=table, fills=fills, percent=percent
+        )
         index = raw.astype(np.int64) - lo if lo else raw
         return sic_lut[index], flag_lut[index]
     raw = np.asarray(raw, dtype=np.float64)
@@ -177,14 +188,18 @@ def _decode(var: xr.DataArray, *, percent: bool | None = None) -> tuple[xr.DataA
     scale = float(np.atleast_1d(attrs.get("scale_factor", 1.0))[0])
     offset = float(np.atleast_1d(attrs.get("add_offset", 0.0))[0])
     table = _flag_table(attrs)
-    fills = [float(np.atleast_1d(attrs[k])[0]) for k in ("_FillValue", "missing_value")
-             if k in attrs]
+    fills = [
+        float(np.atleast_1d(attrs[k])[0]) for k in ("_FillValue", "missing_value") if k in attrs
+    ]
     if percent is None:
         percent = _is_percent(attrs, scale, offset)
     sic, flag = xr.apply_ufunc(
-        lambda a: _decode_array(a, scale=scale, offset=offset, table=table, fills=fills,
-                                percent=bool(percent)),
-        var.variable, output_core_dims=[[], []], dask="parallelized",
+        lambda a: _decode_array(
+            a, scale=scale, offset=offset, table=table, fills=fills, percent=bool(percent)
+        ),
+        var.variable,
+        output_core_dims=[[], []],
+        dask="parallelized",
         output_dtypes=[np.float32, np.uint8],
     )
     return xr.DataArray(sic), xr.DataArray(flag)
@@ -209,8 +224,17 @@ def _time_of(raw: xr.Dataset, path: str, n: int) -> np.ndarray:
 
 
 def _standard(
-    sic: xr.DataArray, flag: xr.DataArray, *, x: np.ndarray, y: np.ndarray, crs: str,
-    time: np.ndarray, product: str, title: str, path: str, citation: str,
+    sic: xr.DataArray,
+    flag: xr.DataArray,
+    *,
+    x: np.ndarray,
+    y: np.ndarray,
+    crs: str,
+    time: np.ndarray,
+    product: str,
+    title: str,
+    path: str,
+    citation: str,
 ) -> xr.Dataset:
     if crs == "EPSG:4326":
         area = geographic_cell_area(y, x)
@@ -219,14 +243,25 @@ def _standard(
     ds = xr.Dataset(
         {"sic": (("time", "y", "x"), sic.data), "flag": (("time", "y", "x"), flag.data)},
         coords={"time": time, "y": y, "x": x, "cell_area": (("y", "x"), area)},
-        attrs={"product": product, "title": title, "source": CITATIONS.get(citation, citation),
-               "path": path, "crs": crs},
+        attrs={
+            "product": product,
+            "title": title,
+            "source": CITATIONS.get(citation, citation),
+            "path": path,
+            "crs": crs,
+        },
     )
-    ds["sic"].attrs = {"long_name": "sea-ice concentration", "units": "1",
-                       "standard_name": "sea_ice_area_fraction"}
-    ds["flag"].attrs = {"long_name": "surface flag", "flag_values": np.array(sorted(FLAG_NAMES),
-                        dtype=np.uint8), "flag_meanings": "pole_hole unused coast land missing",
-                        "comment": "0 where sic holds a valid ocean value"}
+    ds["sic"].attrs = {
+        "long_name": "sea-ice concentration",
+        "units": "1",
+        "standard_name": "sea_ice_area_fraction",
+    }
+    ds["flag"].attrs = {
+        "long_name": "surface flag",
+        "flag_values": np.array(sorted(FLAG_NAMES), dtype=np.uint8),
+        "flag_meanings": "pole_hole unused coast land missing",
+        "comment": "0 where sic holds a valid ocean value",
+    }
     ds["cell_area"].attrs = {"long_name": "true cell area", "units": "m2"}
     if crs == "EPSG:4326":
         ds["x"].attrs = {"standard_name": "longitude", "units": "degrees_east"}
@@ -250,8 +285,11 @@ def _with_time(var: xr.DataArray, ydim: str, xdim: str) -> xr.DataArray:
 
 def _metres(coord: xr.DataArray) -> np.ndarray:
     values = np.asarray(coord.values, dtype=float)
-    return values * 1000.0 if str(coord.attrs.get("units", "m")).lower() in ("km", "kilometers",
-                                                                               "kilometres") else values
+    return (
+        values * 1000.0
+        if str(coord.attrs.get("units", "m")).lower() in ("km", "kilometers", "kilometres")
+        else values
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -267,11 +305,18 @@ def _read_g02202(raw: xr.Dataset, path: str) -> xr.Dataset:
     var = _with_time(var, ydim, xdim)
     sic, flag = _decode(var)
     version = str(raw.attrs.get("product_version", "v04" if xname == "xgrid" else "v05"))
-    return _standard(sic, flag, x=_metres(raw[xname]), y=_metres(raw[yname]),
-                     crs=NSIDC_NORTH_CRS, time=_time_of(raw, path, var.sizes["time"]),
-                     product=f"G02202 {version}", citation="G02202",
-
-                     title="NOAA/NSIDC Climate Data Record of sea-ice concentration", path=path)
+    return _standard(
+        sic,
+        flag,
+        x=_metres(raw[xname]),
+        y=_metres(raw[yname]),
+        crs=NSIDC_NORTH_CRS,
+        time=_time_of(raw, path, var.sizes["time"]),
+        product=f"G02202 {version}",
+        citation="G02202",
+        title="NOAA/NSIDC Climate Data Record of sea-ice concentration",
+        path=path,
+    )
 
 
 def _icecon_name(raw: xr.Dataset) -> str | None:
@@ -286,22 +331,34 @@ def _read_nsidc_icecon(raw: xr.Dataset, path: str) -> xr.Dataset:
     sic, flag = _decode(var)
     text = " ".join(str(raw.attrs.get(k, "")) for k in ("id", "title", "summary")).lower()
     product = "NSIDC-0081" if ("0081" in text or "near-real-time" in text) else "NSIDC-0051"
-    return _standard(sic, flag, x=_metres(raw["x"]), y=_metres(raw["y"]), crs=NSIDC_NORTH_CRS,
-                     time=_time_of(raw, path, var.sizes["time"]), product=product,
-                     title=f"{product} {name} daily sea-ice concentration", path=path,
-                     citation=product)
+    return _standard(
+        sic,
+        flag,
+        x=_metres(raw["x"]),
+        y=_metres(raw["y"]),
+        crs=NSIDC_NORTH_CRS,
+        time=_time_of(raw, path, var.sizes["time"]),
+        product=product,
+        title=f"{product} {name} daily sea-ice concentration",
+        path=path,
+        citation=product,
+    )
 
 
 def _cf_name(raw: xr.Dataset) -> str | None:
     for name, var in raw.data_vars.items():
-        if (var.attrs.get("standard_name") == "sea_ice_area_fraction"
-                and var.attrs.get("grid_mapping") in raw.variables and var.ndim >= 2):
+        if (
+            var.attrs.get("standard_name") == "sea_ice_area_fraction"
+            and var.attrs.get("grid_mapping") in raw.variables
+            and var.ndim >= 2
+        ):
             return str(name)
     return None
 
 
-def _read_projected_cf(raw: xr.Dataset, path: str, name: str, product: str, citation: str,
-                       title: str) -> xr.Dataset:
+def _read_projected_cf(
+    raw: xr.Dataset, path: str, name: str, product: str, citation: str, title: str
+) -> xr.Dataset:
     var = raw[name]
     ydim, xdim = var.dims[-2], var.dims[-1]
     var = _with_time(var, ydim, xdim)
@@ -319,9 +376,18 @@ def _read_projected_cf(raw: xr.Dataset, path: str, name: str, product: str, cita
         else:  # northpic's own CF files keep the NSIDC codes
             flag = xr.where(status > 0, status.astype(np.uint8), flag)
         sic = xr.where(flag == 0, sic, np.nan).astype(np.float32)
-    return _standard(sic, flag, x=_metres(raw[xdim]), y=_metres(raw[ydim]), crs=crs,
-                     time=_time_of(raw, path, var.sizes["time"]), product=product,
-                     title=title, path=path, citation=citation)
+    return _standard(
+        sic,
+        flag,
+        x=_metres(raw[xdim]),
+        y=_metres(raw[ydim]),
+        crs=crs,
+        time=_time_of(raw, path, var.sizes["time"]),
+        product=product,
+        title=title,
+        path=path,
+        citation=citation,
+    )
 
 
 def _same_as_nsidc(crs: CRS) -> str:
@@ -331,7 +397,8 @@ def _same_as_nsidc(crs: CRS) -> str:
     probe_lon, probe_lat = np.array([-45.0, 0.0, 100.0, 170.0]), np.array([89.0, 70.0, 60.0, 45.0])
     ours = Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform(probe_lon, probe_lat)
     nsidc = Transformer.from_crs("EPSG:4326", NSIDC_NORTH_CRS, always_xy=True).transform(
-        probe_lon, probe_lat)
+        probe_lon, probe_lat
+    )
     if np.allclose(ours, nsidc, atol=1e-3, rtol=0):
         return NSIDC_NORTH_CRS
     epsg = crs.to_epsg(min_confidence=90)
@@ -340,13 +407,19 @@ def _same_as_nsidc(crs: CRS) -> str:
 
 def _read_osisaf(raw: xr.Dataset, path: str) -> xr.Dataset:
     var = raw["ice_conc"]
-    if not var.attrs.get("grid_mapping") in raw.variables:
+    if var.attrs.get("grid_mapping") not in raw.variables:
         raise DataFileError(path, "OSI SAF ice_conc has no grid_mapping variable")
     attrs = dict(var.attrs)
     attrs.setdefault("units", "%")
     raw = raw.assign(ice_conc=var.assign_attrs(attrs))
-    return _read_projected_cf(raw, path, "ice_conc", "OSI SAF", "OSI SAF",
-                              str(raw.attrs.get("title", "OSI SAF sea-ice concentration")))
+    return _read_projected_cf(
+        raw,
+        path,
+        "ice_conc",
+        "OSI SAF",
+        "OSI SAF",
+        str(raw.attrs.get("title", "OSI SAF sea-ice concentration")),
+    )
 
 
 def _read_cf(raw: xr.Dataset, path: str) -> xr.Dataset:
@@ -354,8 +427,11 @@ def _read_cf(raw: xr.Dataset, path: str) -> xr.Dataset:
     assert name is not None
     source = str(raw.attrs.get("source", raw.attrs.get("title", path)))
     title = str(raw.attrs.get("title", "CF sea-ice concentration"))
-    product = title.removeprefix("Sea-ice concentration from ") if "northpic" in str(
-        raw.attrs.get("history", "")) else "CF"
+    product = (
+        title.removeprefix("Sea-ice concentration from ")
+        if "northpic" in str(raw.attrs.get("history", ""))
+        else "CF"
+    )
     return _read_projected_cf(raw, path, name, product, source, title)
 
 
@@ -369,8 +445,13 @@ def _latlon_var(raw: xr.Dataset) -> str | None:
     if lat is None or lon is None:
         return None
     for name, var in raw.data_vars.items():
-        if lat in var.dims and lon in var.dims and (
-            "conc" in str(name).lower() or "sea_ice_area_fraction" in str(var.attrs.get("standard_name", ""))
+        if (
+            lat in var.dims
+            and lon in var.dims
+            and (
+                "conc" in str(name).lower()
+                or "sea_ice_area_fraction" in str(var.attrs.get("standard_name", ""))
+            )
         ):
             return str(name)
     return None
@@ -387,25 +468,53 @@ def _read_latlon(raw: xr.Dataset, path: str) -> xr.Dataset:
     order = np.argsort(wrapped, kind="stable")
     var = var.isel({lon: order})
     sic, flag = _decode(var)
-    return _standard(sic, flag, x=wrapped[order], y=np.asarray(raw[lat].values, dtype=float),
-                     crs="EPSG:4326", time=_time_of(raw, path, var.sizes["time"]),
-                     product="G10010" if name == "seaice_conc" else "latlon",
-                     title=f"regular lat/lon sea-ice concentration ({name})", path=path,
-                     citation="G10010" if name == "seaice_conc" else
-                     str(raw.attrs.get("source", raw.attrs.get("title", path))))
+    return _standard(
+        sic,
+        flag,
+        x=wrapped[order],
+        y=np.asarray(raw[lat].values, dtype=float),
+        crs="EPSG:4326",
+        time=_time_of(raw, path, var.sizes["time"]),
+        product="G10010" if name == "seaice_conc" else "latlon",
+        title=f"regular lat/lon sea-ice concentration ({name})",
+        path=path,
+        citation="G10010"
+        if name == "seaice_conc"
+        else str(raw.attrs.get("source", raw.attrs.get("title", path))),
+    )
 
 
 PRODUCTS: tuple[Product, ...] = (
-    Product("G02202", "NOAA/NSIDC CDR of sea-ice concentration (v4 on xgrid/ygrid, v5/v6 on x/y)",
-            lambda raw: "cdr_seaice_conc" in raw.data_vars, _read_g02202),
-    Product("NSIDC-0051/0081", "NSIDC daily sea-ice concentration (*_ICECON)",
-            lambda raw: _icecon_name(raw) is not None and "x" in raw.dims, _read_nsidc_icecon),
-    Product("OSI SAF", "OSI SAF OSI-401/430 sea-ice concentration (ice_conc)",
-            lambda raw: "ice_conc" in raw.data_vars, _read_osisaf),
-    Product("CF", "CF NetCDF with sea_ice_area_fraction on a projected grid (e.g. northpic's own)",
-            lambda raw: _cf_name(raw) is not None, _read_cf),
-    Product("latlon", "regular lat/lon concentration grids such as NSIDC G10010",
-            lambda raw: _latlon_var(raw) is not None, _read_latlon),
+    Product(
+        "G02202",
+        "NOAA/NSIDC CDR of sea-ice concentration (v4 on xgrid/ygrid, v5/v6 on x/y)",
+        lambda raw: "cdr_seaice_conc" in raw.data_vars,
+        _read_g02202,
+    ),
+    Product(
+        "NSIDC-0051/0081",
+        "NSIDC daily sea-ice concentration (*_ICECON)",
+        lambda raw: _icecon_name(raw) is not None and "x" in raw.dims,
+        _read_nsidc_icecon,
+    ),
+    Product(
+        "OSI SAF",
+        "OSI SAF OSI-401/430 sea-ice concentration (ice_conc)",
+        lambda raw: "ice_conc" in raw.data_vars,
+        _read_osisaf,
+    ),
+    Product(
+        "CF",
+        "CF NetCDF with sea_ice_area_fraction on a projected grid (e.g. northpic's own)",
+        lambda raw: _cf_name(raw) is not None,
+        _read_cf,
+    ),
+    Product(
+        "latlon",
+        "regular lat/lon concentration grids such as NSIDC G10010",
+        lambda raw: _latlon_var(raw) is not None,
+        _read_latlon,
+    ),
 )
 NETCDF_SUFFIXES = (".nc", ".nc4", ".netcdf", ".h5")
 RASTER_SUFFIXES = (".tif", ".tiff")
@@ -438,8 +547,9 @@ def open_raw(path: str | Path, chunks: dict | None = None) -> xr.Dataset:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return xr.open_dataset(path, mask_and_scale=False, decode_times=False, chunks=chunks,
-                                   decode_coords=False)
+            return xr.open_dataset(
+                path, mask_and_scale=False, decode_times=False, chunks=chunks, decode_coords=False
+            )
     except (OSError, ValueError, RuntimeError) as exc:
         raise DataFileError(str(path), f"cannot read as NetCDF: {exc}") from exc
 
@@ -515,21 +625,39 @@ def _read_g02135_geotiff(path: Path) -> xr.Dataset:
     except rasterio.errors.RasterioIOError as exc:
         raise DataFileError(str(path), f"cannot read as GeoTIFF: {exc}") from exc
     if crs is None or not CRS(crs.to_wkt()).is_projected:
-        raise UnsupportedFormatError(f"{path}: not a Sea Ice Index GeoTIFF (no polar stereographic CRS)")
+        raise UnsupportedFormatError(
+            f"{path}: not a Sea Ice Index GeoTIFF (no polar stereographic CRS)"
+        )
     kind = match.group(2).lower() if match else ("concentration" if band.max() > 255 else "extent")
     x = transform.c + transform.a * (np.arange(width) + 0.5)
     y = transform.f + transform.e * (np.arange(height) + 0.5)
     raw = xr.DataArray(band[None], dims=("time", "y", "x"))
     if kind == "concentration":
-        raw.attrs = {"scale_factor": 0.1, "units": "%", "flag_values": [2510, 2520, 2530, 2540, 2550]}
+        raw.attrs = {
+            "scale_factor": 0.1,
+            "units": "%",
+            "flag_values": [2510, 2520, 2530, 2540, 2550],
+        }
     else:  # extent: 0 open ocean, 1 ice, flags as the 25 km products
         raw.attrs = {"scale_factor": 1.0, "units": "1", "flag_values": [251, 252, 253, 254, 255]}
     sic, flag = _decode(raw)
-    time = (np.array([pd.Timestamp(match.group(1)).to_datetime64()], dtype="datetime64[ns]")
-            if match else np.array([np.datetime64("NaT")], dtype="datetime64[ns]"))
-    ds = _standard(sic, flag, x=x, y=y, crs=NSIDC_NORTH_CRS, time=time, product="G02135",
-                   title=f"NSIDC Sea Ice Index daily {kind} GeoTIFF", path=str(path),
-                   citation="G02135")
+    time = (
+        np.array([pd.Timestamp(match.group(1)).to_datetime64()], dtype="datetime64[ns]")
+        if match
+        else np.array([np.datetime64("NaT")], dtype="datetime64[ns]")
+    )
+    ds = _standard(
+        sic,
+        flag,
+        x=x,
+        y=y,
+        crs=NSIDC_NORTH_CRS,
+        time=time,
+        product="G02135",
+        title=f"NSIDC Sea Ice Index daily {kind} GeoTIFF",
+        path=str(path),
+        citation="G02135",
+    )
     ds.attrs["extent_only"] = int(kind == "extent")
     return ds
 
@@ -572,7 +700,9 @@ def read_extent_shapes(path: str | Path):  # -> geopandas.GeoDataFrame
     median = "median" in path.name.lower()
     out = gpd.GeoDataFrame(
         {"kind": "median_edge" if median else "extent", "source": CITATIONS["G02135"]},
-        geometry=geoms, crs="EPSG:4326", index=frame.index,
+        geometry=geoms,
+        crs="EPSG:4326",
+        index=frame.index,
     )
     month = re.search(r"_N_(\d{2})_1981-2010", path.name)
     monthly = re.search(r"_N_(\d{6})_", path.name)

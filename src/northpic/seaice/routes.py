@@ -63,20 +63,37 @@ def route_exposure(
         line = densify_geodesic(line, 10.0)
         polar = lonlat_to_polar(line)
         inside = shapely.intersection(polar, ice) if not ice.is_empty else shapely.LineString()
-        lines = [p for p in shapely.get_parts(inside) if p.geom_type == "LineString" and not p.is_empty]
-        covered = polar_to_lonlat(shapely.MultiLineString(lines)) if lines else shapely.MultiLineString()
+        lines = [
+            p for p in shapely.get_parts(inside) if p.geom_type == "LineString" and not p.is_empty
+        ]
+        covered = (
+            polar_to_lonlat(shapely.MultiLineString(lines)) if lines else shapely.MultiLineString()
+        )
         length, in_ice = _geodesic_km(line), _geodesic_km(covered)
-        rows.append({"id": rid, "name": name, "date": when, "length_km": round(length, 1),
-                     "ice_km": round(in_ice, 1),
-                     "share_in_ice": round(in_ice / length, 4) if length else np.nan,
-                     "geometry": covered})
-    frame = gpd.GeoDataFrame(rows, columns=["id", "name", "date", "length_km", "ice_km",
-                                            "share_in_ice", "geometry"],
-                             geometry="geometry", crs="EPSG:4326")
+        rows.append(
+            {
+                "id": rid,
+                "name": name,
+                "date": when,
+                "length_km": round(length, 1),
+                "ice_km": round(in_ice, 1),
+                "share_in_ice": round(in_ice / length, 4) if length else np.nan,
+                "geometry": covered,
+            }
+        )
+    frame = gpd.GeoDataFrame(
+        rows,
+        columns=["id", "name", "date", "length_km", "ice_km", "share_in_ice", "geometry"],
+        geometry="geometry",
+        crs="EPSG:4326",
+    )
     return frame.reset_index(drop=True)
 
 
 def exposure_table(frame: gpd.GeoDataFrame) -> pd.DataFrame:
-    """The exposure without geometry, most exposed route first."""
-    return pd.DataFrame(frame.drop(columns="geometry")).sort_values(
-        "share_in_ice", ascending=False, kind="stable").reset_index(drop=True)
+    """Return the exposure without geometry, most exposed route first."""
+    return (
+        pd.DataFrame(frame.drop(columns="geometry"))
+        .sort_values("share_in_ice", ascending=False, kind="stable")
+        .reset_index(drop=True)
+    )

@@ -35,18 +35,25 @@ def stats_of_files(
     """
     import xarray as xr
 
-    from northpic.seaice.analysis import extent_and_area, extent_anomaly, sea_ice_area, sea_ice_extent
+    from northpic.seaice.analysis import (
+        extent_and_area,
+        extent_anomaly,
+        sea_ice_area,
+        sea_ice_extent,
+    )
     from northpic.seaice.many import compute_with_progress
 
     ds = open_any(paths, progress)
     if len(paths) > 1:
         both = xr.Dataset({"extent_mkm2": sea_ice_extent(ds), "area_mkm2": sea_ice_area(ds)})
         done = compute_with_progress(both, progress)
-        table = pd.DataFrame({
-            "date": [pd.Timestamp(t).date().isoformat() for t in done["time"].values],
-            "extent_mkm2": done["extent_mkm2"].values.astype(float),
-            "area_mkm2": done["area_mkm2"].values.astype(float),
-        })
+        table = pd.DataFrame(
+            {
+                "date": [pd.Timestamp(t).date().isoformat() for t in done["time"].values],
+                "extent_mkm2": done["extent_mkm2"].values.astype(float),
+                "area_mkm2": done["area_mkm2"].values.astype(float),
+            }
+        )
     else:
         table = extent_and_area(ds)
     if anomaly:
@@ -57,27 +64,34 @@ def stats_of_files(
 
 
 def edge_of_file(
-    path: str | Path, out: str | Path, threshold: float = 15, date: str | None = None,
+    path: str | Path,
+    out: str | Path,
+    threshold: float = 15,
+    date: str | None = None,
     overwrite: bool = False,
 ) -> gpd.GeoDataFrame:
     """Trace the ice edge of a file and write it (GeoJSON or GeoPackage by extension)."""
+    from northpic.errors import UnsupportedFormatError
+    from northpic.export.atomic import refuse_existing
     from northpic.seaice.edge import ice_edge
     from northpic.seaice.export import EDGE_FORMATS, write_edge
     from northpic.seaice.products import open_concentration
-    from northpic.export.atomic import refuse_existing
-    from northpic.errors import UnsupportedFormatError
 
     out = Path(out)
     if out.suffix.lower() not in EDGE_FORMATS:  # fail before the work
-        raise UnsupportedFormatError(f"{out}: cannot write the ice edge as {out.suffix or '(none)'}; "
-                                     f"use one of {', '.join(EDGE_FORMATS)}")
+        raise UnsupportedFormatError(
+            f"{out}: cannot write the ice edge as {out.suffix or '(none)'}; "
+            f"use one of {', '.join(EDGE_FORMATS)}"
+        )
     refuse_existing(out, overwrite)
     frame = ice_edge(open_concentration(path), threshold=threshold, date=date)
     write_edge(frame, out, overwrite=overwrite)
     return frame
 
 
-def routes_of_file(path: str | Path, threshold: float = 15, date: str | None = None) -> pd.DataFrame:
+def routes_of_file(
+    path: str | Path, threshold: float = 15, date: str | None = None
+) -> pd.DataFrame:
     """Share of each catalogue shipping route in ice, most exposed first."""
     from northpic.picture import load_layer
     from northpic.seaice.products import open_concentration
