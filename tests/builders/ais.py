@@ -264,12 +264,12 @@ def write_nmea(reports: pd.DataFrame, path: Path) -> Path:
                 "type": 5, "mmsi": int(row.mmsi), "shipname": row.name,
                 "destination": row.destination, "callsign": row.callsign,
                 "imo": 0 if pd.isna(row.imo) else int(row.imo), "ship_type": 80,
-            }, radio_channel="A", talker_id="AIVDM", seq_id=1)
+            }, radio_channel="A", talker_id="AI", seq_id=1)
             lines += [f"\\c:{stamp}*00\\{s}" for s in voyage]
         for sentence in encode_dict({
             "type": 1, "mmsi": int(row.mmsi), "lat": row.lat, "lon": row.lon,
             "speed": row.sog, "course": row.cog, "heading": int(row.heading),
-        }, talker_id="AIVDM"):
+        }, talker_id="AI"):
             lines.append(f"\\c:{stamp}*00\\{sentence}")
     path.write_text("\n".join(lines) + "\n")
     return path

@@ -94,7 +94,27 @@ def valid_ship_mmsi(mmsi: np.ndarray) -> np.ndarray:
 
 def time_ns(times: pd.Series) -> np.ndarray:
     """UTC times as int64 nanoseconds since 1970 (NaT as the smallest int64)."""
-    return np.asarray(times.array.asi8)
+    return np.asarray(times.dt.as_unit("ns").array.asi8)
+
+
+def with_report_dtypes(reports: pd.DataFrame) -> pd.DataFrame:
+    """Give ``time`` the dtype ``datetime64[ns, UTC]`` and ``mmsi`` int64 (missing: -1).
+
+    Frames from :func:`~northpic.ais.readers.read_ais` already have them;
+    frames built by hand (pandas defaults to microseconds) get converted.
+    """
+    time_ok = str(reports["time"].dtype) == "datetime64[ns, UTC]"
+    mmsi_ok = reports["mmsi"].dtype == np.int64
+    if time_ok and mmsi_ok:
+        return reports
+    out = reports.copy()
+    if not time_ok:
+        times = pd.to_datetime(out["time"], utc=True, errors="coerce")
+        out["time"] = times.astype("datetime64[ns, UTC]")
+    if not mmsi_ok:
+        out["mmsi"] = pd.to_numeric(out["mmsi"], errors="coerce").fillna(-1).astype(np.int64)
+    out.attrs = dict(reports.attrs)
+    return out
 
 
 def sort_reports(frame: pd.DataFrame) -> np.ndarray:
@@ -165,6 +185,7 @@ def clean_reports(
     >>> print(cleaned.summary())                             # doctest: +SKIP
     kept 9,812,345 of 10,000,000 reports; removed: invalid_mmsi 1,204, ...
     """
+    reports = with_report_dtypes(reports)
     n_input = len(reports)
     reason = np.zeros(n_input, dtype=np.int8)  # 0 = kept, k = REASONS[k - 1]
     mmsi = reports["mmsi"].to_numpy()

@@ -22,11 +22,110 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from northpic.ais.events import detector_source, event_frame
+from northpic.ais.events import combine_events, detector_source, event_frame
 
 
 def _normalise_names(names: pd.Series) -> pd.Series:
     return names.astype("str").str.upper().str.split().str.join(" ")
+
+
+def _identity_events(
+    rows: list[dict[str, object]], source: str
+) -> gpd.GeoDataFrame:
+    def text(r: dict[str, object]) -> str:
+        if r["change"] == "name":
+            return f"name changed from {r['before']!r} to {r['after']!r} under the same MMSI"
+        mb, ma = r["mid_before"], r["mid_after"]
+        flag = f"; flag digits {mb} to {ma}" if mb != ma else "; same flag digits"
+        return f"the same IMO number moved from MMSI {r['before']} to MMSI {r['after']}{flag}"
+
+    return event_frame(
+        "identity_change",
+        mmsi=[int(r["mmsi"]) for r in rows],  # type: ignore[call-overload]
+        other_mmsi=[r["other"] for r in rows],
+        start=[r["start"] for r in rows],
+        end=[r["end"] for r in rows],
+        geometry=shapely.points([r["lon"] for r in rows], [r["lat"] for r in rows])
+        if rows else [],
+        confidence=["high"] * len(rows),
+        evidence=[text(r) for r in rows],
+        label=[f"{r['change']} {r['before']} to {r['after']}" for r in rows],
+        measures={
+            "change": [r["change"] for r in rows],
+            "value_before": [str(r["before"]) for r in rows],
+            "value_after": [str(r["after"]) for r in rows],
+            "imo": np.asarray([r["imo"] for r in rows], dtype=float),
+            "flag_mid_before": np.asarray([r["mid_before"] for r in rows], dtype=np.int64),
+            "flag_mid_after": np.asarray([r["mid_after"] for r in rows], dtype=np.int64),
+        },
+        precision_km=0.1,
+        source=source,
+        notes="A vessel broadcast a new name under its MMSI, or its IMO number under a new MMSI.",
+    )
+
+
+def _mid(mmsi: int) -> int:
+    return int(str(int(mmsi))[:3])
+
+
+def detect_name_changes(reports: pd.DataFrame, *, source: str | None = None) -> gpd.GeoDataFrame:
+    """Name changes under one MMSI (cleaned reports sorted by ``(mmsi, time)``)."""
+    mmsi = reports["mmsi"].to_numpy()
+    rows: list[dict[str, object]] = []
+    named = np.flatnonzero(reports["name"].notna().to_numpy())
+    if len(named) > 1:
+        names = _normalise_names(reports["name"].iloc[named]).to_numpy()
+        differ = (mmsi[named][1:] == mmsi[named][:-1]) & (names[1:] != names[:-1])
+        differ &= (names[1:] != "") & (names[:-1] != "")
+        imo = reports["imo"].to_numpy() if "imo" in reports else np.full(len(mmsi), np.nan)
+        for k in np.flatnonzero(differ):
+            i, b = int(named[k + 1]), int(named[k])
+            rows.append({
+                "mmsi": mmsi[i], "other": None, "start": reports["time"].iat[b],
+                "end": reports["time"].iat[i], "lon": reports["lon"].iat[i],
+                "lat": reports["lat"].iat[i], "change": "name", "before": str(names[k]),
+                "after": str(names[k + 1]), "imo": imo[i], "mid_before": _mid(mmsi[i]),
+                "mid_after": _mid(mmsi[i]),
+            })
+    return _identity_events(rows, source or detector_source(reports.attrs.get("sources", [])))
+
+
+def identity_spans(reports: pd.DataFrame) -> pd.DataFrame:
+    """First and last report of every (IMO, MMSI) pair: what :func:`mmsi_changes` needs.
+
+    Per vessel, so it runs inside each partition of a distributed frame.
+    """
+    columns = ["imo", "mmsi", "first", "last", "first_lon", "first_lat"]
+    if "imo" not in reports or not reports["imo"].notna().any():
+        return pd.DataFrame({c: pd.Series(dtype=float) for c in columns})
+    frame = pd.DataFrame({
+        "imo": reports["imo"].to_numpy(), "mmsi": reports["mmsi"].to_numpy(),
+        "time": reports["time"].to_numpy(), "lon": reports["lon"].to_numpy(),
+        "lat": reports["lat"].to_numpy(),
+    }).dropna(subset=["imo"])
+    frame = frame[frame["imo"] > 0]
+    spans = frame.groupby(["imo", "mmsi"], sort=True).agg(
+        first=("time", "min"), last=("time", "max"), first_lon=("lon", "first"),
+        first_lat=("lat", "first"),
+    ).reset_index()
+    return spans[columns]
+
+
+def mmsi_changes(spans: pd.DataFrame, *, source: str = "AIS reports") -> gpd.GeoDataFrame:
+    """MMSI (and flag) changes of one IMO number, from :func:`identity_spans` of all vessels."""
+    spans = spans.sort_values(["imo", "first", "mmsi"], kind="stable").reset_index(drop=True)
+    rows: list[dict[str, object]] = []
+    imo = spans["imo"].to_numpy()
+    for k in np.flatnonzero(imo[1:] == imo[:-1]):
+        prev, cur = spans.iloc[k], spans.iloc[k + 1]
+        rows.append({
+            "mmsi": int(cur["mmsi"]), "other": int(prev["mmsi"]), "start": prev["last"],
+            "end": cur["first"], "lon": cur["first_lon"], "lat": cur["first_lat"],
+            "change": "mmsi", "before": str(int(prev["mmsi"])), "after": str(int(cur["mmsi"])),
+            "imo": float(cur["imo"]), "mid_before": _mid(prev["mmsi"]),
+            "mid_after": _mid(cur["mmsi"]),
+        })
+    return _identity_events(rows, source)
 
 
 def detect_identity_changes(
@@ -49,80 +148,7 @@ def detect_identity_changes(
         ``value_before``, ``value_after``, ``imo``, ``flag_mid_before``,
         ``flag_mid_after``.
     """
-    times = reports["time"]
-    mmsi = reports["mmsi"].to_numpy()
-    lon, lat = reports["lon"].to_numpy(), reports["lat"].to_numpy()
-    rows: list[int] = []
-    before_rows: list[int] = []
-    change: list[str] = []
-    before: list[str] = []
-    after: list[str] = []
-    other: list[object] = []
-
-    named = np.flatnonzero(reports["name"].notna().to_numpy())
-    if len(named) > 1:
-        names = _normalise_names(reports["name"].iloc[named]).to_numpy()
-        differ = (mmsi[named][1:] == mmsi[named][:-1]) & (names[1:] != names[:-1])
-        differ &= (names[1:] != "") & (names[:-1] != "")
-        for k in np.flatnonzero(differ):
-            rows.append(int(named[k + 1]))
-            before_rows.append(int(named[k]))
-            change.append("name")
-            before.append(str(names[k]))
-            after.append(str(names[k + 1]))
-            other.append(None)
-
-    if "imo" in reports and reports["imo"].notna().any():
-        t = times.array.asi8
-        with_imo = pd.DataFrame({
-            "imo": reports["imo"].to_numpy(), "mmsi": mmsi, "t": t, "row": np.arange(len(mmsi)),
-        }).dropna(subset=["imo"])
-        with_imo = with_imo[with_imo["imo"] > 0]
-        spans = with_imo.groupby(["imo", "mmsi"], sort=False).agg(
-            first=("t", "min"), last=("t", "max"), first_row=("row", "min"),
-            last_row=("row", "max"),
-        ).reset_index().sort_values(["imo", "first"], kind="stable")
-        same = spans["imo"].to_numpy()[1:] == spans["imo"].to_numpy()[:-1]
-        for k in np.flatnonzero(same):
-            prev, cur = spans.iloc[k], spans.iloc[k + 1]
-            rows.append(int(cur["first_row"]))
-            before_rows.append(int(prev["last_row"]))
-            change.append("mmsi")
-            before.append(str(int(prev["mmsi"])))
-            after.append(str(int(cur["mmsi"])))
-            other.append(int(prev["mmsi"]))
-
-    r = np.asarray(rows, dtype=np.int64)
-    b = np.asarray(before_rows, dtype=np.int64)
-    mid_before = [int(str(int(mmsi[i]))[:3]) for i in b]
-    mid_after = [int(str(int(mmsi[i]))[:3]) for i in r]
-    imo = reports["imo"].to_numpy()[r] if "imo" in reports else np.full(len(r), np.nan)
-
-    def text(c: str, x: str, y: str, mb: int, ma: int) -> str:
-        if c == "name":
-            return f"name changed from {x!r} to {y!r} under the same MMSI"
-        flag = f"; flag digits {mb} to {ma}" if mb != ma else "; same flag digits"
-        return f"the same IMO number moved from MMSI {x} to MMSI {y}{flag}"
-
-    return event_frame(
-        "identity_change",
-        mmsi=mmsi[r],
-        other_mmsi=other,
-        start=times.iloc[b] if len(b) else [],
-        end=times.iloc[r] if len(r) else [],
-        geometry=shapely.points(lon[r], lat[r]) if len(r) else [],
-        confidence=["high"] * len(r),
-        evidence=[text(*v) for v in zip(change, before, after, mid_before, mid_after, strict=True)],
-        label=[f"{c} {x} to {y}" for c, x, y in zip(change, before, after, strict=True)],
-        measures={
-            "change": change,
-            "value_before": before,
-            "value_after": after,
-            "imo": imo,
-            "flag_mid_before": np.asarray(mid_before, dtype=np.int64),
-            "flag_mid_after": np.asarray(mid_after, dtype=np.int64),
-        },
-        precision_km=0.1,
-        source=source or detector_source(reports.attrs.get("sources", [])),
-        notes="A vessel broadcast a new name under its MMSI, or its IMO number under a new MMSI.",
-    )
+    cite = source or detector_source(reports.attrs.get("sources", []))
+    names = detect_name_changes(reports, source=cite)
+    mmsis = mmsi_changes(identity_spans(reports), source=cite)
+    return combine_events([names, mmsis])

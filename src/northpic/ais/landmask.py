@@ -16,7 +16,8 @@ import os
 import tempfile
 import zipfile
 from functools import lru_cache
-from importlib import metadata, resources
+import importlib.util
+from importlib import metadata
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +35,11 @@ def cache_dir() -> Path:
 
 
 def _package_npz() -> Path:
-    return Path(str(resources.files("global_land_mask") / "globe_combined_mask_compressed.npz"))
+    # find the file without importing the package, whose import decompresses the mask
+    spec = importlib.util.find_spec("global_land_mask")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("the global-land-mask package is not installed")
+    return Path(spec.origin).parent / "globe_combined_mask_compressed.npz"
 
 
 def _build_packed(npz: Path, target: Path) -> None:

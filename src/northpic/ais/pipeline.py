@@ -214,6 +214,6 @@ def detect_files(
         from northpic.events import add_events
 
         result = add_events(events, store, layer="shadow_fleet")
-        run.added = int(result) if isinstance(result, int) else len(events)
+        run.added = result.added + result.updated
         progress(f"added {len(events):,} event(s) to the event store as layer shadow_fleet")
     return run

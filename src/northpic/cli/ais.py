@@ -1,0 +1,68 @@
+"""``northpic ais``: shadow-fleet events from AIS position reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+KINDS = ("ais_gap", "encounter", "loitering", "diversion", "spoofing", "identity_change")
+
+
+@click.group("ais")
+def command() -> None:
+    """Shadow-fleet analytics from AIS: gaps, encounters, loitering, diversions."""
+
+
+@command.command("detect")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="GeoJSON file to write the events to.")
+@click.option("--tracks", "tracks_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the vessels' track lines (GeoJSON) for the map.")
+@click.option("--add", is_flag=True,
+              help="Add the events to the event store as layer shadow_fleet.")
+@click.option("--store", type=click.Path(dir_okay=False, path_type=Path),
+              help="The event store (GeoPackage) for --add.")
+@click.option("--columns", "column_map",
+              help="Map report columns to your header: 'mmsi=ShipId,time=Ts,lat=Y,lon=X'.")
+@click.option("--format", "fmt", type=click.Choice(["auto", "csv", "parquet", "nmea"]),
+              default="auto", show_default=True, help="Input format.")
+@click.option("--kinds", help=f"Comma-separated event kinds (default all: {', '.join(KINDS)}).")
+@click.option("--no-land-check", is_flag=True,
+              help="Keep reports the land mask puts on land (lakes, canals, inner harbours).")
+@click.option("--overwrite", is_flag=True, help="Replace existing output files.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress messages.")
+def detect(
+    files: tuple[Path, ...], out: Path | None, tracks_out: Path | None, add: bool,
+    store: Path | None, column_map: str | None, fmt: str, kinds: str | None,
+    no_land_check: bool, overwrite: bool, quiet: bool,
+) -> None:
+    """Detect AIS gaps, encounters, loitering, diversions, spoofing and identity changes.
+
+    FILES are AIS CSV (DMA, MarineCadastre, Kystverket, BarentsWatch and
+    similar layouts), Parquet/GeoParquet or NMEA logs; .gz and .zip are read
+    directly. Progress goes to stderr; the events summary to stdout.
+
+    \b
+    Examples:
+      northpic ais detect aisdk-2026-01-31.zip --out events.geojson
+      northpic ais detect feed.csv --columns mmsi=ship,time=ts --out ev.geojson --add
+      northpic ais detect log.nmea.gz --tracks tracks.geojson --out ev.geojson
+    """
+    from northpic.ais.pipeline import detect_files
+    from northpic.ais.readers import parse_column_map
+
+    if out is None and tracks_out is None and not add:
+        raise click.UsageError("nothing to do: give --out, --tracks or --add")
+    wanted = [k.strip() for k in kinds.split(",") if k.strip()] if kinds else list(KINDS)
+    run = detect_files(
+        list(files), out, columns=parse_column_map(column_map), format=fmt,
+        tracks_out=tracks_out, add=add, store=store, overwrite=overwrite,
+        land_check=not no_land_check, kinds=wanted,
+        progress=(lambda _m: None) if quiet else (lambda m: click.echo(m, err=True)),
+    )
+    by_kind = run.events["kind"].value_counts().to_dict() if len(run.events) else {}
+    summary = ", ".join(f"{k} {by_kind[k]}" for k in KINDS if k in by_kind) or "none"
+    click.echo(f"{len(run.events)} event(s): {summary}")

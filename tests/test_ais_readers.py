@@ -1,0 +1,182 @@
+"""AIS readers: every layout, compression, Parquet, NMEA, column maps; real samples end to end."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+
+from northpic.ais.readers import layout_of, parse_column_map, read_ais
+from northpic.errors import BadInputError, DataFileError, UnsupportedFormatError
+from builders.ais import (
+    build_scenario,
+    write_dma_csv,
+    write_marinecadastre_csv,
+    write_nmea,
+)
+
+SAMPLES = {
+    "barentswatch_format_sample.csv": ("barentswatch", 3),
+    "kystverket_format_sample_2022-09-01.csv": ("kystverket", 13),
+    "digitraffic_baltic_latest_positions_2025-12-11_12.csv": ("digitraffic", 27_232),
+    "nmea_aivdm_sample_aegean.txt": ("nmea", 762),
+}
+
+
+@pytest.fixture(scope="module")
+def scenario():
+    return build_scenario(bad_records=False)
+
+
+@pytest.fixture(scope="module")
+def dma_csv(scenario, tmp_path_factory) -> Path:
+    return write_dma_csv(scenario.reports, tmp_path_factory.mktemp("dma") / "aisdk.csv")
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLES))
+def test_every_shared_sample_is_read_in_its_layout(shared_data: Path, name: str) -> None:
+    layout, rows = SAMPLES[name]
+    reports = read_ais(shared_data / "ais" / name)
+    assert reports.attrs["layouts"] == [layout]
+    assert len(reports) == rows
+    assert str(reports["time"].dtype) == "datetime64[ns, UTC]"
+    if layout != "nmea":  # the NMEA log has no times at all
+        assert reports["time"].notna().all()
+    assert reports["lat"].between(-90, 91).all()
+
+
+def test_kystverket_values_are_parsed_exactly(shared_data: Path) -> None:
+    reports = read_ais(shared_data / "ais" / "kystverket_format_sample_2022-09-01.csv")
+    first = reports.iloc[0]
+    assert (first["mmsi"], first["lat"], first["lon"], first["sog"]) == (
+        209318000, 59.3159, 5.32934, 12.1)
+    assert first["time"] == pd.Timestamp("2022-09-01T12:55:35Z")
+    assert first["imo"] == 9754446
+
+
+def test_barentswatch_none_strings_are_missing(shared_data: Path) -> None:
+    reports = read_ais(shared_data / "ais" / "barentswatch_format_sample.csv")
+    assert reports["cog"].isna().all() and reports["heading"].isna().all()
+    assert set(reports["name"]) == {"SARNES 3"}
+
+
+def test_nmea_sample_decodes_and_counts_damaged_sentences(shared_data: Path) -> None:
+    reports = read_ais(shared_data / "ais" / "nmea_aivdm_sample_aegean.txt")
+    counts = reports.attrs["nmea"]
+    assert counts["sentences"] == 898 and counts["undecodable"] > 0
+    inside = reports[reports["lat"] <= 90]
+    assert inside["lat"].between(35.0, 39.0).all()
+    assert inside["lon"].between(19.0, 26.0).all()
+
+
+def test_dma_layout_round_trip(scenario, dma_csv: Path) -> None:
+    reports = read_ais(dma_csv)
+    assert reports.attrs["layouts"] == ["dma"]
+    want = scenario.reports.reset_index(drop=True)
+    assert reports["mmsi"].tolist() == want["mmsi"].tolist()
+    assert (reports["time"] == want["time"].astype("datetime64[ns, UTC]")).all()
+    np.testing.assert_allclose(reports["lat"], want["lat"], atol=1e-6)
+    assert reports["destination"].iloc[0] == want["destination"].iloc[0]
+
+
+@pytest.mark.parametrize("packing", ["gz", "zip"])
+def test_compressed_files_read_transparently(dma_csv: Path, tmp_path: Path, packing: str) -> None:
+    if packing == "gz":
+        target = tmp_path / "aisdk.csv.gz"
+        import gzip
+
+        target.write_bytes(gzip.compress(dma_csv.read_bytes()))
+    else:
+        target = tmp_path / "aisdk.zip"
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.write(dma_csv, "aisdk-2026-01-10.csv")
+    packed = read_ais(target)
+    plain = read_ais(dma_csv)
+    pd.testing.assert_frame_equal(packed, plain)
+    assert packed.attrs["sources"][0].startswith(str(target))
+
+
+def test_marinecadastre_layout(scenario, tmp_path: Path) -> None:
+    path = write_marinecadastre_csv(scenario.reports.head(300), tmp_path / "AIS_2026_01_10.csv")
+    reports = read_ais(path)
+    assert reports.attrs["layouts"] == ["marinecadastre"]
+    assert reports["imo"].iloc[0] == scenario.reports["imo"].iloc[0]  # "IMO9100000" -> 9100000
+    assert reports["name"].iloc[0] == scenario.reports["name"].iloc[0]
+
+
+@pytest.mark.parametrize("geo", [False, True])
+def test_parquet_and_geoparquet(scenario, tmp_path: Path, geo: bool) -> None:
+    frame = scenario.reports.head(500).reset_index(drop=True)
+    path = tmp_path / ("reports.geoparquet" if geo else "reports.parquet")
+    if geo:
+        gpd.GeoDataFrame(
+            frame.drop(columns=["lon", "lat"]),
+            geometry=gpd.points_from_xy(frame["lon"], frame["lat"]), crs="EPSG:4326",
+        ).to_parquet(path)
+    else:
+        frame.to_parquet(path)
+    reports = read_ais(path)
+    assert reports.attrs["layouts"] == ["geoparquet" if geo else "parquet"]
+    np.testing.assert_allclose(reports["lon"], frame["lon"])
+    assert reports["mmsi"].tolist() == frame["mmsi"].tolist()
+
+
+def test_nmea_with_tag_block_times_round_trips(scenario, tmp_path: Path) -> None:
+    frame = scenario.reports.head(200).reset_index(drop=True)
+    reports = read_ais(write_nmea(frame, tmp_path / "feed.nmea"))
+    assert reports.attrs["layouts"] == ["nmea"]
+    assert len(reports) == len(frame)
+    assert (reports["time"] == frame["time"].dt.floor("s")).all()
+    np.testing.assert_allclose(reports["lat"], frame["lat"], atol=1e-5)
+    first = reports.iloc[0]
+    assert first["name"] == frame["name"].iloc[0]  # from the type 5 voyage report
+    assert first["destination"] == frame["destination"].iloc[0]
+
+
+def test_column_map_for_an_unknown_header(tmp_path: Path) -> None:
+    path = tmp_path / "feed.csv"
+    path.write_text("ship,ts,ycoord,xcoord\n257027430,2026-01-01T00:00:00Z,70.1,20.2\n")
+    with pytest.raises(DataFileError, match=r"cannot find column\(s\) for mmsi, time, lat, lon"):
+        read_ais(path)
+    reports = read_ais(path, columns=parse_column_map("mmsi=ship,time=ts,lat=ycoord,lon=xcoord"))
+    assert reports.loc[0, "lat"] == 70.1 and reports.loc[0, "mmsi"] == 257027430
+
+
+def test_column_map_errors_name_what_is_wrong(tmp_path: Path) -> None:
+    path = tmp_path / "feed.csv"
+    path.write_text("mmsi,time,lat,lon\n257027430,2026-01-01T00:00:00Z,70.1,20.2\n")
+    with pytest.raises(BadInputError, match="unknown AIS column 'speed'"):
+        read_ais(path, columns={"speed": "lat"})
+    with pytest.raises(DataFileError, match="column 'nope' .* is not in the header"):
+        read_ais(path, columns={"lat": "nope"})
+    with pytest.raises(BadInputError, match="not of the form canonical=column"):
+        parse_column_map("mmsi")
+
+
+def test_unparseable_values_are_kept_as_missing(tmp_path: Path) -> None:
+    path = tmp_path / "feed.csv"
+    path.write_text("mmsi,time,lat,lon\n257027430,2026-01-01T00:00:00Z,seventy,20.2\n"
+                    "257027430,2026-01-01T00:05:00Z,70.2,20.3\n")
+    reports = read_ais(path)
+    assert np.isnan(reports.loc[0, "lat"]) and reports.loc[1, "lat"] == 70.2
+
+
+def test_bad_files_and_formats(tmp_path: Path) -> None:
+    with pytest.raises(DataFileError, match="no such file"):
+        read_ais(tmp_path / "missing.csv")
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    with pytest.raises(DataFileError, match="empty"):
+        read_ais(empty)
+    with pytest.raises(UnsupportedFormatError, match="unknown AIS format 'kml'"):
+        read_ais(empty, format="kml")
+
+
+def test_layout_names() -> None:
+    assert layout_of(["# Timestamp", "Type of mobile", "MMSI", "Latitude"]) == "dma"
+    assert layout_of(["mmsi", "imo_nr", "date_time_utc", "lon", "lat"]) == "kystverket"
+    assert layout_of(["mmsi", "ts", "lat", "lon"]) == "generic"
