@@ -112,6 +112,8 @@ def test_normalised_times_are_utc() -> None:
     assert parse_time("2026-01-15T12:00:00+02:00").isoformat() == "2026-01-15T10:00:00+00:00"
     assert parse_time("2026-01-15").isoformat() == "2026-01-15T00:00:00+00:00"
     assert parse_time("") is None
+    assert parse_time("1951").isoformat() == "1951-01-01T00:00:00+00:00"
+    assert parse_time("1951-06").isoformat() == "1951-06-01T00:00:00+00:00"
 
 
 def test_precision_labels() -> None:

@@ -10,6 +10,7 @@ its file, record and reason.
 from __future__ import annotations
 
 import math
+import re
 from datetime import datetime, timezone
 from typing import Any
 
@@ -36,6 +37,7 @@ COMMON_COLUMNS: tuple[str, ...] = (
 OPTIONAL_COLUMNS: frozenset[str] = frozenset({"valid_from", "valid_to"})
 DOMAINS: tuple[str, ...] = ("military", "economic", "environmental", "social")
 CONFIDENCES: tuple[str, ...] = ("high", "medium", "low")
+_REDUCED_DATE = re.compile(r"\d{4}(-\d{2})?")
 #: The CRS every layer is stored and exchanged in.
 STORAGE_CRS = "EPSG:4326"
 
@@ -71,7 +73,8 @@ def precision_label(precision_km: float) -> str:
 def parse_time(value: Any) -> pd.Timestamp | None:
     """Parse an ISO 8601 date or date-time into a UTC timestamp.
 
-    A date (``2026-01-15``) is midnight UTC; a date-time without an offset
+    A date (``2026-01-15``) is midnight UTC; a year (``1951``) or a month
+    (``1951-06``) is its first day; a date-time without an offset
     is taken as UTC. Empty values give ``None``.
 
     Parameters
@@ -99,6 +102,8 @@ def parse_time(value: Any) -> pd.Timestamp | None:
         text = str(value).strip()
         if not text:
             return None
+        if _REDUCED_DATE.fullmatch(text):  # ISO 8601 reduced precision: YYYY or YYYY-MM
+            text = text + "-01" * (3 - len(text.split("-")))
         try:
             parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:

@@ -47,7 +47,7 @@ def js_json(value: Any) -> str:
 
 
 def _plain(value: Any) -> Any:
-    if value is None or value is pd.NaT:
+    if value is None or value is pd.NaT or value is pd.NA:
         return None
     if isinstance(value, float | np.floating):
         return None if math.isnan(value) else float(value)
