@@ -134,6 +134,7 @@ def detect_files(
     format: str = "auto",
     tracks_out: str | Path | None = None,
     add: bool = False,
+    add_tracks: bool = False,
     store: str | Path | None = None,
     overwrite: bool = False,
     land_check: bool = True,
@@ -156,6 +157,9 @@ def detect_files(
     add : bool
         Add the events to the event store as layer ``shadow_fleet``
         (:func:`northpic.events.add_events`).
+    add_tracks : bool
+        Also add the track lines (kind ``track``, thinned to at most
+        250,000 vertices) to the store, so that the map draws them.
     store : path, optional
         The event store (default: the event store's default).
     overwrite : bool
@@ -175,6 +179,12 @@ def detect_files(
     from northpic.ais.trajectories import track_lines
     from northpic.ais.writers import check_writable, write_geojson
 
+    wanted = list(kinds)
+    unknown = [k for k in wanted if k not in EVENT_KINDS]
+    if unknown:
+        raise BadInputError(
+            f"unknown event kind(s) {', '.join(unknown)}; valid kinds: {', '.join(EVENT_KINDS)}"
+        )
     for target in (out, tracks_out):
         if target is not None:
             check_writable(Path(target), overwrite)
@@ -196,7 +206,7 @@ def detect_files(
     progress(f"cleaned in {seconds['clean']:.2f} s: {cleaned.summary()}")
     del reports
     step = time.perf_counter()
-    events = detect_events(cleaned, kinds=kinds, progress=lambda m: progress(f"  {m}"))
+    events = detect_events(cleaned, kinds=wanted, progress=lambda m: progress(f"  {m}"))
     seconds["detect"] = time.perf_counter() - step
     total = time.perf_counter() - started
     seconds["total"] = total
@@ -206,8 +216,11 @@ def detect_files(
     if out is not None:
         run.out = write_geojson(events, Path(out), overwrite=overwrite)
         progress(f"wrote {len(events):,} event(s) to {run.out}")
-    if tracks_out is not None:
-        tracks = track_lines(cleaned.reports, max_vertices=250_000)
+    tracks = (
+        track_lines(cleaned.reports, max_vertices=250_000)
+        if tracks_out is not None or add_tracks else None
+    )
+    if tracks_out is not None and tracks is not None:
         run.tracks_out = write_geojson(tracks, Path(tracks_out), overwrite=overwrite)
         progress(f"wrote {len(tracks):,} track segment(s) to {run.tracks_out}")
     if add:
@@ -215,5 +228,10 @@ def detect_files(
 
         result = add_events(events, store, layer="shadow_fleet")
         run.added = result.added + result.updated
-        progress(f"added {len(events):,} event(s) to the event store as layer shadow_fleet")
+        progress(f"added {len(events):,} event(s) to {result.store} as layer shadow_fleet")
+    if add_tracks and tracks is not None and len(tracks):
+        from northpic.events import add_events
+
+        result = add_events(tracks.assign(time=tracks["valid_from"]), store, layer="shadow_fleet")
+        progress(f"added {len(tracks):,} track segment(s) to {result.store}")
     return run

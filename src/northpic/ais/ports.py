@@ -78,16 +78,33 @@ def resolve_destination(text: object) -> pd.Series | None:
     return None
 
 
+def _catalogue_ports() -> tuple[np.ndarray, np.ndarray]:
+    """Points of the picture's ``ports`` layer, when it is there and readable."""
+    from northpic.errors import NorthpicError
+
+    try:
+        from northpic.picture import load_layer
+
+        layer = load_layer("ports")
+    except (NorthpicError, OSError):
+        return np.empty(0), np.empty(0)
+    points = layer[layer.geom_type == "Point"]
+    return points.geometry.x.to_numpy(), points.geometry.y.to_numpy()
+
+
 @lru_cache(maxsize=1)
 def _port_tree() -> object:
     from scipy.spatial import cKDTree
 
     ports = _ports()
-    return cKDTree(to_xyz_m(ports["lon"].to_numpy(), ports["lat"].to_numpy()))
+    extra_lon, extra_lat = _catalogue_ports()
+    lon = np.concatenate((ports["lon"].to_numpy(), extra_lon))
+    lat = np.concatenate((ports["lat"].to_numpy(), extra_lat))
+    return cKDTree(to_xyz_m(lon, lat))
 
 
 def distance_to_port_km(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    """Distance in km from each position to the nearest gazetteer port or terminal."""
+    """Distance in km to the nearest port: gazetteer entries plus the ``ports`` layer's points."""
     lon = np.asarray(lon, dtype=float)
     lat = np.asarray(lat, dtype=float)
     if lon.size == 0:

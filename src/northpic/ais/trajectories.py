@@ -117,8 +117,8 @@ def track_lines(
     step = np.nan_to_num(reports["step_km"].to_numpy(), nan=0.0)
     step[starts] = 0.0
     length = np.bincount(segment, weights=step, minlength=len(sizes))
-    ids, first = np.unique(seg, return_index=True)
-    lines = shapely.linestrings(np.column_stack((lon, lat)), indices=seg)
+    ids, first, dense = np.unique(seg, return_index=True, return_inverse=True)
+    lines = shapely.linestrings(np.column_stack((lon, lat)), indices=dense)
     first_rows = rows[first]
     last_rows = np.append(rows[first[1:] - 1], rows[-1]) if len(rows) else rows
     times = reports["time"]

@@ -23,6 +23,8 @@ def command() -> None:
               help="Also write the vessels' track lines (GeoJSON) for the map.")
 @click.option("--add", is_flag=True,
               help="Add the events to the event store as layer shadow_fleet.")
+@click.option("--add-tracks", is_flag=True,
+              help="Also add the track lines to the event store, for the map.")
 @click.option("--store", type=click.Path(dir_okay=False, path_type=Path),
               help="The event store (GeoPackage) for --add.")
 @click.option("--columns", "column_map",
@@ -36,7 +38,7 @@ def command() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="No progress messages.")
 def detect(
     files: tuple[Path, ...], out: Path | None, tracks_out: Path | None, add: bool,
-    store: Path | None, column_map: str | None, fmt: str, kinds: str | None,
+    add_tracks: bool, store: Path | None, column_map: str | None, fmt: str, kinds: str | None,
     no_land_check: bool, overwrite: bool, quiet: bool,
 ) -> None:
     """Detect AIS gaps, encounters, loitering, diversions, spoofing and identity changes.
@@ -50,16 +52,17 @@ def detect(
       northpic ais detect aisdk-2026-01-31.zip --out events.geojson
       northpic ais detect feed.csv --columns mmsi=ship,time=ts --out ev.geojson --add
       northpic ais detect log.nmea.gz --tracks tracks.geojson --out ev.geojson
+      northpic ais detect day.csv --add --add-tracks --store events.gpkg
     """
     from northpic.ais.pipeline import detect_files
     from northpic.ais.readers import parse_column_map
 
-    if out is None and tracks_out is None and not add:
-        raise click.UsageError("nothing to do: give --out, --tracks or --add")
+    if out is None and tracks_out is None and not add and not add_tracks:
+        raise click.UsageError("nothing to do: give --out, --tracks, --add or --add-tracks")
     wanted = [k.strip() for k in kinds.split(",") if k.strip()] if kinds else list(KINDS)
     run = detect_files(
         list(files), out, columns=parse_column_map(column_map), format=fmt,
-        tracks_out=tracks_out, add=add, store=store, overwrite=overwrite,
+        tracks_out=tracks_out, add=add, add_tracks=add_tracks, store=store, overwrite=overwrite,
         land_check=not no_land_check, kinds=wanted,
         progress=(lambda _m: None) if quiet else (lambda m: click.echo(m, err=True)),
     )

@@ -1,0 +1,104 @@
+"""``northpic ais detect`` end to end: the scenario in the DMA layout, real samples, store, map."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pyogrio
+import pytest
+
+from builders import ais as scn
+from northpic.cli import main
+
+SAMPLES = sorted(["barentswatch_format_sample.csv", "kystverket_format_sample_2022-09-01.csv",
+                  "digitraffic_baltic_latest_positions_2025-12-11_12.csv",
+                  "nmea_aivdm_sample_aegean.txt"])
+
+
+@pytest.fixture(scope="module")
+def dma_file(tmp_path_factory: pytest.TempPathFactory) -> tuple[scn.Scenario, Path]:
+    scenario = scn.build_scenario(seed=5)  # with bad records of every class mixed in
+    folder = tmp_path_factory.mktemp("ais_cli")
+    return scenario, scn.write_dma_csv(scenario.reports, folder / "aisdk-2026-01-10.csv.gz")
+
+
+def test_detect_finds_each_injected_behaviour_and_nothing_else(dma_file, tmp_path, capsys):
+    scenario, path = dma_file
+    out, tracks = tmp_path / "events.geojson", tmp_path / "tracks.geojson"
+    assert main(["ais", "detect", str(path), "--out", str(out), "--tracks", str(tracks)]) == 0
+    captured = capsys.readouterr()
+    assert "7 event(s): ais_gap 1, encounter 1, loitering 1, diversion 1" in captured.out
+    assert "removed: invalid_mmsi 5, missing_time 4, bad_position 6, on_land 3, duplicate 7, " \
+           "impossible_jump 1; reordered 8" in captured.err
+    assert "reports/s" in captured.err  # progress with rates
+    events = pyogrio.read_dataframe(out)
+    got: dict[str, set] = {}
+    for row in events.itertuples():
+        other = None if pd.isna(row.other_mmsi) else int(row.other_mmsi)
+        got.setdefault(row.kind, set()).add((int(row.mmsi), other))
+    assert got == scenario.expected
+    assert not set(events["mmsi"]) & set(scn.ORDINARY_MMSI)
+    assert events["source"].str.startswith("aisdk-2026-01-10.csv.gz; northpic AIS detector").all()
+    lines = pyogrio.read_dataframe(tracks)
+    assert set(lines["kind"]) == {"track"} and (lines.geom_type == "LineString").all()
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+def test_every_shared_sample_runs_end_to_end(shared_data: Path, tmp_path: Path, name: str,
+                                             capsys) -> None:
+    out, tracks = tmp_path / "events.geojson", tmp_path / "tracks.geojson"
+    code = main(["ais", "detect", str(shared_data / "ais" / name), "--out", str(out),
+                 "--tracks", str(tracks)])
+    assert code == 0, capsys.readouterr().err
+    assert out.exists() and tracks.exists()
+    err = capsys.readouterr().err
+    assert "cleaned in" in err
+    if name.startswith("nmea"):
+        assert "removed: missing_time 762" in err  # the log carries no times: said, not guessed
+    if name.startswith("kystverket"):
+        lines = pyogrio.read_dataframe(tracks)  # one of the 5 vessels reports more than once
+        assert lines["mmsi"].tolist() == [230666000] and lines["reports"].tolist() == [9]
+
+
+def test_add_puts_events_and_tracks_in_the_store_and_on_the_map(dma_file, tmp_path, open_map):
+    from northpic.events import events_layers
+
+    _, path = dma_file
+    store = tmp_path / "events.gpkg"
+    assert main(["ais", "detect", str(path), "--add", "--add-tracks", "--store", str(store)]) == 0
+    layer = events_layers(store)["shadow_fleet"]
+    assert (layer["kind"] == "track").sum() > 10
+    assert (layer["kind"] != "track").sum() == 7
+    # ids are stable: running again replaces, it does not duplicate
+    assert main(["ais", "detect", str(path), "--add", "--store", str(store), "-q"]) == 0
+    assert (events_layers(store)["shadow_fleet"]["kind"] != "track").sum() == 7
+    html = tmp_path / "map.html"
+    assert main(["build", "--out", str(html), "--layers", "bases", "--events", str(store),
+                 "--at", "2026-01-12"]) == 0
+    page = open_map(html)
+    assert page.errors == []
+    shown = page.page.evaluate(
+        "(() => { const d = northpic.layers.shadow_fleet.data;"
+        " return [d.points ? d.points.lon.length : 0,"
+        " d.shapes ? d.shapes.features.length : 0]; })()")
+    assert shown[0] >= 5 and shown[1] > 10  # event points; gap line and track lines
+
+
+def test_output_rules(dma_file, tmp_path, capsys) -> None:
+    _, path = dma_file
+    out = tmp_path / "events.geojson"
+    out.write_text("keep me")
+    assert main(["ais", "detect", str(path), "--out", str(out)]) == 2
+    assert "exists; pass --overwrite" in capsys.readouterr().err
+    assert out.read_text() == "keep me"
+    assert main(["ais", "detect", str(path), "--out", str(tmp_path / "events.shp")]) == 2
+    assert "written as GeoJSON" in capsys.readouterr().err
+    assert main(["ais", "detect", str(tmp_path / "none.csv"), "--out", str(tmp_path / "n.geojson")]) == 2
+    assert "none.csv: no such file" in capsys.readouterr().err
+    assert main(["ais", "detect", str(path)]) == 2
+    assert "nothing to do" in capsys.readouterr().err
+    fresh = tmp_path / "fresh.geojson"
+    assert main(["ais", "detect", str(path), "--out", str(fresh), "--kinds", "teleport"]) == 2
+    assert "unknown event kind(s) teleport" in capsys.readouterr().err
+    assert out.read_text() == "keep me" and not fresh.exists()
