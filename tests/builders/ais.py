@@ -287,10 +287,10 @@ def synthetic_traffic(n_reports: int, n_vessels: int = 2000, seed: int = 1,
     mmsi = np.repeat(rng.choice(np.arange(201_000_000, 775_999_999), n_vessels, replace=False), per)
     k = np.tile(np.arange(per), n_vessels)
     t = k * interval_s + np.repeat(rng.uniform(0, interval_s, n_vessels), per)
-    # every 500th report starts a 7 h pause; vessels stop (0.3 kn) for a while now and then
-    t += np.floor(k / 500) * 7 * 3600.0
+    # every 200th report starts a 7 h pause; every fifth 100 reports the vessel stops (0.3 kn)
+    t = np.floor(t + np.floor(k / 200) * 7 * 3600.0)  # whole seconds, as AIS feeds have
     speed = np.repeat(rng.uniform(8, 16, n_vessels), per)
-    stopped = (k // 200) % 5 == 4
+    stopped = (k // 100) % 5 == 4
     speed = np.where(stopped, 0.3, speed)
     lon0 = np.repeat(rng.uniform(-10, 50, n_vessels), per)
     lat0 = np.repeat(rng.uniform(66, 78, n_vessels), per)
@@ -301,7 +301,7 @@ def synthetic_traffic(n_reports: int, n_vessels: int = 2000, seed: int = 1,
     lat = lat0 + dist_km * np.cos(bearing) / 111.2
     lon = lon0 + dist_km * np.sin(bearing) / (111.2 * np.cos(np.radians(lat0)))
     frame = pd.DataFrame({
-        "mmsi": mmsi, "time": pd.to_datetime((1_767_225_600 + t) * 1e9, utc=True),
+        "mmsi": mmsi, "time": pd.to_datetime((1_767_225_600 + t).astype(np.int64), unit="s", utc=True),
         "lat": np.clip(lat, -89.9, 89.9), "lon": ((lon + 180) % 360) - 180,
         "sog": speed.round(1), "cog": np.degrees(bearing).round(1),
         "heading": np.degrees(bearing).round(), "name": pd.Series(mmsi).map(lambda m: f"V{m}"),

@@ -48,13 +48,20 @@ def sea_distance_km(lon: float, lat: float, to_lon: float, to_lat: float) -> flo
 
 def destination_changes(reports: pd.DataFrame) -> np.ndarray:
     """Rows where a vessel's declared destination differs from its previous non-empty one."""
-    dest = reports["destination"]
-    has = np.flatnonzero(dest.notna().to_numpy() & (dest.astype("str").str.strip() != "").to_numpy())
+    # factorize once (hashing), normalise only the distinct destinations
+    codes, uniques = pd.factorize(reports["destination"])
+    if len(uniques) == 0:
+        return np.empty(0, dtype=np.int64)
+    normalised = pd.Series([normalise_destination(u) for u in uniques], dtype=object)
+    norm_codes, _ = pd.factorize(normalised)
+    empty = np.flatnonzero(normalised.to_numpy() == "")
+    key = np.where(codes >= 0, norm_codes[np.maximum(codes, 0)], -1)
+    key[np.isin(codes, empty)] = -1
+    has = np.flatnonzero(key >= 0)
     if len(has) < 2:
         return np.empty(0, dtype=np.int64)
-    norm = dest.iloc[has].map(normalise_destination).to_numpy()
     mmsi = reports["mmsi"].to_numpy()[has]
-    change = (mmsi[1:] == mmsi[:-1]) & (norm[1:] != norm[:-1])
+    change = (mmsi[1:] == mmsi[:-1]) & (key[has][1:] != key[has][:-1])
     return has[1:][change]
 
 

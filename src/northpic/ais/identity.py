@@ -72,11 +72,20 @@ def detect_name_changes(reports: pd.DataFrame, *, source: str | None = None) -> 
     """Name changes under one MMSI (cleaned reports sorted by ``(mmsi, time)``)."""
     mmsi = reports["mmsi"].to_numpy()
     rows: list[dict[str, object]] = []
-    named = np.flatnonzero(reports["name"].notna().to_numpy())
+    # factorize once (hashing), normalise only the distinct names
+    codes, uniques = pd.factorize(reports["name"])
+    if len(uniques) == 0:
+        return _identity_events(rows, source or detector_source(reports.attrs.get("sources", [])))
+    distinct = _normalise_names(pd.Series(uniques, dtype="str")).to_numpy(dtype=object)
+    norm_codes, _ = pd.factorize(pd.Series(distinct, dtype=object))
+    blank = np.flatnonzero(distinct == "")
+    key = np.where(codes >= 0, norm_codes[np.maximum(codes, 0)], -1)
+    key[np.isin(codes, blank)] = -1
+    named = np.flatnonzero(key >= 0)
     if len(named) > 1:
-        names = _normalise_names(reports["name"].iloc[named]).to_numpy()
-        differ = (mmsi[named][1:] == mmsi[named][:-1]) & (names[1:] != names[:-1])
-        differ &= (names[1:] != "") & (names[:-1] != "")
+        names = distinct[codes[named]]
+        k_named = key[named]
+        differ = (mmsi[named][1:] == mmsi[named][:-1]) & (k_named[1:] != k_named[:-1])
         imo = reports["imo"].to_numpy() if "imo" in reports else np.full(len(mmsi), np.nan)
         for k in np.flatnonzero(differ):
             i, b = int(named[k + 1]), int(named[k])

