@@ -48,7 +48,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from builders.ais import DMA_HEADER, synthetic_traffic  # noqa: E402
-
 from northpic.ais.cleaning import sort_reports, vessel_steps  # noqa: E402
 from northpic.ais.loitering import slow_runs  # noqa: E402
 from northpic.ais.trajectories import split_tracks, track_lines  # noqa: E402
@@ -209,7 +208,8 @@ def main() -> dict:
     print(f"{'reports':>11} {'CSV MB':>8} {'ours s':>8} {'MP s':>8} {'x MP':>6} "
           f"{'CSV->events s':>14} {'reports/s':>11} {'peak RSS/CSV':>13}")
     for r in rows:
-        print(f"{r['reports']:>11,} {r['csv_bytes'] / 1e6:>8.0f} {r['northpic_comparable_s']:>8.2f} "
+        print(f"{r['reports']:>11,} {r['csv_bytes'] / 1e6:>8.0f} "
+              f"{r['northpic_comparable_s']:>8.2f} "
               f"{r.get('movingpandas_comparable_s', float('nan')):>8.1f} "
               f"{r.get('speedup_vs_movingpandas', float('nan')):>6.0f} "
               f"{r['csv_to_events_s']:>14.2f} {r['reports_per_s']:>11,} "

@@ -94,7 +94,8 @@ def test_output_rules(dma_file, tmp_path, capsys) -> None:
     assert out.read_text() == "keep me"
     assert main(["ais", "detect", str(path), "--out", str(tmp_path / "events.shp")]) == 2
     assert "written as GeoJSON" in capsys.readouterr().err
-    assert main(["ais", "detect", str(tmp_path / "none.csv"), "--out", str(tmp_path / "n.geojson")]) == 2
+    missing = tmp_path / "none.csv"
+    assert main(["ais", "detect", str(missing), "--out", str(tmp_path / "n.geojson")]) == 2
     assert "none.csv: no such file" in capsys.readouterr().err
     assert main(["ais", "detect", str(path)]) == 2
     assert "nothing to do" in capsys.readouterr().err

@@ -163,7 +163,8 @@ def test_dask_results_equal_in_memory(scenario, events) -> None:
         )
     assert counts == {**scenario.bad, **{k: counts[k] for k in ("input", "kept")}}
     pd.testing.assert_frame_equal(
-        pd.DataFrame(distributed.drop(columns="geometry"))[[c for c in events.columns if c != "geometry"]],
+        pd.DataFrame(distributed.drop(columns="geometry"))[
+            [c for c in events.columns if c != "geometry"]],
         pd.DataFrame(events.drop(columns="geometry")),
         check_dtype=False,
     )

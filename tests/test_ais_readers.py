@@ -10,14 +10,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from northpic.ais.readers import layout_of, parse_column_map, read_ais
-from northpic.errors import BadInputError, DataFileError, UnsupportedFormatError
 from builders.ais import (
     build_scenario,
     write_dma_csv,
     write_marinecadastre_csv,
     write_nmea,
 )
+from northpic.ais.readers import layout_of, parse_column_map, read_ais
+from northpic.errors import BadInputError, DataFileError, UnsupportedFormatError
 
 SAMPLES = {
     "barentswatch_format_sample.csv": ("barentswatch", 3),

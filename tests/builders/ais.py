@@ -301,7 +301,8 @@ def synthetic_traffic(n_reports: int, n_vessels: int = 2000, seed: int = 1,
     lat = lat0 + dist_km * np.cos(bearing) / 111.2
     lon = lon0 + dist_km * np.sin(bearing) / (111.2 * np.cos(np.radians(lat0)))
     frame = pd.DataFrame({
-        "mmsi": mmsi, "time": pd.to_datetime((1_767_225_600 + t).astype(np.int64), unit="s", utc=True),
+        "mmsi": mmsi,
+        "time": pd.to_datetime((1_767_225_600 + t).astype(np.int64), unit="s", utc=True),
         "lat": np.clip(lat, -89.9, 89.9), "lon": ((lon + 180) % 360) - 180,
         "sog": speed.round(1), "cog": np.degrees(bearing).round(1),
         "heading": np.degrees(bearing).round(), "name": pd.Series(mmsi).map(lambda m: f"V{m}"),

@@ -144,7 +144,7 @@ def vessel_steps(
 def _jump_flags(
     dt: np.ndarray, step: np.ndarray, max_speed_kn: float, min_jump_km: float
 ) -> np.ndarray:
-    """True where the step from the previous report is physically impossible."""
+    """Flag the steps from the previous report that are physically impossible."""
     with np.errstate(divide="ignore", invalid="ignore"):
         speed_kn = step / KM_PER_NM / (np.maximum(dt, 1.0) / 3600.0)
     return (speed_kn > max_speed_kn) & (step > min_jump_km)
@@ -193,7 +193,8 @@ def clean_reports(
     lon = reports["lon"].to_numpy(dtype=float)
     reason[~valid_ship_mmsi(mmsi)] = 1
     reason[(reason == 0) & reports["time"].isna().to_numpy()] = 2
-    bad_position = ~(np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180))
+    in_range = (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
+    bad_position = ~(np.isfinite(lat) & np.isfinite(lon) & in_range)
     reason[(reason == 0) & bad_position] = 3
     if inland_km is not None:
         candidates = np.flatnonzero(reason == 0)

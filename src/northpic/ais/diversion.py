@@ -18,6 +18,7 @@ now closes on it (at least half of the distance sailed), medium otherwise.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 
 import geopandas as gpd
@@ -44,6 +45,31 @@ def sea_distance_km(lon: float, lat: float, to_lon: float, to_lat: float) -> flo
         [lon, lat], [to_lon, to_lat], units="km", append_orig_dest=True, restrictions=[]
     )
     return float(route["properties"]["length"])
+
+
+@dataclass(frozen=True)
+class _Diversion:
+    row: int
+    stop: int
+    before: str
+    after: str
+    old: str
+    new: str | None
+    sailed: float
+    progress_old: float
+    progress_new: float
+    to_old: float
+
+    def evidence(self) -> str:
+        towards = (
+            f"; now closing on {self.new} ({self.progress_new:.0%} of the distance sailed)"
+            if self.new is not None and not np.isnan(self.progress_new) else ""
+        )
+        return (
+            f"destination {self.before} ({self.old}) changed to {self.after}; in the next "
+            f"{self.sailed:.0f} km sailed it closed on {self.old} by only "
+            f"{self.progress_old:.0%} of that distance (sea route){towards}"
+        )
 
 
 def destination_changes(reports: pd.DataFrame) -> np.ndarray:
@@ -118,14 +144,13 @@ def detect_diversions(
     t = times.array.asi8
     mmsi_all = reports["mmsi"].to_numpy()
     lon, lat = reports["lon"].to_numpy(), reports["lat"].to_numpy()
-    found: list[dict[str, object]] = []
+    found: list[_Diversion] = []
     for row in rows:
         before = _previous_destination(reports, row)
-        after = reports["destination"].iat[row]
+        after = str(reports["destination"].iat[row])
         old = resolve_destination(before)
         if old is None:
             continue
-        to_old = sea_distance_km(lon[row], lat[row], old["lon"], old["lat"])
         if haversine_km(lon[row], lat[row], old["lon"], old["lat"]) < min_distance_km:
             continue
         stop = row
@@ -135,36 +160,24 @@ def detect_diversions(
         sailed = float(np.nansum(reports["step_km"].to_numpy()[row + 1: stop + 1]))
         if sailed < min_sailed_km:
             continue
+        to_old = sea_distance_km(lon[row], lat[row], old["lon"], old["lat"])
         progress_old = (to_old - sea_distance_km(lon[stop], lat[stop], old["lon"], old["lat"]))
         progress_old /= sailed
         if progress_old >= max_progress:
             continue
         new = resolve_destination(after)
-        progress_new = np.nan
+        progress_new = float("nan")
         if new is not None:
             progress_new = (
                 sea_distance_km(lon[row], lat[row], new["lon"], new["lat"])
                 - sea_distance_km(lon[stop], lat[stop], new["lon"], new["lat"])
             ) / sailed
-        found.append({
-            "row": row, "stop": stop, "before": before, "after": after,
-            "old": old["name"], "new": None if new is None else new["name"],
-            "sailed": sailed, "progress_old": progress_old, "progress_new": progress_new,
-            "to_old": to_old,
-        })
-    rows_found = np.array([f["row"] for f in found], dtype=np.int64)
-    stops = np.array([f["stop"] for f in found], dtype=np.int64)
-
-    def text(f: dict[str, object]) -> str:
-        towards = (
-            f"; now closing on {f['new']} ({float(f['progress_new']):.0%} of the distance sailed)"
-            if f["new"] is not None and not np.isnan(float(f["progress_new"])) else ""
-        )
-        return (
-            f"destination {f['before']!s} ({f['old']}) changed to {f['after']!s}; in the next "
-            f"{float(f['sailed']):.0f} km sailed it closed on {f['old']} by only "
-            f"{float(f['progress_old']):.0%} of that distance (sea route){towards}"
-        )
+        found.append(_Diversion(
+            row, stop, before, after, str(old["name"]), None if new is None else str(new["name"]),
+            sailed, progress_old, progress_new, to_old,
+        ))
+    rows_found = np.array([f.row for f in found], dtype=np.int64)
+    stops = np.array([f.stop for f in found], dtype=np.int64)
 
     return event_frame(
         "diversion",
@@ -173,18 +186,17 @@ def detect_diversions(
         end=times.iloc[stops],
         geometry=shapely.points(lon[rows_found], lat[rows_found]),
         confidence=[
-            "high" if f["new"] is not None and float(f["progress_new"]) >= 0.5 else "medium"
-            for f in found
+            "high" if f.new is not None and f.progress_new >= 0.5 else "medium" for f in found
         ],
-        evidence=[text(f) for f in found],
-        label=[f"{f['before']} to {f['after']}" for f in found],
+        evidence=[f.evidence() for f in found],
+        label=[f"{f.before} to {f.after}" for f in found],
         measures={
-            "destination_before": [f["before"] for f in found],
-            "destination_after": [f["after"] for f in found],
-            "sailed_km": np.round([float(f["sailed"]) for f in found], 1),
-            "progress_to_old": np.round([float(f["progress_old"]) for f in found], 3),
-            "progress_to_new": np.round([float(f["progress_new"]) for f in found], 3),
-            "distance_to_old_km": np.round([float(f["to_old"]) for f in found], 1),
+            "destination_before": [f.before for f in found],
+            "destination_after": [f.after for f in found],
+            "sailed_km": np.round([f.sailed for f in found], 1),
+            "progress_to_old": np.round([f.progress_old for f in found], 3),
+            "progress_to_new": np.round([f.progress_new for f in found], 3),
+            "distance_to_old_km": np.round([f.to_old for f in found], 1),
         },
         precision_km=0.1,
         source=source or detector_source(reports.attrs.get("sources", [])),

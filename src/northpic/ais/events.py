@@ -40,7 +40,7 @@ EVENT_COLUMNS = (
 
 
 def detector_source(sources: Sequence[str]) -> str:
-    """The ``source`` citation of detected events: inputs plus detector and definitions."""
+    """Cite detected events: the inputs, the detector version and the definitions."""
     names = ", ".join(str(s).split("/")[-1] for s in sources) or "AIS reports"
     return f"{names}; northpic AIS detector v{DETECTOR_VERSION}, {DEFINITIONS_CITATION}"
 
@@ -51,7 +51,7 @@ def _event_id(kind: str, mmsi: Any, other: Any, start: pd.Timestamp) -> str:
 
 
 def empty_events() -> gpd.GeoDataFrame:
-    """An event frame with no rows and every common column."""
+    """Return an event frame with no rows and every common column."""
     frame = pd.DataFrame({c: pd.Series(dtype=object) for c in EVENT_COLUMNS})
     for column in ("valid_from", "valid_to", "time", "start", "end"):
         frame[column] = pd.Series(dtype="datetime64[ns, UTC]")

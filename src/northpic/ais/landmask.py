@@ -12,11 +12,11 @@ file can be deleted at any time and is rebuilt from the package.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import tempfile
 import zipfile
 from functools import lru_cache
-import importlib.util
 from importlib import metadata
 from pathlib import Path
 

@@ -113,7 +113,8 @@ def detect_loitering(
     distance = cum[last + 1] - cum[first + 1]  # steps inside the run
     avg = distance / KM_PER_NM / np.maximum(hours, 1e-9)
     keep = avg < max_speed_kn
-    first, last, hours, distance, avg = first[keep], last[keep], hours[keep], distance[keep], avg[keep]
+    first, last, hours = first[keep], last[keep], hours[keep]
+    distance, avg = distance[keep], avg[keep]
     count = last - first + 1
     lon, lat = run_means(reports, first, last)
     shore = distance_to_shore_km(lon, lat) / KM_PER_NM

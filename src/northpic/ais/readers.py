@@ -1,4 +1,4 @@
-"""Read AIS position reports from CSV, Parquet/GeoParquet and raw NMEA into one frame.
+r"""Read AIS position reports from CSV, Parquet/GeoParquet and raw NMEA into one frame.
 
 Every reader returns the same *reports frame*: one row per position report
 with the columns of :data:`REPORT_COLUMNS` (``mmsi``, ``time`` in UTC,
@@ -16,7 +16,7 @@ other header whose names are common spellings (``latitude``, ``lat``,
 by :mod:`pyarrow.csv` on all cores. ``.gz``/``.bz2`` files are decompressed
 on the fly and ``.zip`` archives are read member by member. NMEA
 (``!AIVDM``/``!AIVDO``) is decoded with :mod:`pyais`; times come from tag
-blocks (``\\c:1577836800*..\\``), a leading ISO 8601 time or a trailing
+blocks (``\c:1577836800*..\``), a leading ISO 8601 time or a trailing
 Unix time on each line.
 """
 
@@ -410,7 +410,9 @@ def _read_parquet(source: _Input, columns: Mapping[str, str] | None) -> tuple[pd
 
 _TAG_BLOCK = re.compile(r"\\([^\\]*)\\")
 _SENTENCE = re.compile(r"([!$]AIVD[MO],[^*]*\*[0-9A-Fa-f]{2})")
-_LEADING_TIME = re.compile(r"^\s*(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)")
+_LEADING_TIME = re.compile(
+    r"^\s*(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)"
+)
 _TRAILING_EPOCH = re.compile(r",\s*(\d{9,13}(?:\.\d+)?)\s*$")
 _POSITION_TYPES = {1, 2, 3, 18, 19, 27}
 

@@ -24,7 +24,7 @@ RUN_GAP_HOURS = 1.0
 
 
 def _spikes(reports: pd.DataFrame, rejected: pd.DataFrame) -> pd.DataFrame:
-    """Removed spikes with the kept report just before each, one row per spike."""
+    """Pair each removed spike with the nearest kept report of its vessel."""
     spikes = rejected[rejected["reason"] == "impossible_jump"]
     if spikes.empty or reports.empty:
         return pd.DataFrame()

@@ -18,6 +18,7 @@ import shapely
 from northpic.ais.cleaning import MAX_SPEED_KN, MIN_JUMP_KM, _jump_flags
 from northpic.schema import STORAGE_CRS
 
+
 def segment_starts(
     reports: pd.DataFrame,
     gap_hours: float = 6.0,
@@ -46,7 +47,7 @@ def segment_starts(
 
 
 def split_tracks(reports: pd.DataFrame, gap_hours: float = 6.0) -> pd.DataFrame:
-    """Number the segments of every vessel's track.
+    """Give every report the number of its track segment.
 
     Parameters
     ----------
