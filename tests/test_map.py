@@ -85,7 +85,7 @@ def test_popup_shows_provenance(default_map: Path, open_map) -> None:
     page = open_map(default_map).page
     names = page.evaluate("northpic.layers.bases.data.points.name")
     index = next(i for i, n in enumerate(names) if "Pituffik" in n)
-    page.evaluate("northpic.layers.bases.map.setView([76.5, -68.7], 6)")
+    page.evaluate("() => { northpic.layers.bases.map.setView([76.5, -68.7], 6, {animate: false}); }")
     page.wait_for_timeout(200)
     click_feature(page, "bases", index)
     popup = page.locator(".np-popup")
@@ -102,7 +102,7 @@ def test_hostile_text_runs_nothing(tmp_path: Path, open_map) -> None:
     path = save(render_map({"test_points": frame}, {"test_points": spec()}), tmp_path / "x.html")
     loaded = open_map(path)
     page = loaded.page
-    page.evaluate("northpic.layers.test_points.map.setView([70.05, 10.5], 9)")
+    page.evaluate("() => { northpic.layers.test_points.map.setView([70.05, 10.5], 9, {animate: false}); }")
     page.wait_for_timeout(200)
     click_feature(page, "test_points", 0)
     popup = page.locator(".np-popup")
