@@ -22,7 +22,6 @@ import folium
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from builders.picture import points_layer, spec  # noqa: E402
-
 from northpic.render.assets import head_html  # noqa: E402
 from northpic.render.map import render_map  # noqa: E402
 from northpic.render.png import CHROMIUM_ARGS, chromium_path  # noqa: E402
@@ -48,8 +47,11 @@ def build_folium(frame, path: Path) -> float:
     fmap.get_root().header.add_child(folium.Element(head_html()))
     data = frame[["id", "name", "geometry"]]
     folium.GeoJson(data, marker=folium.CircleMarker(radius=4, fill=True)).add_to(fmap)
-    fmap.get_root().html.add_child(folium.Element(
-        "<script>window.addEventListener('load', () => { window.northpicReady = true; });</script>"))
+    fmap.get_root().html.add_child(
+        folium.Element(
+            "<script>window.addEventListener('load', () => { window.northpicReady = true; });</script>"
+        )
+    )
     path.write_text(fmap.get_root().render(), encoding="utf-8")
     return time.perf_counter() - start
 
@@ -76,8 +78,11 @@ def main(sizes: list[int]) -> None:
         for n in sizes:
             frame = points_layer(n, seed=42)
             ours, plain = Path(tmp) / f"northpic_{n}.html", Path(tmp) / f"folium_{n}.html"
-            row = {"points": n, "northpic_build_s": build_northpic(frame, ours),
-                   "folium_build_s": build_folium(frame, plain)}
+            row = {
+                "points": n,
+                "northpic_build_s": build_northpic(frame, ours),
+                "folium_build_s": build_folium(frame, plain),
+            }
             row["northpic_mb"] = ours.stat().st_size / 1e6
             row["folium_mb"] = plain.stat().st_size / 1e6
             row["northpic_load_s"] = load_seconds(browser, ours)
@@ -89,12 +94,16 @@ def main(sizes: list[int]) -> None:
         browser.close()
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(rows, indent=2))
-    print(f"\n{'points':>8} {'northpic MB':>12} {'load s':>7} {'folium MB':>10} {'load s':>7} {'ratio':>6}")
+    print(
+        f"\n{'points':>8} {'northpic MB':>12} {'load s':>7} {'folium MB':>10} {'load s':>7} {'ratio':>6}"
+    )
     for r in rows:
         fol = f"{r['folium_load_s']:.2f}" if r["folium_load_s"] else f">{TIMEOUT_S}"
         ratio = f"{r.get('load_ratio', 0):.1f}x" if r.get("load_ratio") else "-"
-        print(f"{r['points']:>8} {r['northpic_mb']:>12.1f} {r['northpic_load_s']:>7.2f} "
-              f"{r['folium_mb']:>10.1f} {fol:>7} {ratio:>6}")
+        print(
+            f"{r['points']:>8} {r['northpic_mb']:>12.1f} {r['northpic_load_s']:>7.2f} "
+            f"{r['folium_mb']:>10.1f} {fol:>7} {ratio:>6}"
+        )
 
 
 if __name__ == "__main__":

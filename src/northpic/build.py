@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable, Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -85,7 +85,7 @@ def build_map(
     """
     from northpic.render.map import render_map
 
-    moment = parse_time(at) if at is not None else pd.Timestamp(datetime.now(timezone.utc))
+    moment = parse_time(at) if at is not None else pd.Timestamp(datetime.now(UTC))
     if moment is None:
         raise BadInputError("--at needs a date")
     progress("loading layers")

@@ -36,7 +36,7 @@ def lonlat_to_polar(geom: BaseGeometry) -> BaseGeometry:
 
 
 def _meridian_line() -> shapely.LineString:
-    """The 0/180 degree meridian line through the pole, in EPSG:3413."""
+    """Return the 0/180 degree meridian line through the pole, in EPSG:3413."""
     fwd = transformer(STORAGE_CRS, POLAR_CRS)
     x0, y0 = fwd.transform(0.0, 60.0)
     direction = np.array([x0, y0]) / np.hypot(x0, y0)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -110,7 +110,7 @@ def parse_time(value: Any) -> pd.Timestamp | None:
             raise ValueError(f"{text!r} is not an ISO 8601 date or date-time") from None
         ts = pd.Timestamp(parsed)
     if ts.tzinfo is None:
-        ts = ts.tz_localize(timezone.utc)
+        ts = ts.tz_localize(UTC)
     return ts.tz_convert("UTC")
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import shapely
 
-from northpic.io.land import NATURAL_EARTH_CITATION, read_land
+from northpic.io.land import read_land
 
 SOUTH_LIMIT = 40.0
 SIMPLIFY_DEG = 0.02
@@ -40,8 +40,11 @@ def land_geojson(south: float = SOUTH_LIMIT) -> dict[str, Any]:
     geoms = shapely.segmentize(geoms, 1.0)  # clip edges stay curved in the polar map
     geoms = shapely.set_precision(geoms, 0.001)
     features = [
-        {"type": "Feature", "properties": {"name": name, "iso_a3": code},
-         "geometry": shapely.geometry.mapping(geom)}
+        {
+            "type": "Feature",
+            "properties": {"name": name, "iso_a3": code},
+            "geometry": shapely.geometry.mapping(geom),
+        }
         for name, code, geom in zip(land["name"], land["iso_a3"], geoms, strict=True)
         if geom is not None and not geom.is_empty
     ]
@@ -76,16 +79,22 @@ def graticule_geojson(
         features.append(
             {
                 "type": "Feature",
-                "properties": {"kind": "parallel", "label": f"{lat:g}\u00b0N",
-                               "label_at": [-45.0, lat]},
+                "properties": {
+                    "kind": "parallel",
+                    "label": f"{lat:g}\u00b0N",
+                    "label_at": [-45.0, lat],
+                },
                 "geometry": {"type": "LineString", "coordinates": _parallel(lat)},
             }
         )
     features.append(
         {
             "type": "Feature",
-            "properties": {"kind": "arctic_circle", "label": "Arctic Circle",
-                           "label_at": [-30.0, ARCTIC_CIRCLE_LAT]},
+            "properties": {
+                "kind": "arctic_circle",
+                "label": "Arctic Circle",
+                "label_at": [-30.0, ARCTIC_CIRCLE_LAT],
+            },
             "geometry": {"type": "LineString", "coordinates": _parallel(ARCTIC_CIRCLE_LAT)},
         }
     )
@@ -94,10 +103,15 @@ def graticule_geojson(
         features.append(
             {
                 "type": "Feature",
-                "properties": {"kind": "meridian", "label": f"{abs(lon)}\u00b0{'E' if lon > 0 else 'W' if lon < 0 else ''}",
-                               "label_at": [float(lon), 57.5]},
-                "geometry": {"type": "LineString",
-                             "coordinates": [[float(lon), float(lat)] for lat in lats]},
+                "properties": {
+                    "kind": "meridian",
+                    "label": f"{abs(lon)}\u00b0{'E' if lon > 0 else 'W' if lon < 0 else ''}",
+                    "label_at": [float(lon), 57.5],
+                },
+                "geometry": {
+                    "type": "LineString",
+                    "coordinates": [[float(lon), float(lat)] for lat in lats],
+                },
             }
         )
     return {"type": "FeatureCollection", "features": features}

@@ -9,7 +9,7 @@ filter (call it last); :func:`render_map` does all three for a picture.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import folium
@@ -25,10 +25,18 @@ from northpic.render.basemap import NATURAL_EARTH_CITATION, graticule_geojson, l
 from northpic.render.payload import js_json, layer_data, layer_info
 
 PROJECTIONS = {
-    "polar": {"crs": "EPSG3413", "label": "Polar stereographic north (EPSG:3413)",
-              "location": [78.0, -30.0], "zoom": 2},
-    "mercator": {"crs": "EPSG3857", "label": "Web Mercator (EPSG:3857)",
-                 "location": [68.0, 10.0], "zoom": 3},
+    "polar": {
+        "crs": "EPSG3413",
+        "label": "Polar stereographic north (EPSG:3413)",
+        "location": [78.0, -30.0],
+        "zoom": 2,
+    },
+    "mercator": {
+        "crs": "EPSG3857",
+        "label": "Web Mercator (EPSG:3857)",
+        "location": [68.0, 10.0],
+        "zoom": 3,
+    },
 }
 
 
@@ -67,13 +75,20 @@ def new_map(projection: str = "polar", tiles: bool = False, basemap: bool = True
         unless ``tiles`` is set.
     """
     if projection not in PROJECTIONS:
-        raise BadInputError(f"unknown projection {projection!r}; use one of {', '.join(PROJECTIONS)}")
+        raise BadInputError(
+            f"unknown projection {projection!r}; use one of {', '.join(PROJECTIONS)}"
+        )
     if tiles and projection != "mercator":
         raise BadInputError("online tiles exist only in Web Mercator: add --projection mercator")
     settings = PROJECTIONS[projection]
     fmap = folium.Map(
-        location=settings["location"], zoom_start=settings["zoom"], crs=settings["crs"],
-        tiles="OpenStreetMap" if tiles else None, control_scale=False, min_zoom=1, max_zoom=12,
+        location=settings["location"],
+        zoom_start=settings["zoom"],
+        crs=settings["crs"],
+        tiles="OpenStreetMap" if tiles else None,
+        control_scale=False,
+        min_zoom=1,
+        max_zoom=12,
         world_copy_jump=False,
     )
     fmap.default_js = []
@@ -81,8 +96,10 @@ def new_map(projection: str = "polar", tiles: bool = False, basemap: bool = True
     fmap.get_root().header.add_child(Element(head_html()), name="northpic_assets")
     if basemap:
         fmap.add_child(
-            _Script(f"northpic.addBasemap({{map}}, {js_json(land_geojson())}, "
-                    f"{js_json(graticule_geojson())});")
+            _Script(
+                f"northpic.addBasemap({{map}}, {js_json(land_geojson())}, "
+                f"{js_json(graticule_geojson())});"
+            )
         )
     fmap.northpic_projection = settings["label"]  # type: ignore[attr-defined]
     return fmap
@@ -91,8 +108,10 @@ def new_map(projection: str = "polar", tiles: bool = False, basemap: bool = True
 def add_layer(fmap: folium.Map, frame: gpd.GeoDataFrame, spec: LayerSpec) -> folium.Map:
     """Add one picture layer (points on a canvas, lines and areas as GeoJSON)."""
     fmap.add_child(
-        _Script(f"northpic.addLayer({{map}}, {js_json(layer_info(spec, frame))}, "
-                f"{js_json(layer_data(frame))});")
+        _Script(
+            f"northpic.addLayer({{map}}, {js_json(layer_info(spec, frame))}, "
+            f"{js_json(layer_data(frame))});"
+        )
     )
     return fmap
 
@@ -112,8 +131,12 @@ def _time_range(frames: Mapping[str, gpd.GeoDataFrame], at: pd.Timestamp) -> dic
 
 
 def add_controls(
-    fmap: folium.Map, frames: Mapping[str, gpd.GeoDataFrame], *, title: str,
-    at: pd.Timestamp, sources: str,
+    fmap: folium.Map,
+    frames: Mapping[str, gpd.GeoDataFrame],
+    *,
+    title: str,
+    at: pd.Timestamp,
+    sources: str,
 ) -> folium.Map:
     """Add the layer control (grouped by domain), legend, title and time filter."""
     page = {
@@ -137,8 +160,12 @@ def sources_line(specs: list[LayerSpec], frames: Mapping[str, gpd.GeoDataFrame])
 
 
 def render_map(
-    frames: Mapping[str, gpd.GeoDataFrame], specs: Mapping[str, LayerSpec], *,
-    at: pd.Timestamp | None = None, projection: str = "polar", tiles: bool = False,
+    frames: Mapping[str, gpd.GeoDataFrame],
+    specs: Mapping[str, LayerSpec],
+    *,
+    at: pd.Timestamp | None = None,
+    projection: str = "polar",
+    tiles: bool = False,
     title: str = "Northern situational picture",
 ) -> folium.Map:
     """Render a picture (layer name to frame) on a new offline map.
@@ -163,11 +190,12 @@ def render_map(
     folium.Map
         Save it with ``fmap.save(path)``.
     """
-    moment = at if at is not None else pd.Timestamp(datetime.now(timezone.utc))
+    moment = at if at is not None else pd.Timestamp(datetime.now(UTC))
     fmap = new_map(projection, tiles=tiles)
     fmap.get_root().title = title
     for name, frame in frames.items():
         add_layer(fmap, frame, specs[name])
-    add_controls(fmap, frames, title=title, at=moment,
-                 sources=sources_line(list(specs.values()), frames))
+    add_controls(
+        fmap, frames, title=title, at=moment, sources=sources_line(list(specs.values()), frames)
+    )
     return fmap

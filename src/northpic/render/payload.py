@@ -24,9 +24,18 @@ COORD_DECIMALS = 5
 BIG_LAYER = 10_000
 _HIDDEN = {"geometry", "layer", "domain"}
 CAVEATS = {
-    "schematic": ("schematic", "Schematic: an indicative path between authored points, not a surveyed line."),
-    "climatology": ("climatology", "Climatology: what is typical for the period, not an observation of one date."),
-    "reported": ("reported", "Reported event: time and place as publicly reported, location approximate."),
+    "schematic": (
+        "schematic",
+        "Schematic: an indicative path between authored points, not a surveyed line.",
+    ),
+    "climatology": (
+        "climatology",
+        "Climatology: what is typical for the period, not an observation of one date.",
+    ),
+    "reported": (
+        "reported",
+        "Reported event: time and place as publicly reported, location approximate.",
+    ),
     "modelled": ("modelled", "Modelled data, not an observation."),
     "events": ("events", "Events from the event store or AIS detection; see each event's source."),
 }
@@ -40,8 +49,14 @@ def js_json(value: Any) -> str:
     or start markup.
     """
     text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027"),
-                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+    for char, escape in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("'", "\\u0027"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
         text = text.replace(char, escape)
     return text
 
@@ -93,8 +108,11 @@ def _encoded(values: list[Any]) -> list[Any] | dict[str, list[Any]]:
 
 def display_columns(frame: pd.DataFrame) -> tuple[list[str], list[str]]:
     """Split a frame's columns into (all shown in popups, the layer's own attributes)."""
-    own = [c for c in frame.columns if c not in COMMON_COLUMNS and c not in _HIDDEN
-           and not str(c).startswith("_")]
+    own = [
+        c
+        for c in frame.columns
+        if c not in COMMON_COLUMNS and c not in _HIDDEN and not str(c).startswith("_")
+    ]
     shown = [c for c in COMMON_COLUMNS if c not in _HIDDEN] + own
     return shown, own
 
@@ -150,11 +168,12 @@ def layer_data(frame: pd.DataFrame) -> dict[str, Any]:
     if len(shapes):
         values = {c: _column_values(shapes[c]) for c in shown}
         t0, t1 = _millis(shapes["valid_from"]), _millis(shapes["valid_to"])
-        for i, geom in enumerate(shapely.set_precision(shapes.geometry.values, 10**-COORD_DECIMALS)):
+        for i, geom in enumerate(
+            shapely.set_precision(shapes.geometry.values, 10**-COORD_DECIMALS)
+        ):
             props = {c: values[c][i] for c in shown}
             props["_t0"], props["_t1"] = t0[i], t1[i]
             features.append(
-                {"type": "Feature", "properties": props,
-                 "geometry": shapely.geometry.mapping(geom)}
+                {"type": "Feature", "properties": props, "geometry": shapely.geometry.mapping(geom)}
             )
     return {"points": point_data, "shapes": {"type": "FeatureCollection", "features": features}}
