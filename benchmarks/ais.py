@@ -48,7 +48,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from builders.ais import DMA_HEADER, synthetic_traffic  # noqa: E402
-from northpic.ais.cleaning import sort_reports, vessel_steps  # noqa: E402
+from northpic.ais.cleaning import sort_reports, vessel_steps, with_report_dtypes  # noqa: E402
 from northpic.ais.loitering import slow_runs  # noqa: E402
 from northpic.ais.trajectories import split_tracks, track_lines  # noqa: E402
 
@@ -93,6 +93,7 @@ def write_dma(frame: pd.DataFrame, path: Path) -> int:
 
 def northpic_comparable(frame: pd.DataFrame) -> tuple[float, dict[str, int]]:
     """Trajectories, 6 h gap split and stops, as northpic does them."""
+    frame = with_report_dtypes(frame)  # nanosecond UTC times, as read_ais gives
     start = time.perf_counter()
     order = sort_reports(frame)
     reports = frame.iloc[order].reset_index(drop=True)

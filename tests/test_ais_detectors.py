@@ -191,3 +191,21 @@ def test_packed_land_mask_equals_the_package() -> None:
     lat = rng.uniform(-89, 89, 200_000)
     lon = rng.uniform(-180, 180, 200_000)
     assert (is_on_land(lon, lat, inland_km=0) == globe.is_land(lat, lon)).all()
+
+
+def test_a_track_that_jumps_and_goes_on_is_reported_not_removed(cleaned) -> None:
+    from northpic.ais.cleaning import clean_reports as clean
+    from northpic.ais.spoofing import detect_spoofing
+
+    reports = cleaned.reports[cleaned.reports["mmsi"] == scn.RENAME_MMSI].copy()
+    later = reports["time"] >= pd.Timestamp("2026-01-11T06:00Z")
+    reports.loc[later, "lat"] += 3.0  # 330 km north in five minutes, and on from there
+    again = clean(reports.drop(columns=["dt_s", "step_km"]))
+    assert again.counts["impossible_jump"] == 0 and again.counts["kept"] == len(reports)
+    events = detect_spoofing(again.reports, again.rejected)
+    assert len(events) == 1
+    row = events.iloc[0]
+    assert row["start"] == pd.Timestamp("2026-01-11T06:00Z")
+    assert row["distance_km"] == pytest.approx(333.6, abs=1.0)
+    assert "jumped and continued" in row["evidence"]
+    assert split_tracks(again.reports)["segment"].nunique() == 2

@@ -305,7 +305,7 @@ def synthetic_traffic(n_reports: int, n_vessels: int = 2000, seed: int = 1,
         "time": pd.to_datetime((1_767_225_600 + t).astype(np.int64), unit="s", utc=True),
         "lat": np.clip(lat, -89.9, 89.9), "lon": ((lon + 180) % 360) - 180,
         "sog": speed.round(1), "cog": np.degrees(bearing).round(1),
-        "heading": np.degrees(bearing).round(), "name": pd.Series(mmsi).map(lambda m: f"V{m}"),
+        "heading": np.degrees(bearing).round(), "name": "V" + pd.Series(mmsi).astype(str),
         "destination": "MURMANSK", "callsign": "CALL", "imo": np.nan, "ship_type": "Tanker",
     })
     return frame.sort_values("time", kind="stable").reset_index(drop=True)

@@ -58,6 +58,17 @@ def partition_by_mmsi(reports: Any, npartitions: int | None = None) -> Any:
     return reports.shuffle(on="mmsi", npartitions=npartitions or reports.npartitions)
 
 
+def _read_plain(path: str | Path, columns: Mapping[str, str] | None, format: str) -> pd.DataFrame:
+    """Read one file with plain text columns (categories differ from file to file)."""
+    from northpic.ais.readers import read_ais
+
+    frame = read_ais([path], columns=columns, format=format)
+    for column in frame.columns:
+        if isinstance(frame[column].dtype, pd.CategoricalDtype):
+            frame[column] = frame[column].astype("str")
+    return frame
+
+
 def read_ais_dask(
     paths: Sequence[str | Path],
     *,
@@ -84,9 +95,9 @@ def read_ais_dask(
     import dask
     import dask.dataframe as dd
 
-    from northpic.ais.readers import REPORT_COLUMNS, read_ais
+    from northpic.ais.readers import REPORT_COLUMNS
 
-    parts = [dask.delayed(read_ais)([p], columns=columns, format=format) for p in paths]
+    parts = [dask.delayed(_read_plain)(p, columns, format) for p in paths]
     empty = pd.DataFrame({
         "mmsi": pd.Series(dtype="int64"), "time": pd.Series(dtype="datetime64[ns, UTC]"),
         **{c: pd.Series(dtype="float64") for c, k in REPORT_COLUMNS.items()
