@@ -78,6 +78,8 @@ def test_hostile_text_in_every_field_runs_nothing(event_map: Path, open_map) -> 
     assert popup.locator("img, script").count() == 0
 
     page.evaluate("() => { northpic.layers.events_military.map.closePopup(); }")
+    # Leaflet fades a closed popup out and keeps its node for 200 ms
+    page.wait_for_function("document.querySelectorAll('.np-popup').length === 0")
     _set_day(page, "2026-01-20")
     _click(page, 71.0, 35.0)
     popup = page.locator(".np-popup")
