@@ -88,3 +88,18 @@ def test_cli_unknown_layer_names_the_valid_ones(tmp_path, capsys):
     assert code == 2
     assert "unknown layer 'nope'; valid layers:" in capsys.readouterr().err
     assert not Path(tmp_path / "p.gpkg").exists()
+
+
+@pytest.mark.parametrize(("fmt", "out"), [("gpkg", "p.gpkg"), ("geojson", "geojson-folder")])
+def test_outputs_get_the_usual_permissions_not_private_temporary_ones(one_layer, tmp_path, fmt, out):
+    import os
+    import stat
+
+    frames, specs = one_layer
+    old = os.umask(0o022)
+    try:
+        target = export_layers(frames, specs, tmp_path / out, fmt)
+    finally:
+        os.umask(old)
+    mode = stat.S_IMODE(Path(target).stat().st_mode)
+    assert mode & 0o044 == 0o044, oct(mode)  # group and others may read a shared export

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from northpic.errors import BadInputError
+from northpic.export.atomic import atomic_output
 from northpic.picture import TimeLike, load_picture, spec_for
 from northpic.schema import parse_time
 
@@ -22,16 +21,9 @@ def _quiet(_: str) -> None:
 
 
 def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write ``text`` to ``path`` through a temporary file and a rename (replacing it)."""
+    with atomic_output(path, directory=False, overwrite=True) as tmp:
+        tmp.write_text(text, encoding="utf-8")
 
 
 def build_map(

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import geopandas as gpd
 
 from northpic.errors import OutputExistsError, UnsupportedFormatError
+from northpic.export.atomic import atomic_output
 
 
 def check_writable(path: Path, overwrite: bool) -> None:
@@ -46,18 +45,10 @@ def write_geojson(frame: gpd.GeoDataFrame, path: Path, *, overwrite: bool = Fals
     import pyogrio
 
     check_writable(path, overwrite)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".geojson")
-    os.close(fd)
-    os.unlink(tmp)  # GDAL creates the file itself
-    try:
-        out = frame.copy()
-        for column in out.columns:
-            if str(out[column].dtype).startswith("datetime64"):
-                out[column] = out[column].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    out = frame.copy()
+    for column in out.columns:
+        if str(out[column].dtype).startswith("datetime64"):
+            out[column] = out[column].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    with atomic_output(path, directory=False, overwrite=overwrite) as tmp:
         pyogrio.write_dataframe(out, tmp, driver="GeoJSON", layer=path.stem)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path

@@ -64,5 +64,5 @@ def validate_command(paths: tuple[str, ...]) -> None:
     problems: list[Problem] = validate_files(paths) if paths else validate_catalogue()
     if problems:
         raise SchemaError(problems, limit=200)
-    checked = f"{len(paths)} file(s)" if paths else "the catalogue"
+    checked = f"{len(paths)} file(s) are" if paths else "every catalogue layer is"
     click.echo(f"ok: {checked} valid", err=True)

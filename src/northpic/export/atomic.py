@@ -27,6 +27,12 @@ def refuse_existing(path: Path, overwrite: bool) -> None:
         )
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def _remove(path: Path) -> None:
     if path.is_dir() and not path.is_symlink():
         shutil.rmtree(path, ignore_errors=True)
@@ -70,6 +76,8 @@ def atomic_output(path: str | Path, *, directory: bool, overwrite: bool) -> Iter
     tmp = work if directory else work / target.name
     try:
         yield tmp
+        if directory:  # mkdtemp makes it private (0700); outputs are shared like any file
+            os.chmod(work, 0o777 & ~_umask())
         refuse_existing(target, overwrite)  # something else may have written it meanwhile
         if target.exists() and (target.is_dir() or tmp.is_dir()):
             # os.replace cannot put a folder over a file, a file over a folder, or a

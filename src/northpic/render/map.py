@@ -20,8 +20,8 @@ from jinja2 import Template
 
 from northpic.catalogue import LayerSpec
 from northpic.errors import BadInputError
-from northpic.render.assets import head_html
 from northpic.io.land import NATURAL_EARTH_CITATION
+from northpic.render.assets import head_html
 from northpic.render.basemap import graticule_geojson, land_geojson
 from northpic.render.payload import js_json, layer_data, layer_info
 
