@@ -168,3 +168,15 @@ def test_monthly_means_and_anomaly(tmp_path: Path) -> None:
     table = extent_anomaly(daily, __import__("pandas").Series({1: 15.0, 2: 16.0}))
     assert table.loc[0, "anomaly_mkm2"] == pytest.approx(daily.loc[0, "extent_mkm2"] - 15.0)
     assert table.loc[39, "median_mkm2"] == 16.0
+
+
+@pytest.mark.parametrize("product", ["G02202 v04r00", "G02202 v05r00", "OSI SAF"])
+def test_a_cell_at_exactly_15_percent_counts_as_ice(tmp_path: Path, product: str) -> None:
+    # packed values times a float32 scale (0.01f) decode to 0.1499999...: still 15 %
+    ds = open_concentration(WRITERS[product](tmp_path))
+    sic = ds["sic"].isel(time=0).values
+    at_15 = np.isclose(sic, 0.15, atol=1e-6)
+    assert at_15.sum() > 0
+    from northpic.seaice.analysis import ice_mask
+
+    assert bool(ice_mask(ds).isel(time=0).values[at_15].all())

@@ -143,7 +143,7 @@ def write_g02202_v4(path: Path, day: date = date(2023, 9, 15), shift: float = 0.
             "cdr_seaice_conc", "u1", ("tdim", "y", "x"), fill_value=255, zlib=True
         )
         var.set_auto_maskandscale(False)
-        var.scale_factor = 0.01
+        var.scale_factor = np.float32(0.01)  # as NSIDC and OSI SAF store it: 0.01f
         var.valid_range = np.array([0, 100], np.uint8)
         var.flag_values = np.array([251, 252, 253, 254, 255], np.uint8)
         var.flag_meanings = "pole_hole_mask unused coast land missing"
@@ -174,7 +174,7 @@ def write_g02202_v5(path: Path, day: date = date(2023, 9, 15), version: str = "v
             "cdr_seaice_conc", "u1", ("time", "y", "x"), fill_value=255, zlib=True
         )
         var.set_auto_maskandscale(False)
-        var.scale_factor = 0.01
+        var.scale_factor = np.float32(0.01)  # as NSIDC and OSI SAF store it: 0.01f
         var.flag_values = np.array([251, 252, 253, 254], np.uint8)
         var.flag_meanings = "pole_hole_mask lake coast land"
         var.units = "1"
@@ -206,7 +206,7 @@ def write_nsidc0051(
         name = "F18_ICECON" if near_real_time else "F17_ICECON"
         var = ds.createVariable(name, "u1", ("time", "y", "x"), zlib=True)
         var.set_auto_maskandscale(False)
-        var.scale_factor = 0.004
+        var.scale_factor = np.float32(0.004)
         var.add_offset = 0.0
         var.valid_range = np.array([0, 250], np.uint8)
         var.flag_values = np.array([251, 252, 253, 254, 255], np.uint8)
@@ -250,7 +250,7 @@ def write_osisaf(path: Path, day: date = date(2023, 9, 15)) -> Path:
             "ice_conc", "i2", ("time", "yc", "xc"), fill_value=-32767, zlib=True
         )
         var.set_auto_maskandscale(False)
-        var.scale_factor = 0.01
+        var.scale_factor = np.float32(0.01)  # as NSIDC and OSI SAF store it: 0.01f
         var.units = "%"
         var.grid_mapping = "Polar_Stereographic_Grid"
         var[0] = data

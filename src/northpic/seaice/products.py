@@ -172,7 +172,8 @@ def _decode_array(
                 code[np.abs(values - nsidc * step) < step * 0.25] = nsidc
         flag[over] = code
     with np.errstate(invalid="ignore"):
-        fraction = np.clip(physical / top, 0.0, 1.0)
+        # round off the float32 error of packed scales (15 * 0.01f = 0.1499999966...)
+        fraction = np.clip(np.round(physical / top, 6), 0.0, 1.0)
     sic = np.where(flag == 0, fraction, np.nan).astype(np.float32)
     return sic, flag
 
