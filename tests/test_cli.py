@@ -55,6 +55,15 @@ def test_unknown_layer_exits_2_listing_valid_names(tmp_path: Path) -> None:
     assert not (tmp_path / "m.html").exists()
 
 
+@pytest.mark.parametrize("command", [("build",), ("export", "--format", "gpkg")])
+def test_a_date_that_is_no_date_exits_2(tmp_path: Path, command: tuple[str, ...]) -> None:
+    out = tmp_path / "out.gpkg"
+    result = run_cli(*command, "--out", str(out), "--at", "last tuesday")
+    assert result.returncode == 2, result.stderr
+    assert "'last tuesday' is not an ISO 8601 date" in result.stderr
+    assert "Traceback" not in result.stderr and not out.exists()
+
+
 def test_bad_option_exits_2() -> None:
     assert run_cli("build", "--projection", "robinson").returncode == 2
 

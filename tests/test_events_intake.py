@@ -45,7 +45,7 @@ BAD_RECORDS = [
      "lat 'north' is not a number|malformed geometry: could not convert string to float.*north"),
     ("unknown_confidence", {"confidence": "certain"}, "unknown confidence 'certain'"),
     ("unknown_domain", {"domain": "naval"}, "unknown domain 'naval'"),
-    ("missing_domain", {"domain": None}, "missing value for 'domain'"),
+    ("missing_domain", {"domain": None}, "no layer or domain: give the record a 'layer'"),
     ("negative_precision", {"precision_km": -1}, "precision_km -1 must be a finite number >= 0"),
     ("text_precision", {"precision_km": "about 5"}, "precision_km 'about 5' is not a number"),
     ("unknown_layer", {"layer": "rumours"}, "unknown layer 'rumours'; valid layers: .*events_"),

@@ -177,10 +177,12 @@ def test_refuses_files_that_are_not_stores(tmp_path: Path) -> None:
     assert other.read_text() == "not sqlite at all"
     foreign = tmp_path / "foreign.gpkg"
     pyogrio.write_dataframe(read_events_frame_for_test(), foreign, layer="roads")
-    size = foreign.stat().st_size
+    before = foreign.read_bytes()
     with pytest.raises(DataFileError, match="not a northpic event store"):
         add_events([event(1)], foreign)
-    assert foreign.stat().st_size == size
+    with pytest.raises(DataFileError, match="not a northpic event store"):
+        read_events(foreign)
+    assert foreign.read_bytes() == before  # not even switched to WAL mode
     with pytest.raises(DataFileError, match="no event store here"):
         read_events(tmp_path / "missing.gpkg")
 

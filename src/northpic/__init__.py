@@ -27,6 +27,23 @@ from northpic.picture import list_layers, load_layer, load_picture, valid_at
 __version__ = "0.1.0"
 
 
+def add_events(source: Any, store: Any = None, **options: Any) -> Any:
+    """Add a batch of events to the event store; see :func:`northpic.events.add_events`.
+
+    All or nothing: one bad record refuses the batch with a
+    :class:`SchemaError` naming the record and the reason.
+
+    Examples
+    --------
+    >>> import northpic
+    >>> northpic.add_events("reports.geojson", store="events.gpkg")  # doctest: +SKIP
+    AddReport(added=3, updated=0, ...)
+    """
+    from northpic.events import add_events as _add_events
+
+    return _add_events(source, store, **options)
+
+
 def export_picture(out: Any, format: str, **options: Any) -> Any:
     """Export the picture to GIS formats; see :func:`northpic.export.api.export_picture`.
 
@@ -50,6 +67,7 @@ __all__ = [
     "LayerSpec",
     "NorthpicError",
     "SchemaError",
+    "add_events",
     "export_picture",
     "list_layers",
     "load_layer",

@@ -11,7 +11,7 @@ import pandas as pd
 from northpic.errors import BadInputError
 from northpic.export.atomic import atomic_output
 from northpic.picture import TimeLike, load_picture, spec_for
-from northpic.schema import parse_time
+from northpic.schema import parse_user_time
 
 Progress = Callable[[str], None]
 
@@ -77,7 +77,7 @@ def build_map(
     """
     from northpic.render.map import render_map
 
-    moment = parse_time(at) if at is not None else pd.Timestamp(datetime.now(UTC))
+    moment = parse_user_time(at, "--at") if at is not None else pd.Timestamp(datetime.now(UTC))
     if moment is None:
         raise BadInputError("--at needs a date")
     progress("loading layers")

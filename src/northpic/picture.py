@@ -15,7 +15,7 @@ from northpic.errors import LayerNotFoundError
 from northpic.geodesic import densify_geodesic
 from northpic.io.layer_files import read_layer_file
 from northpic.io.seaice_median import read_median_edge
-from northpic.schema import parse_time, validate_layer_frame
+from northpic.schema import parse_user_time, validate_layer_frame
 
 #: Readers for catalogue entries whose file is not a plain layer file.
 SPECIAL_READERS: dict[str, Callable[[Path], gpd.GeoDataFrame]] = {
@@ -95,7 +95,7 @@ def valid_at(frame: gpd.GeoDataFrame, at: TimeLike) -> gpd.GeoDataFrame:
     geopandas.GeoDataFrame
         The subset, in the same order.
     """
-    moment = parse_time(at)
+    moment = parse_user_time(at, "at")
     if moment is None:
         return frame
     keep = (frame["valid_from"].isna() | (frame["valid_from"] <= moment)) & (

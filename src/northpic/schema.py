@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from northpic.errors import Problem, SchemaError
+from northpic.errors import BadInputError, Problem, SchemaError
 
 #: Columns every layer has, in this order, before its own attributes.
 COMMON_COLUMNS: tuple[str, ...] = (
@@ -112,6 +112,36 @@ def parse_time(value: Any) -> pd.Timestamp | None:
     if ts.tzinfo is None:
         ts = ts.tz_localize(UTC)
     return ts.tz_convert("UTC")
+
+
+def parse_user_time(value: Any, option: str) -> pd.Timestamp | None:
+    """Parse a time the user gave as an option, as :func:`parse_time` does.
+
+    Parameters
+    ----------
+    value : str, datetime, pandas.Timestamp or None
+        The option's value.
+    option : str
+        The option's name for the message, e.g. ``"--at"``.
+
+    Returns
+    -------
+    pandas.Timestamp or None
+
+    Raises
+    ------
+    BadInputError
+        If ``value`` is no ISO 8601 date or date-time.
+
+    Examples
+    --------
+    >>> parse_user_time("2026-02", "--at")
+    Timestamp('2026-02-01 00:00:00+0000', tz='UTC')
+    """
+    try:
+        return parse_time(value)
+    except ValueError as exc:
+        raise BadInputError(f"{option}: {exc}") from None
 
 
 def record_label(frame: pd.DataFrame, position: int) -> str:

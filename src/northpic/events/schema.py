@@ -245,6 +245,9 @@ def _merge_kinds(old: str, new: str) -> str | None:
     return None
 
 
+_SAID_AS_NO_LAYER = ("missing value for 'layer'", "missing value for 'domain'")
+
+
 def _resolve_layer(props: dict[str, Any], default_layer: str | None, catalogue: dict[str, str],
                    problems: list[str]) -> None:
     """Fill ``layer`` and ``domain`` from each other and check they agree."""
@@ -269,6 +272,11 @@ def _resolve_layer(props: dict[str, Any], default_layer: str | None, catalogue: 
             problems.append(f"unknown layer {layer!r}; valid layers: {valid}")
     elif domain in DOMAINS:
         layer = event_layer_name(domain)
+    elif domain is None:
+        problems.append(
+            "no layer or domain: give the record a 'layer' (e.g. shadow_fleet, or --layer) or "
+            f"a 'domain' ({', '.join(DOMAINS)})"
+        )
     props["layer"] = layer
     props["domain"] = domain
 
@@ -407,8 +415,15 @@ def validate_events(
                                                 "(names are case-insensitive in the store)"))
     frame = _records_frame(records, names)
     told = {repr(records[i]["id"]) if records[i]["id"] else f"#{i + 1}" for i in no_geometry}
+    unnamed = {f"#{i + 1}" for i, r in enumerate(records) if r["id"] is None}
+    homeless = {repr(r["id"]) if r["id"] else f"#{i + 1}" for i, r in enumerate(records)
+                if r["layer"] is None and r["domain"] is None}
     for problem in find_problems(frame, path):
         if problem.reason == "missing geometry" and problem.record in told:
+            continue
+        if problem.reason == "missing value for 'id'" and problem.record in unnamed:
+            continue  # id is optional: it is derived once the record's other faults are fixed
+        if problem.reason in _SAID_AS_NO_LAYER and problem.record in homeless:
             continue
         if problem.record in derived:
             problem = Problem(path, f"#{derived[problem.record] + 1}", problem.reason)

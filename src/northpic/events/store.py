@@ -35,7 +35,7 @@ from northpic.events.schema import (
     format_event_time,
     typed_attribute,
 )
-from northpic.schema import COMMON_COLUMNS, STORAGE_CRS, parse_time
+from northpic.schema import COMMON_COLUMNS, STORAGE_CRS, parse_user_time
 
 #: The feature table holding the events.
 TABLE = "events"
@@ -113,14 +113,31 @@ def _resolve(store: str | Path | None) -> Path:
     return Path(store).expanduser() if store is not None else default_store_path()
 
 
+def _refuse_foreign(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse a database that is neither empty nor an event store (reads only)."""
+    if _is_event_store(conn):
+        return
+    if conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+        raise _not_a_store(path)
+
+
 def _connect(path: Path) -> sqlite3.Connection:
+    existed = path.exists() and path.stat().st_size > 0
     try:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    except sqlite3.DatabaseError as exc:
+        raise DataFileError(str(path), f"cannot open the event store: {exc}") from None
+    try:
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        if existed:
+            _refuse_foreign(conn, path)  # before WAL mode, which would rewrite its header
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")
-    except sqlite3.DatabaseError as exc:
-        raise DataFileError(str(path), f"not an event store (GeoPackage): {exc}") from None
+    except BaseException as exc:
+        conn.close()
+        if isinstance(exc, sqlite3.DatabaseError):
+            raise DataFileError(str(path), f"not an event store (GeoPackage): {exc}") from None
+        raise
     return conn
 
 
@@ -318,10 +335,7 @@ def write_events(frame: gpd.GeoDataFrame, store: str | Path, label: str = "<even
 
 
 def _time_bound(value: str | date | datetime | pd.Timestamp) -> str:
-    try:
-        moment = parse_time(value)
-    except ValueError as exc:
-        raise BadInputError(f"since: {exc}") from None
+    moment = parse_user_time(value, "since")
     if moment is None:
         raise BadInputError("since needs an ISO 8601 date or date-time")
     return format_event_time(moment)
