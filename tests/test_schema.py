@@ -116,6 +116,18 @@ def test_normalised_times_are_utc() -> None:
     assert parse_time("1951-06").isoformat() == "1951-06-01T00:00:00+00:00"
 
 
+@pytest.mark.parametrize(("text", "end"), [
+    ("1987", "1987-12-31T23:59:59+00:00"),
+    ("2024-02", "2024-02-29T23:59:59+00:00"),
+    ("2026-01-31", "2026-01-31T23:59:59+00:00"),
+    ("2026-01-31T06:00:00Z", "2026-01-31T06:00:00+00:00"),  # a moment stays that moment
+])
+def test_a_valid_to_year_month_or_date_lasts_to_its_end(text: str, end: str) -> None:
+    assert parse_time(text, end_of_period=True).isoformat() == end
+    with pytest.raises(ValueError, match="not an ISO 8601"):
+        parse_time("1987/12", end_of_period=True)
+
+
 def test_precision_labels() -> None:
     assert [precision_label(k) for k in (0, 0.5, 10, 300)] == [
         "surveyed", "precise", "approximate", "indicative"]

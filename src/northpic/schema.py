@@ -38,6 +38,8 @@ OPTIONAL_COLUMNS: frozenset[str] = frozenset({"valid_from", "valid_to"})
 DOMAINS: tuple[str, ...] = ("military", "economic", "environmental", "social")
 CONFIDENCES: tuple[str, ...] = ("high", "medium", "low")
 _REDUCED_DATE = re.compile(r"\d{4}(-\d{2})?")
+_PERIOD = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")  # a year, a month or a date
+_PERIOD_FREQ = {4: "Y", 7: "M", 10: "D"}
 #: The CRS every layer is stored and exchanged in.
 STORAGE_CRS = "EPSG:4326"
 
@@ -70,17 +72,21 @@ def precision_label(precision_km: float) -> str:
     return "indicative"
 
 
-def parse_time(value: Any) -> pd.Timestamp | None:
+def parse_time(value: Any, *, end_of_period: bool = False) -> pd.Timestamp | None:
     """Parse an ISO 8601 date or date-time into a UTC timestamp.
 
     A date (``2026-01-15``) is midnight UTC; a year (``1951``) or a month
     (``1951-06``) is its first day; a date-time without an offset
-    is taken as UTC. Empty values give ``None``.
+    is taken as UTC. Empty values give ``None``. With ``end_of_period``
+    (for ``valid_to``) a year, month or date means its last second instead:
+    something valid to 1987 is valid all through 1987.
 
     Parameters
     ----------
     value : str, datetime, pandas.Timestamp or None
         The value as read from a file.
+    end_of_period : bool
+        Read a year, month or date as the end of that period.
 
     Returns
     -------
@@ -102,6 +108,13 @@ def parse_time(value: Any) -> pd.Timestamp | None:
         text = str(value).strip()
         if not text:
             return None
+        if end_of_period and _PERIOD.fullmatch(text):
+            try:  # the period's last second: "valid to 1987" includes all of 1987
+                period = pd.Period(text, freq=_PERIOD_FREQ[len(text)])
+            except ValueError:
+                pass
+            else:
+                return period.end_time.floor("s").tz_localize(UTC)
         if _REDUCED_DATE.fullmatch(text):  # ISO 8601 reduced precision: YYYY or YYYY-MM
             text = text + "-01" * (3 - len(text.split("-")))
         try:
@@ -246,7 +259,9 @@ def find_problems(frame: pd.DataFrame, path: str) -> list[Problem]:
         for column in ("valid_from", "valid_to"):
             if column in frame.columns:
                 try:
-                    times[column] = parse_time(row[column])
+                    times[column] = parse_time(
+                        row[column], end_of_period=column == "valid_to"
+                    )
                 except ValueError as exc:
                     add(f"{column}: {exc}")
         start, end = times.get("valid_from"), times.get("valid_to")
@@ -269,7 +284,7 @@ def normalise_layer_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out["precision_km"] = out["precision_km"].astype(float)
     for column in ("valid_from", "valid_to"):
         values = out[column] if column in out.columns else [None] * len(out)
-        parsed = [parse_time(v) for v in values]
+        parsed = [parse_time(v, end_of_period=column == "valid_to") for v in values]
         out[column] = pd.to_datetime(pd.Series(parsed, index=out.index, dtype=object), utc=True)
     for column in ("id", "name", "layer", "domain", "kind", "source", "confidence"):
         out[column] = out[column].astype(str)
