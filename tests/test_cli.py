@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import northpic
 from builders.layers import feature, write_geojson
 from northpic import cli as cli_module
 
@@ -25,8 +26,9 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
 def test_layers_list_json_names_core_layers() -> None:
     result = run_cli("layers", "list", "--json")
     assert result.returncode == 0, result.stderr
-    names = {row["name"] for row in json.loads(result.stdout)}
-    assert REQUIRED_LAYERS <= names
+    rows = json.loads(result.stdout)
+    assert REQUIRED_LAYERS <= {row["name"] for row in rows}
+    assert all(row["style"] and row["description"] and row["file"] for row in rows)
 
 
 def test_validate_point_at_250_95_exits_2_naming_the_file(tmp_path: Path) -> None:
@@ -62,6 +64,24 @@ def test_a_date_that_is_no_date_exits_2(tmp_path: Path, command: tuple[str, ...]
     assert result.returncode == 2, result.stderr
     assert "'last tuesday' is not an ISO 8601 date" in result.stderr
     assert "Traceback" not in result.stderr and not out.exists()
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--layers", " , "), "--layers: names nothing"),
+    (("--png", "slide.jpg"), "--png writes a PNG image"),
+    (("--out", "map.pdf"), "the map is an HTML page"),
+])
+def test_build_refuses_what_it_cannot_do(tmp_path: Path, args: tuple[str, ...], message: str):
+    args = tuple(str(tmp_path / a) if a.endswith((".jpg", ".pdf")) else a for a in args)
+    result = run_cli("build", *args)
+    assert result.returncode == 2 and message in result.stderr, result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_shipped_layer_files_validate_on_their_own() -> None:
+    files = [str(spec.file) for spec in northpic.list_layers()]
+    result = run_cli("layers", "validate", *files)
+    assert result.returncode == 0, result.stderr
 
 
 def test_bad_option_exits_2() -> None:

@@ -80,6 +80,34 @@ def test_layer_control_groups_by_domain(default_map: Path, open_map) -> None:
         assert section.locator(f'input[data-layer="{s.name}"]').count() == 1
 
 
+def test_kinds_have_their_own_symbols_in_map_and_legend(default_map: Path, open_map) -> None:
+    page = open_map(default_map).page
+    kinds = page.evaluate("""() => Object.entries(northpic.layers.bases.canvas.kindStyles)
+                               .map(([k, s]) => [k, s.symbol + ' ' + s.color])""")
+    assert len(kinds) >= 5 and len({style for _, style in kinds}) == len(kinds)
+    legend = page.locator('.np-kinds[data-layer="bases"] .np-kind')
+    assert sorted(legend.all_inner_texts()) == sorted(k.replace("_", " ") for k, _ in kinds)
+
+
+def _labels(page, lat: float, lon: float, zoom: int) -> list[dict]:
+    page.evaluate("([lat, lon, z]) => { northpic.layers.bases.map.setView([lat, lon], z, "
+                  "{animate: false}); }", [lat, lon, zoom])
+    page.wait_for_function("() => !northpic._labelFrame")
+    return page.evaluate("northpic.labelled")
+
+
+def test_key_places_are_labelled_and_labels_never_overlap(default_map: Path, open_map) -> None:
+    page = open_map(default_map).page
+    overview = [label["text"] for label in _labels(page, 78.0, -30.0, 2)]
+    assert any("Pituffik" in t for t in overview), overview  # key places from the first view
+    kola = _labels(page, 69.0, 33.5, 5)  # the crowded Kola Peninsula
+    assert len(kola) > len(overview) and len(kola) >= 15
+    boxes = [label["box"] for label in kola]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]), (a, b)
+
+
 def test_popup_shows_provenance(default_map: Path, open_map) -> None:
     page = open_map(default_map).page
     names = page.evaluate("northpic.layers.bases.data.points.name")

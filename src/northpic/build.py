@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from northpic.errors import BadInputError
+from northpic.errors import BadInputError, UnsupportedFormatError
 from northpic.export.atomic import atomic_output
 from northpic.picture import TimeLike, load_picture, spec_for
 from northpic.schema import parse_user_time
@@ -80,6 +80,10 @@ def build_map(
     moment = parse_user_time(at, "--at") if at is not None else pd.Timestamp(datetime.now(UTC))
     if moment is None:
         raise BadInputError("--at needs a date")
+    if png is not None and Path(png).suffix.lower() != ".png":
+        raise UnsupportedFormatError(f"{png}: --png writes a PNG image; use a .png name")
+    if Path(out).suffix.lower() not in (".html", ".htm"):
+        raise UnsupportedFormatError(f"{out}: the map is an HTML page; use an .html name")
     progress("loading layers")
     frames = load_picture(layers=layers, events_store=events_store)
     specs = {name: spec_for(name) for name in frames}

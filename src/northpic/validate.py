@@ -13,6 +13,9 @@ from northpic.schema import find_problems
 def validate_files(paths: Iterable[str | Path]) -> list[Problem]:
     """Check GeoJSON, GeoPackage (every table) and CSV files against the schema.
 
+    A file of the catalogue (``layers/bases.csv``...) is checked as its layer,
+    with the ``layer`` and ``domain`` the catalogue gives it.
+
     Parameters
     ----------
     paths : iterable of str or pathlib.Path
@@ -29,9 +32,15 @@ def validate_files(paths: Iterable[str | Path]) -> list[Problem]:
     >>> validate_files(["bad.geojson"])  # doctest: +SKIP
     [Problem(path='bad.geojson', record="'x'", reason='coordinate out of range: ...')]
     """
+    from northpic.picture import list_layers
+
+    shipped = {spec.file.resolve(): spec.name for spec in list_layers()}
     problems: list[Problem] = []
     for path in paths:
         path = Path(path)
+        if path.resolve() in shipped:  # a catalogue file: the catalogue supplies layer, domain
+            problems += _layer_problems(shipped[path.resolve()])
+            continue
         try:
             if path.suffix.lower() == ".gpkg":
                 for table in list_tables(path):
@@ -46,14 +55,19 @@ def validate_files(paths: Iterable[str | Path]) -> list[Problem]:
 
 def validate_catalogue() -> list[Problem]:
     """Load every catalogue layer and collect the problems of those that fail."""
-    from northpic.picture import list_layers, load_layer
+    from northpic.picture import list_layers
 
-    problems: list[Problem] = []
-    for spec in list_layers():
-        try:
-            load_layer(spec.name)
-        except SchemaError as exc:
-            problems += exc.problems
-        except DataFileError as exc:
-            problems.append(Problem(str(spec.file), None, exc.reason))
-    return problems
+    return [problem for spec in list_layers() for problem in _layer_problems(spec.name)]
+
+
+def _layer_problems(name: str) -> list[Problem]:
+    """Load one catalogue layer and return its problems."""
+    from northpic.picture import load_layer, spec_for
+
+    try:
+        load_layer(name)
+    except SchemaError as exc:
+        return list(exc.problems)
+    except DataFileError as exc:
+        return [Problem(str(spec_for(name).file), None, exc.reason)]
+    return []

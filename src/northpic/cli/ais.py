@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from northpic.cli.options import comma_list
+
 KINDS = ("ais_gap", "encounter", "loitering", "diversion", "spoofing", "identity_change")
 
 
@@ -59,7 +61,7 @@ def detect(
 
     if out is None and tracks_out is None and not add and not add_tracks:
         raise click.UsageError("nothing to do: give --out, --tracks, --add or --add-tracks")
-    wanted = [k.strip() for k in kinds.split(",") if k.strip()] if kinds else list(KINDS)
+    wanted = comma_list(kinds, "--kinds") or list(KINDS)
     run = detect_files(
         list(files), out, columns=parse_column_map(column_map), format=fmt,
         tracks_out=tracks_out, add=add, add_tracks=add_tracks, store=store, overwrite=overwrite,

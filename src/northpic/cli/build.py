@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from northpic.cli.options import comma_list
+
 DEFAULT_OUT = Path("maps/northern_picture.html")
 
 
@@ -41,7 +43,7 @@ def command(
     """
     from northpic.build import build_map
 
-    names = [n.strip() for n in layer_names.split(",") if n.strip()] if layer_names else None
+    names = comma_list(layer_names, "--layers")
     result = build_map(
         out, layers=names, at=at, projection=projection, tiles=tiles, png=png,
         events_store=events_store, seaice_file=seaice_file,

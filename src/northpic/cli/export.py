@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from northpic.cli.options import comma_list
+
 FORMAT_NAMES = ("gpkg", "kml", "geojson", "parquet", "shp", "csv")
 
 
@@ -43,7 +45,7 @@ def command(
     """
     from northpic.export import export_picture
 
-    names = [n.strip() for n in layer_names.split(",") if n.strip()] if layer_names else None
+    names = comma_list(layer_names, "--layers")
     result = export_picture(out, fmt, layers=names, at=at, events_store=events_store,
                             overwrite=overwrite)
     click.echo(str(result))

@@ -35,6 +35,7 @@ def list_command(as_json: bool) -> None:
                 "geometry": s.geometry,
                 "nature": s.nature,
                 "file": s.file.name,
+                "style": s.style,
                 "description": s.description,
             }
             for s in specs

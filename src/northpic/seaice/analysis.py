@@ -27,7 +27,11 @@ _MKM2 = 1e12  # m2 in a million km2
 
 
 def ice_mask(ds: xr.Dataset, threshold: float = EXTENT_THRESHOLD) -> xr.DataArray:
-    """Return True where a cell counts as ice for the extent (``sic >= threshold``, no pole hole)."""
+    """Return True where a cell counts as ice for the extent (``sic >= threshold``).
+
+    Pole-hole cells are never ice here; extent conventions for the hole are
+    applied by the callers.
+    """
     return ds["sic"] >= threshold
 
 

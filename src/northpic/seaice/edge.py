@@ -132,7 +132,8 @@ def ice_edge(ds: xr.Dataset, threshold: float = 15, date: str | None = None) -> 
     Examples
     --------
     >>> from northpic.seaice.products import open_concentration
-    >>> edge = ice_edge(open_concentration("seaice_conc_daily_nh_20230915_f17_v04r00.nc"))  # doctest: +SKIP
+    >>> ds = open_concentration("seaice_conc_daily_nh_20230915_f17_v04r00.nc")  # doctest: +SKIP
+    >>> edge = ice_edge(ds)  # doctest: +SKIP
     >>> bool(edge.is_valid.all()), edge.crs.to_epsg()  # doctest: +SKIP
     (True, 4326)
     """

@@ -594,7 +594,8 @@ def open_concentration(path: str | Path, chunks: dict | None = None) -> xr.Datas
     if suffix not in NETCDF_SUFFIXES:
         raise UnsupportedFormatError(
             f"{path}: unsupported sea-ice file type {suffix or '(none)'}; use NetCDF "
-            f"({', '.join(NETCDF_SUFFIXES)}) or a Sea Ice Index GeoTIFF ({', '.join(RASTER_SUFFIXES)})"
+            f"({', '.join(NETCDF_SUFFIXES)}) or a Sea Ice Index GeoTIFF "
+            f"({', '.join(RASTER_SUFFIXES)})"
         )
     raw = open_raw(path, chunks=chunks)
     try:

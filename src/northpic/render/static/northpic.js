@@ -22,7 +22,8 @@
   function isoDay(ms) { return new Date(ms).toISOString().slice(0, 10); }
   function fmtValue(v) {
     if (v === null || v === undefined || v === '') { return null; }
-    if (typeof v === 'number') { return Number.isInteger(v) ? v.toLocaleString('en') : String(v); }
+    // group digits from 10,000 up only: years (2023) and small counts read as written
+    if (typeof v === 'number') { return Number.isInteger(v) && Math.abs(v) >= 10000 ? v.toLocaleString('en') : String(v); }
     return String(v);
   }
   function precisionText(km) {
@@ -31,6 +32,13 @@
     var label = km <= 1 ? 'precise' : (km <= 25 ? 'approximate' : 'indicative');
     return '\u00b1' + km + ' km (' + label + ')';
   }
+  // a layer's style for one kind: the catalogue's style.kinds[kind] over the layer's own
+  NP.kindStyle = function (style, kind) {
+    var k = style.kinds && Object.prototype.hasOwnProperty.call(style.kinds, kind) ? style.kinds[kind] : {};
+    return { symbol: k.symbol || style.symbol || 'circle', color: k.color || style.color,
+             radius: k.radius || style.radius || 5,
+             label_zoom: k.label_zoom !== undefined ? k.label_zoom : style.label_zoom };
+  };
   function validAt(t0, t1, when) {
     if (when === null) { return true; }
     if (t0 !== null && t0 !== undefined && t0 > when) { return false; }
@@ -104,6 +112,14 @@
       this.points = points;
       this.n = points.lon.length;
       this.visible = new Uint8Array(this.n);
+      var kinds = points.values.kind || [], byKind = {}, style = info.style;
+      this._kindOf = new Array(this.n);
+      for (var i = 0; i < this.n; i++) {
+        var kind = kinds[i] === undefined ? '' : kinds[i];
+        if (!byKind[kind]) { byKind[kind] = NP.kindStyle(style, kind); }
+        this._kindOf[i] = byKind[kind];
+      }
+      this.kindStyles = byKind;
     },
     onAdd: function (map) {
       this._map = map;
@@ -130,6 +146,7 @@
       map.off('moveend zoomend resize viewreset', this._redraw, this);
       L.DomUtil.remove(this._canvas);
       this.visible.fill(0);
+      NP.scheduleLabels(map);
     },
     _screen: function () {
       var map = this._map, crs = map.options.crs, t = crs.transformation;
@@ -148,7 +165,8 @@
       ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
       var st = this.info.style, sc = this._screen(), r = st.radius || 5;
       var big = this.n > 5000, zoom = map.getZoom();
-      if (big && zoom < 5) { r = Math.max(1.5, r * 0.45); }
+      var shrink = big && zoom < 5 ? 0.45 : 1;
+      r = Math.max(1.5, r * shrink);
       this._r = r;
       var t0 = this.points.t0, t1 = this.points.t1, when = NP.time;
       var W = size.x, H = size.y, vis = this.visible, count = 0;
@@ -174,25 +192,18 @@
         }
         ctx.setLineDash([]);
       }
-      ctx.globalAlpha = 0.9; ctx.fillStyle = st.color; ctx.strokeStyle = '#ffffff';
+      ctx.globalAlpha = 0.9; ctx.strokeStyle = '#ffffff';
       ctx.lineWidth = big && zoom < 5 ? 0 : 1;
+      var kindOf = this._kindOf;
       for (i = 0; i < this.n; i++) {
         if (!vis[i]) { continue; }
-        drawSymbol(ctx, st.symbol, xs[i], ys[i], r);
+        var ks = kindOf[i];
+        ctx.fillStyle = ks.color;
+        drawSymbol(ctx, ks.symbol, xs[i], ys[i], Math.max(1.5, ks.radius * shrink));
         ctx.fill(); if (ctx.lineWidth) { ctx.stroke(); }
       }
       ctx.globalAlpha = 1;
-      var labelZoom = this.info.label_zoom;
-      if (labelZoom !== null && labelZoom !== undefined && zoom >= labelZoom) {
-        ctx.font = '11px sans-serif'; ctx.textBaseline = 'middle';
-        ctx.lineWidth = 3; ctx.strokeStyle = 'rgba(255,255,255,0.9)'; ctx.fillStyle = '#222';
-        var names = this.points.name;
-        for (i = 0; i < this.n; i++) {
-          if (!vis[i]) { continue; }
-          ctx.strokeText(names[i], xs[i] + r + 3, ys[i]);
-          ctx.fillText(names[i], xs[i] + r + 3, ys[i]);
-        }
-      }
+      NP.scheduleLabels(map);
     },
     hit: function (cp) {
       if (!this._map || !this._xs) { return -1; }
@@ -210,6 +221,71 @@
       return out;
     }
   });
+
+  /* ---- labels for key places, across all point layers ------------------ */
+  // One canvas above every layer. A point is labelled from its kind's label_zoom on;
+  // lower label_zoom (more important) first, then catalogue order; a label is left out
+  // where it would overlap one already placed or a labelled symbol.
+  var MAX_LABELS = 1500;
+  NP.scheduleLabels = function (map) {
+    if (NP._labelFrame) { return; }
+    NP._labelFrame = window.requestAnimationFrame(function () {
+      NP._labelFrame = null; NP.drawLabels(map);
+    });
+  };
+  NP.drawLabels = function (map) {
+    if (!NP._labelCanvas) {
+      map.createPane('npLabels').style.zIndex = 640;
+      map.getPane('npLabels').style.pointerEvents = 'none';
+      NP._labelCanvas = L.DomUtil.create('canvas', 'np-labels leaflet-zoom-hide', map.getPane('npLabels'));
+    }
+    var canvas = NP._labelCanvas, size = map.getSize(), ratio = window.devicePixelRatio || 1;
+    canvas.width = size.x * ratio; canvas.height = size.y * ratio;
+    canvas.style.width = size.x + 'px'; canvas.style.height = size.y + 'px';
+    L.DomUtil.setPosition(canvas, map.containerPointToLayerPoint([0, 0]));
+    var ctx = canvas.getContext('2d'), zoom = map.getZoom(), todo = [];
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    NP.order.forEach(function (name, rank) {
+      var c = NP.layers[name].canvas;
+      if (!c || !c._map || !c._xs) { return; }
+      for (var i = 0; i < c.n; i++) {
+        var lz = c._kindOf[i].label_zoom;
+        if (c.visible[i] && lz !== null && lz !== undefined && zoom >= lz) {
+          todo.push({ c: c, i: i, lz: lz, rank: rank });
+        }
+      }
+    });
+    if (!todo.length || todo.length > MAX_LABELS) { NP.labelled = []; return; }
+    todo.sort(function (a, b) { return (a.lz - b.lz) || (a.rank - b.rank) || (a.i - b.i); });
+    var placed = todo.map(function (t) {  // the labelled symbols themselves
+      var x = t.c._xs[t.i], y = t.c._ys[t.i], r = t.c._kindOf[t.i].radius;
+      return [x - r, y - r, x + r, y + r];
+    });
+    function free(b) {
+      for (var j = 0; j < placed.length; j++) {
+        var p = placed[j];
+        if (b[0] < p[2] && p[0] < b[2] && b[1] < p[3] && p[1] < b[3]) { return false; }
+      }
+      return true;
+    }
+    ctx.font = '11px sans-serif'; ctx.textBaseline = 'middle';
+    ctx.lineWidth = 3; ctx.strokeStyle = 'rgba(255,255,255,0.9)'; ctx.fillStyle = '#222';
+    var shown = [];
+    todo.forEach(function (t) {
+      var text = String(t.c.points.name[t.i]), w = ctx.measureText(text).width;
+      var x = t.c._xs[t.i], y = t.c._ys[t.i], r = t.c._kindOf[t.i].radius;
+      var boxes = [[x + r + 3, y - 7, x + r + 5 + w, y + 7], [x - r - 5 - w, y - 7, x - r - 3, y + 7],
+                   [x - w / 2 - 1, y - r - 17, x + w / 2 + 1, y - r - 3]];
+      for (var k = 0; k < boxes.length; k++) {
+        var b = boxes[k];
+        if (b[0] < 0 || b[2] > size.x || b[1] < 0 || b[3] > size.y || !free(b)) { continue; }
+        placed.push(b); shown.push({ text: text, box: b });
+        ctx.strokeText(text, b[0] + 1, (b[1] + b[3]) / 2); ctx.fillText(text, b[0] + 1, (b[1] + b[3]) / 2);
+        break;
+      }
+    });
+    NP.labelled = shown;
+  };
 
   /* ---- adding a layer -------------------------------------------------- */
   NP.addLayer = function (map, info, data) {
@@ -293,6 +369,14 @@
     return n;
   };
 
+  // the kinds of a point layer that its style draws apart, as {kind, style}, in data order
+  NP.kindKeys = function (entry) {
+    if (!entry.canvas || !entry.info.style.kinds) { return []; }
+    var styles = entry.canvas.kindStyles;
+    return Object.keys(styles).filter(function (kind) { return kind !== ''; })
+      .map(function (kind) { return { kind: kind, style: styles[kind] }; });
+  };
+
   /* ---- controls -------------------------------------------------------- */
   NP.addControls = function (map, page) {
     var DOMAIN_TITLES = { military: 'Military', economic: 'Economic',
@@ -324,6 +408,17 @@
             label.appendChild(el('span', null, info.title));
             if (info.caveat_short) { label.appendChild(el('span', 'np-tag', info.caveat_short)); }
             section.appendChild(label);
+            var keys = NP.kindKeys(entry);
+            if (keys.length > 1) {
+              var list = el('div', 'np-kinds'); list.setAttribute('data-layer', name);
+              keys.forEach(function (k) {
+                var item = el('span', 'np-kind');
+                var ksw = el('span', 'np-swatch np-sym-' + k.style.symbol); ksw.style.color = k.style.color;
+                item.appendChild(ksw); item.appendChild(el('span', null, k.kind.replace(/_/g, ' ')));
+                list.appendChild(item);
+              });
+              section.appendChild(list);
+            }
           });
           box.appendChild(section);
         });
