@@ -185,6 +185,16 @@ def test_fetch_downloads_caches_and_says_when_offline(tmp_path: Path, monkeypatc
         assert open_concentration(cached).attrs["product"] == "NSIDC-0081"
         code, _, err = run(capsys, "seaice", "fetch", "--date", "2024-09-16")
         assert code == 2 and "404" in err
+        # a login page served with 200 OK, or any file that is not sea ice, is not cached
+        for day, body in (("2024-09-18", "<!DOCTYPE html><html>Earthdata Login</html>"),
+                          ("2024-09-19", "CDF garbage")):
+            folder = tmp_path / "remote" / day.replace("-", ".")
+            folder.mkdir()
+            (folder / f"NSIDC0081_SEAICE_PS_N25km_{day.replace('-', '')}_v2.0.nc").write_text(body)
+            code, _, err = run(capsys, "seaice", "fetch", "--date", day)
+            assert code == 2 and "Traceback" not in err, err
+            assert ("a login page" if "html" in body else "not a sea-ice file") in err
+        assert sorted(p.name for p in cached.parent.iterdir()) == [cached.name]
     finally:
         server.stop()
     code, out, err = run(capsys, "seaice", "fetch", "--date", "2024-09-15")  # server gone: cache

@@ -5,12 +5,17 @@ downloads it over HTTPS into the cache (``$XDG_CACHE_HOME/northpic/seaice``)
 and returns the cached path; a second call does not download again. The base
 URL comes from ``NORTHPIC_SEAICE_URL`` (so a mirror, or a local test server,
 can stand in for NSIDC). Offline, it raises :class:`FetchError` saying so.
-NSIDC's server needs an Earthdata login: a ``~/.netrc`` entry for
-``urs.earthdata.nasa.gov`` is used by the underlying urllib if present.
+NSIDC's server needs an Earthdata login: put a ``machine
+urs.earthdata.nasa.gov login USER password PASS`` line in ``~/.netrc`` (or
+the file ``$NETRC`` names). A download is checked with the sea-ice readers
+before it enters the cache, so a login page or a broken transfer is never
+kept as data.
 """
 
 from __future__ import annotations
 
+import http.cookiejar
+import netrc
 import os
 import shutil
 import tempfile
@@ -28,12 +33,43 @@ from northpic.errors import BadInputError, FetchError
 DEFAULT_BASE_URL = "https://n5eil01u.ecs.nsidc.org/PM/NSIDC-0081.002"
 ENV_URL = "NORTHPIC_SEAICE_URL"
 TIMEOUT_S = 30.0
+EARTHDATA_HOST = "urs.earthdata.nasa.gov"
+
+
+def _opener() -> urllib.request.OpenerDirector:
+    """An opener that follows Earthdata's login redirect with the ``.netrc`` login, if any."""
+    handlers: list[urllib.request.BaseHandler] = [
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+    ]
+    try:
+        login = netrc.netrc(os.environ.get("NETRC")).authenticators(EARTHDATA_HOST)
+    except (FileNotFoundError, netrc.NetrcParseError, OSError):
+        login = None
+    if login:
+        passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        passwords.add_password(None, f"https://{EARTHDATA_HOST}", login[0], login[2] or "")
+        handlers.append(urllib.request.HTTPBasicAuthHandler(passwords))
+    return urllib.request.build_opener(*handlers)
 
 
 def cache_dir() -> Path:
     """Return the folder fetched files are kept in."""
     root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     return root / "northpic" / "seaice"
+
+
+def _check_download(path: Path, url: str) -> None:
+    """Raise :class:`FetchError` unless ``path`` is a sea-ice file the readers recognise."""
+    from northpic.seaice.products import open_concentration
+
+    head = path.read_bytes()[:512].lstrip().lower()
+    if head.startswith((b"<!doctype html", b"<html")):
+        raise FetchError(f"{url}: the server sent a web page, not the file (a login page? "
+                         f"NSIDC needs an Earthdata login in ~/.netrc for {EARTHDATA_HOST})")
+    try:
+        open_concentration(path).close()
+    except (BadInputError, OSError, ValueError) as exc:
+        raise FetchError(f"{url}: what the server sent is not a sea-ice file ({exc})") from None
 
 
 def daily_file_name(day: date) -> str:
@@ -88,10 +124,11 @@ def fetch_daily(
     url = daily_url(when, base_url)
     say(f"downloading {url}")
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part.nc")
     try:
-        with os.fdopen(fd, "wb") as handle, urllib.request.urlopen(url, timeout=TIMEOUT_S) as resp:
+        with os.fdopen(fd, "wb") as handle, _opener().open(url, timeout=TIMEOUT_S) as resp:
             shutil.copyfileobj(resp, handle)
+        _check_download(Path(tmp), url)
         os.replace(tmp, target)
     except urllib.error.HTTPError as exc:
         raise FetchError(
