@@ -134,6 +134,19 @@ def test_other_netcdf_is_refused_listing_known_products(tmp_path: Path) -> None:
         open_concentration(path)
 
 
+@pytest.mark.parametrize(("crs", "dtype"), [("EPSG:32633", "uint16"), ("EPSG:3413", "float32")])
+def test_a_geotiff_that_is_no_sea_ice_index_is_refused(tmp_path: Path, crs: str, dtype: str):
+    import rasterio
+    from rasterio.transform import from_origin
+
+    path = tmp_path / "dem.tif"
+    with rasterio.open(path, "w", driver="GTiff", width=20, height=20, count=1, dtype=dtype,
+                       crs=crs, transform=from_origin(500_000, 7_700_000, 1000, 1000)) as out:
+        out.write(np.full((20, 20), 500, dtype=dtype), 1)
+    with pytest.raises(UnsupportedFormatError, match="not a Sea Ice Index GeoTIFF"):
+        open_concentration(path)
+
+
 def test_cell_areas_match_geodesic_polygons() -> None:
     """Scale-factor areas against the geodesic area of the cell outline (independent)."""
     areas = projected_cell_area(PSN25.x, PSN25.y)

@@ -614,6 +614,13 @@ def open_concentration(path: str | Path, chunks: dict | None = None) -> xr.Datas
 _SII_NAME = re.compile(r"^N_(\d{8})_(concentration|extent)_v\d", re.IGNORECASE)
 
 
+def _north_polar_stereographic(crs: CRS) -> bool:
+    op = crs.coordinate_operation
+    if op is None or "polar stereographic" not in op.method_name.lower():
+        return False
+    return any(p.name.lower().startswith("latitude") and p.value > 0 for p in op.params)
+
+
 def _read_g02135_geotiff(path: Path) -> xr.Dataset:
     """Read a Sea Ice Index daily concentration (0-1000, tenths of a percent) or extent GeoTIFF."""
     import rasterio
@@ -626,9 +633,11 @@ def _read_g02135_geotiff(path: Path) -> xr.Dataset:
             width, height = src.width, src.height
     except rasterio.errors.RasterioIOError as exc:
         raise DataFileError(str(path), f"cannot read as GeoTIFF: {exc}") from exc
-    if crs is None or not CRS(crs.to_wkt()).is_projected:
+    polar = crs is not None and _north_polar_stereographic(CRS(crs.to_wkt()))
+    if not polar or band.dtype.kind not in "ui":
         raise UnsupportedFormatError(
-            f"{path}: not a Sea Ice Index GeoTIFF (no polar stereographic CRS)"
+            f"{path}: not a Sea Ice Index GeoTIFF (needs integer values on a north polar "
+            "stereographic grid, such as EPSG:3411 or EPSG:3413)"
         )
     kind = match.group(2).lower() if match else ("concentration" if band.max() > 255 else "extent")
     x = transform.c + transform.a * (np.arange(width) + 0.5)
