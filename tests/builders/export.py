@@ -157,8 +157,26 @@ def read_table(source: str) -> gpd.GeoDataFrame:
 
     path, _, layer = source.partition("|")
     if path.endswith(".parquet") and "Parquet" not in pyogrio.list_drivers():
-        return gpd.read_parquet(path)  # this GDAL has no Parquet driver
+        return read_geoparquet_plainly(path)  # this GDAL has no Parquet driver
     return pyogrio.read_dataframe(path, layer=layer or None)
+
+
+def read_geoparquet_plainly(path: str) -> gpd.GeoDataFrame:
+    """Read GeoParquet with pyarrow and shapely only, from its ``geo`` metadata (not geopandas')."""
+    import json
+
+    import pyarrow.parquet as pq
+    from pyproj import CRS
+
+    table = pq.read_table(path)
+    geo = json.loads(table.schema.metadata[b"geo"])
+    column = geo["primary_column"]
+    meta = geo["columns"][column]
+    geoms = shapely.from_wkb(table.column(column).to_numpy(zero_copy_only=False))
+    covering = meta.get("covering", {}).get("bbox", {}).get("xmin", [None])[0]
+    frame = table.drop_columns([c for c in (column, covering) if c in table.column_names])
+    crs = CRS.from_json_dict(meta["crs"]) if meta.get("crs") else CRS("OGC:CRS84")
+    return gpd.GeoDataFrame(frame.to_pandas(), geometry=geoms, crs=crs)
 
 
 def ogrinfo_counts(path: str) -> dict[str, int]:
