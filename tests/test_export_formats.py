@@ -189,3 +189,12 @@ def test_csv_reads_back_into_northpic(exports, picture):
     frame = validate_layer_frame(read_layer_file(exports["csv"] / "points.csv"), "csv")
     assert list(frame["id"]) == list(frames["points"]["id"])
     assert frame.loc[0, "name"] == HOSTILE
+
+
+@pytest.mark.parametrize("fmt", ["geojson", "parquet", "shp", "csv"])
+def test_every_folder_export_has_a_readme_naming_each_layer(picture, exports, fmt):
+    frames, _ = picture
+    text = (exports[fmt] / "README.txt").read_text(encoding="utf-8")
+    assert "precision_km" in text
+    for name, frame in frames.items():
+        assert f"{name}: " in text and f"features: {len(frame)}" in text
