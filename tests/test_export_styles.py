@@ -15,7 +15,7 @@ import pytest
 
 from builders.export import HOSTILE, small_picture
 from northpic.export import export_layers
-from northpic.export.styles import kml_color, qgis_color, qml_style
+from northpic.export.styles import KML_ICONS, kml_color, qgis_color, qml_style
 
 REPO = Path(__file__).resolve().parents[1]
 QGIS_SCRIPT = REPO / "tests" / "qgis" / "load_gpkg.py"
@@ -125,6 +125,62 @@ def test_qgis_opens_the_gpkg_styled_and_time_aware(gpkg, picture):
     assert seen["routes"]["customdash"] == "8;6"
     assert seen["ice"]["symbol_layer"] == "SimpleFill"
     assert seen["mixed_points"]["marker"] == "triangle"
+
+
+@pytest.fixture(scope="module")
+def bases_exports(tmp_path_factory):
+    import northpic
+    from northpic.picture import spec_for
+
+    frames, specs = {"bases": northpic.load_layer("bases")}, {"bases": spec_for("bases")}
+    folder = tmp_path_factory.mktemp("bases")
+    return frames["bases"], specs["bases"], {
+        fmt: export_layers(frames, specs, folder / f"b.{fmt}", fmt) for fmt in ("gpkg", "kml")}
+
+
+def test_kinds_the_map_draws_apart_are_categories_in_qgis_and_styles_in_kml(bases_exports):
+    from northpic.export.styles import kind_styles
+
+    frame, spec, out = bases_exports
+    kinds = kind_styles(spec.style)
+    qml = pyogrio.read_dataframe(out["gpkg"], layer="layer_styles")["styleQML"].iloc[0]
+    renderer = ET.fromstring(qml.split("\n", 1)[1]).find("renderer-v2")
+    assert renderer.get("type") == "categorizedSymbol" and renderer.get("attr") == "kind"
+    values = [c.get("value") for c in renderer.iter("category")]
+    assert values == [*kinds, ""]  # every kind, then everything else
+    markers = [o.get("value") for o in renderer.find("symbols").iter("Option")
+               if o.get("name") == "name"]
+    assert markers == [k["symbol"] for k in kinds.values()] + [spec.style["symbol"]]
+    # KML: each placemark points at its kind's style, whose icon is that kind's symbol
+    root = ET.parse(out["kml"]).getroot()
+    icons = {s.get("id"): s.findtext(f"{KML}IconStyle/{KML}Icon/{KML}href")
+             for s in root.iter(f"{KML}Style")}
+    maps = {m.get("id"): m.find(f"{KML}Pair/{KML}styleUrl").text[1:]
+            for m in root.iter(f"{KML}StyleMap")}
+    marks = list(root.iter(f"{KML}Placemark"))
+    assert len(marks) == len(frame)
+    for mark, kind in zip(marks, frame["kind"], strict=True):
+        icon = icons[maps[mark.findtext(f"{KML}styleUrl")[1:]]]
+        assert icon == KML_ICONS[kinds[kind]["symbol"]], (kind, icon)
+
+
+@pytest.mark.skipif(
+    shutil.which("qgis") is None or not Path(SYSTEM_PYTHON).exists(),
+    reason="QGIS (Debian qgis + python3-qgis) is not installed",
+)
+def test_qgis_draws_each_kind_as_the_map_does(bases_exports):
+    _, spec, out = bases_exports
+    from northpic.export.styles import kind_styles
+
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_RUNTIME_DIR": str(out["gpkg"].parent)}
+    env.pop("PYTHONPATH", None)
+    result = subprocess.run([SYSTEM_PYTHON, str(QGIS_SCRIPT), str(out["gpkg"])], env=env,
+                            capture_output=True, text=True, timeout=120, check=True)
+    seen = json.loads(result.stdout.strip().splitlines()[-1])["bases"]
+    assert seen["renderer"] == "categorizedSymbol" and seen["category_field"] == "kind"
+    want = [[k, s["color"], s["symbol"]] for k, s in kind_styles(spec.style).items()]
+    assert seen["categories"][:-1] == want
+    assert seen["categories"][-1][0] in ("", None)
 
 
 def test_qml_refuses_an_unknown_geometry_family(picture):

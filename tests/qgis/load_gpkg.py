@@ -45,6 +45,13 @@ def describe(path: str) -> dict:
                 "end_field": temporal.endField(),
                 "fields": {f.name(): f.typeName() for f in layer.fields()},
             })
+            if renderer.type() == "categorizedSymbol":
+                info["category_field"] = renderer.classAttribute()
+                info["categories"] = [
+                    [c.value(), c.symbol().color().name(),
+                     c.symbol().symbolLayer(0).properties().get("name")]
+                    for c in renderer.categories()
+                ]
         out[name] = info
     return out
 

@@ -32,6 +32,7 @@ from northpic.export.styles import (
     DEFAULT_WEIGHT,
     LINE_OPACITY,
     POINT_OPACITY,
+    kind_styles,
     kml_color,
     kml_icon,
 )
@@ -138,18 +139,16 @@ def describe_record(layer: ExportLayer, record: Mapping[str, Any]) -> str:
     return head + "<table>" + "".join(rows) + "</table>"
 
 
-def _add_style(document: ET.Element, layer: ExportLayer) -> str:
-    """Add a normal/highlight style pair for a layer; return the StyleMap id."""
-    style = layer.spec.style
+def _add_style(document: ET.Element, base: str, style: dict[str, Any]) -> str:
+    """Add a normal/highlight style pair for one style dict; return the StyleMap id."""
     color = style.get("color", DEFAULT_COLOR)
-    base = f"style-{layer.name}"
     for state, label_scale in (("normal", 0.0), ("highlight", 1.0)):
         node = _sub(document, "Style", id=f"{base}-{state}")
         icon = _sub(node, "IconStyle")
         _sub(icon, "color", kml_color(color, POINT_OPACITY))
         grow = 1.2 if state == "highlight" else 1.0
         _sub(icon, "scale", round(style.get("radius", 5) / 5 * grow, 2))
-        _sub(_sub(icon, "Icon"), "href", kml_icon(layer.spec))
+        _sub(_sub(icon, "Icon"), "href", kml_icon(style))
         _sub(_sub(node, "LabelStyle"), "scale", label_scale)
         line = _sub(node, "LineStyle")
         _sub(line, "color", kml_color(color, LINE_OPACITY))
@@ -165,6 +164,15 @@ def _add_style(document: ET.Element, layer: ExportLayer) -> str:
     return base
 
 
+def _add_layer_styles(document: ET.Element, layer: ExportLayer) -> dict[str, str]:
+    """Add the layer's style and one per kind it draws apart: kind -> StyleMap id ('' = other)."""
+    base = f"style-{layer.name}"
+    ids = {"": _add_style(document, base, layer.spec.style)}
+    for number, (kind, style) in enumerate(kind_styles(layer.spec.style).items()):
+        ids[kind] = _add_style(document, f"{base}-kind{number}", style)
+    return ids
+
+
 def _fields(layer: ExportLayer) -> list[str]:
     geometry = layer.frame.geometry.name
     return [c for c in layer.frame.columns if c not in (geometry, "name")]
@@ -178,7 +186,9 @@ def _add_schema(document: ET.Element, layer: ExportLayer) -> str:
     return schema_id
 
 
-def _add_placemarks(folder: ET.Element, layer: ExportLayer, style_id: str, schema_id: str) -> None:
+def _add_placemarks(
+    folder: ET.Element, layer: ExportLayer, style_ids: dict[str, str], schema_id: str
+) -> None:
     frame = layer.frame
     fields = _fields(layer)
     geometry = frame.geometry.name
@@ -193,7 +203,7 @@ def _add_placemarks(folder: ET.Element, layer: ExportLayer, style_id: str, schem
                 _sub(span, "begin", _kml_time(start))
             if not pd.isna(end):
                 _sub(span, "end", _kml_time(end))
-        _sub(mark, "styleUrl", f"#{style_id}")
+        _sub(mark, "styleUrl", f"#{style_ids.get(str(record.get('kind')), style_ids[''])}")
         data = _sub(_sub(mark, "ExtendedData"), "SchemaData", schemaUrl=f"#{schema_id}")
         for column in fields:
             text = _text(record[column])
@@ -230,7 +240,7 @@ def kml_document(
         for k, v in metadata.items() if k != "title"
     )
     _sub(document, "description", f"<table>{about}</table>")
-    styles = {layer.name: _add_style(document, layer) for layer in layers}
+    styles = {layer.name: _add_layer_styles(document, layer) for layer in layers}
     schemas = {layer.name: _add_schema(document, layer) for layer in layers}
     for domain in DOMAINS:
         members = [layer for layer in layers if layer.spec.domain == domain]

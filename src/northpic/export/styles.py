@@ -126,17 +126,37 @@ def _symbol_layer(style: dict[str, Any], family: str) -> tuple[str, str, dict[st
             "capstyle": "round",
             "joinstyle": "round",
         }
+    fill_opacity = style.get("fill_opacity", DEFAULT_FILL_OPACITY)
     return "fill", "SimpleFill", {
-        "color": qgis_color(
-            style.get("fill", color), style.get("fill_opacity", DEFAULT_FILL_OPACITY)
-        ),
-        "style": "solid",
+        "color": qgis_color(style.get("fill", color), fill_opacity),
+        "style": "solid" if fill_opacity > 0 else "no",
         "outline_color": qgis_color(color, LINE_OPACITY),
-        "outline_style": "solid",
+        "outline_style": "solid" if weight > 0 else "no",
         "outline_width": str(weight),
         "outline_width_unit": "Pixel",
         "joinstyle": "round",
     }
+
+
+def kind_styles(style: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Return the full style of each kind that ``style["kinds"]`` draws apart.
+
+    Examples
+    --------
+    >>> kind_styles({"color": "#b2182b", "kinds": {"air": {"symbol": "triangle"}}})
+    {'air': {'color': '#b2182b', 'symbol': 'triangle'}}
+    """
+    base = {key: value for key, value in style.items() if key != "kinds"}
+    return {kind: {**base, **own} for kind, own in (style.get("kinds") or {}).items()}
+
+
+def _symbol(parent: ET.Element, tag: str, name: str, style: dict[str, Any], family: str) -> None:
+    kind, cls, props = _symbol_layer(style, family)
+    symbol = ET.SubElement(parent, tag, type=kind, name=name, alpha="1", clip_to_extent="1",
+                           force_rhr="0")
+    layer = ET.SubElement(symbol, "layer", {"class": cls, "enabled": "1", "pass": "0",
+                                            "locked": "0"})
+    _options(layer, props)
 
 
 def qml_style(
@@ -148,7 +168,8 @@ def qml_style(
 ) -> str:
     """Write a layer's style as a QGIS QML document.
 
-    The style draws every feature with one symbol as the HTML map does, shows
+    The style draws features as the HTML map does: one symbol, or one per kind
+    (a categorized renderer on ``kind``) where the style has ``kinds``; it shows
     ``name`` in map tips, and switches on QGIS's temporal controller with the
     features' start and end fields (an empty field leaves that side open).
 
@@ -190,18 +211,22 @@ def qml_style(
     fixed = ET.SubElement(node, "fixedRange")
     ET.SubElement(fixed, "start")
     ET.SubElement(fixed, "end")
+    kinds = kind_styles(spec.style)
     renderer = ET.SubElement(
-        root, "renderer-v2", type="singleSymbol", symbollevels="0", enableorderby="0",
-        forceraster="0",
+        root, "renderer-v2", type="categorizedSymbol" if kinds else "singleSymbol",
+        symbollevels="0", enableorderby="0", forceraster="0",
     )
+    if kinds:  # one category per kind the map draws apart, then everything else
+        renderer.set("attr", "kind")
+        categories = ET.SubElement(renderer, "categories")
+        for number, name in enumerate([*kinds, ""]):
+            ET.SubElement(categories, "category", render="true", symbol=str(number),
+                          value=name, label=name.replace("_", " ") if name else "other")
     symbols = ET.SubElement(renderer, "symbols")
-    kind, cls, props = _symbol_layer(spec.style, family)
-    symbol = ET.SubElement(
-        symbols, "symbol", type=kind, name="0", alpha="1", clip_to_extent="1", force_rhr="0",
-    )
-    layer = ET.SubElement(symbol, "layer", {"class": cls, "enabled": "1", "pass": "0",
-                                            "locked": "0"})
-    _options(layer, props)
+    for number, style in enumerate([*kinds.values(), spec.style] if kinds else [spec.style]):
+        _symbol(symbols, "symbol", str(number), style, family)
+    if kinds:
+        _symbol(ET.SubElement(renderer, "source-symbol"), "symbol", "0", spec.style, family)
     ET.SubElement(renderer, "rotation")
     ET.SubElement(renderer, "sizescale")
     ET.SubElement(root, "previewExpression").text = '"name"'
@@ -211,6 +236,6 @@ def qml_style(
     return "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n" + body + "\n"
 
 
-def kml_icon(spec: LayerSpec) -> str:
-    """Return the Google Earth icon for a point layer's symbol."""
-    return KML_ICONS.get(spec.style.get("symbol", "circle"), KML_ICONS["circle"])
+def kml_icon(style: dict[str, Any]) -> str:
+    """Return the Google Earth icon for a style's point symbol."""
+    return KML_ICONS.get(style.get("symbol", "circle"), KML_ICONS["circle"])

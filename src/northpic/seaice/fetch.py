@@ -37,7 +37,7 @@ EARTHDATA_HOST = "urs.earthdata.nasa.gov"
 
 
 def _opener() -> urllib.request.OpenerDirector:
-    """An opener that follows Earthdata's login redirect with the ``.netrc`` login, if any."""
+    """Return an opener that follows Earthdata's login redirect with the ``.netrc`` login."""
     handlers: list[urllib.request.BaseHandler] = [
         urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
     ]
