@@ -147,6 +147,24 @@ def test_a_geotiff_that_is_no_sea_ice_index_is_refused(tmp_path: Path, crs: str,
         open_concentration(path)
 
 
+def test_a_g02202_file_without_projected_coordinates_is_refused(tmp_path: Path) -> None:
+    path = b.write_g02202_v4(tmp_path / "seaice_conc_daily_nh_20230915_f17_v04r00.nc")
+    ds = xr.open_dataset(path, decode_cf=False).drop_vars(["xgrid", "ygrid"])
+    stripped = tmp_path / "stripped.nc"
+    ds.to_netcdf(stripped)
+    with pytest.raises(DataFileError, match="no projected coordinates"):
+        open_concentration(stripped)
+
+
+def test_a_percent_latlon_grid_without_units_is_read_as_percent(tmp_path: Path) -> None:
+    lat, lon = np.arange(60.125, 90, 0.25), np.arange(0.125, 360, 0.25)
+    conc = np.full((lat.size, lon.size), 80.0)
+    path = tmp_path / "conc.nc"
+    xr.Dataset({"concentration": (("lat", "lon"), conc)}, coords={"lat": lat, "lon": lon}).to_netcdf(path)
+    sic = open_concentration(path)["sic"].values
+    assert np.nanmin(sic) == pytest.approx(0.8) and np.nanmax(sic) == pytest.approx(0.8)
+
+
 def test_cell_areas_match_geodesic_polygons() -> None:
     """Scale-factor areas against the geodesic area of the cell outline (independent)."""
     areas = projected_cell_area(PSN25.x, PSN25.y)

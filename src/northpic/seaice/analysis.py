@@ -111,9 +111,10 @@ def monthly_means(ds: xr.Dataset) -> xr.Dataset:
     Returns
     -------
     xarray.Dataset
-        Standard form with one time step per month (month start); ``flag``
-        is the most common flag of the month's days, taken as the maximum
-        so that a cell that is land on any day stays land.
+        Standard form with one time step per month (month start). A cell
+        with a concentration on any day of the month gets flag 0 and the
+        mean of those days; a cell with none keeps the smallest flag code of
+        its days (e.g. pole hole rather than missing).
     """
     sic = ds["sic"].resample(time="MS").mean()
     flag = ds["flag"].where(ds["sic"].isnull(), 0).resample(time="MS").min().astype(np.uint8)

@@ -303,6 +303,8 @@ def _read_g02202(raw: xr.Dataset, path: str) -> xr.Dataset:
     # v4 keeps its coordinates in xgrid/ygrid (on dims x/y); v5 and v6 in x/y
     xname = "xgrid" if "xgrid" in raw.variables else xdim
     yname = "ygrid" if "ygrid" in raw.variables else ydim
+    if xname not in raw.variables or yname not in raw.variables:
+        raise ValueError(f"no projected coordinates: {xname!r}/{yname!r} are not in the file")
     var = _with_time(var, ydim, xdim)
     sic, flag = _decode(var)
     version = str(raw.attrs.get("product_version", "v04" if xname == "xgrid" else "v05"))
@@ -468,7 +470,10 @@ def _read_latlon(raw: xr.Dataset, path: str) -> xr.Dataset:
     wrapped = (lons + 180.0) % 360.0 - 180.0
     order = np.argsort(wrapped, kind="stable")
     var = var.isel({lon: order})
-    sic, flag = _decode(var)
+    percent = None
+    if "units" not in var.attrs and "valid_max" not in var.attrs and "valid_range" not in var.attrs:
+        percent = bool(float(var.max(skipna=True)) > 1.5)  # no units: judge by the values
+    sic, flag = _decode(var, percent=percent)
     return _standard(
         sic,
         flag,
