@@ -131,7 +131,6 @@ def layer_info(spec: LayerSpec, frame: pd.DataFrame) -> dict[str, Any]:
         "caveat": long,
         "caveat_short": short,
         "attributes": own,
-        "label_zoom": spec.style.get("label_zoom"),
         "show": spec.style.get("show", True),
     }
 
