@@ -9,6 +9,9 @@ from typing import Any
 
 import pytest
 
+#: Scripts run by other interpreters (Debian's python3 with QGIS), not test modules.
+collect_ignore = ["qgis"]
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
 

@@ -32,13 +32,24 @@ Reports out of time order are not removed: the reports are sorted by
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from northpic.ais.landmask import is_on_land
-from northpic.ais.spherical import KM_PER_NM, haversine_km
+from northpic.ais.spherical import (
+    KM_PER_NM,
+    WORKERS,
+    for_chunks,
+    haversine_km,
+    in_chunks,
+    steps_km_into,
+)
 
 #: Removal reasons, in the order they are checked.
 REASONS = ("invalid_mmsi", "missing_time", "bad_position", "on_land", "duplicate",
@@ -46,9 +57,9 @@ REASONS = ("invalid_mmsi", "missing_time", "bad_position", "on_land", "duplicate
 MAX_SPEED_KN = 50.0
 MIN_JUMP_KM = 1.0
 _MAX_PASSES = 8
+_NAT = np.iinfo(np.int64).min  # NaT as int64 nanoseconds
 
 
-@dataclass
 class CleanResult:
     """Clean, sorted reports plus what cleaning did.
 
@@ -62,12 +73,43 @@ class CleanResult:
         Reports removed per reason of :data:`REASONS`, plus ``out_of_order``
         (reordered, not removed), ``input`` and ``kept``.
     rejected : pandas.DataFrame
-        The removed reports, with a ``reason`` column.
+        The removed reports, with a ``reason`` column. Taken from the input
+        reports the first time it is asked for (until then the result keeps
+        a reference to the input); :meth:`removed` takes only some reasons.
     """
 
-    reports: pd.DataFrame
-    counts: dict[str, int]
-    rejected: pd.DataFrame = field(repr=False)
+    def __init__(
+        self,
+        reports: pd.DataFrame,
+        counts: dict[str, int],
+        rejected: pd.DataFrame | Callable[[Sequence[str] | None], pd.DataFrame],
+    ) -> None:
+        self.reports = reports
+        self.counts = counts
+        self._rejected = rejected  # the frame, or what builds it (for some reasons)
+
+    def __repr__(self) -> str:
+        return f"CleanResult(reports=<{len(self.reports):,} rows>, counts={self.counts!r})"
+
+    @property
+    def rejected(self) -> pd.DataFrame:
+        """The removed reports, with a ``reason`` column."""
+        if callable(self._rejected):
+            self._rejected = self._rejected(None)
+        return self._rejected
+
+    @rejected.setter
+    def rejected(self, frame: pd.DataFrame) -> None:
+        self._rejected = frame
+
+    def removed(self, *reasons: str) -> pd.DataFrame:
+        """Return the removed reports of these reasons: ``rejected`` rows, with a fresh index."""
+        if callable(self._rejected):
+            return self._rejected(reasons)
+        frame = self._rejected
+        if "reason" not in frame:
+            return frame
+        return frame[frame["reason"].isin(reasons)].reset_index(drop=True)
 
     def summary(self) -> str:
         """One line: ``kept N of M reports; removed: reason n, ...``."""
@@ -77,6 +119,25 @@ class CleanResult:
         if self.counts.get("out_of_order"):
             text += f"; reordered {self.counts['out_of_order']:,} out-of-order reports"
         return text
+
+
+class _Removed:
+    """Builds the removed reports (all, or of some reasons) from the input on demand."""
+
+    def __init__(self, reports: pd.DataFrame, stamps: np.ndarray, reason: np.ndarray) -> None:
+        self.reports, self.stamps, self.reason = reports, stamps, reason
+
+    def __call__(self, reasons: Sequence[str] | None) -> pd.DataFrame:
+        if reasons is None:
+            rows = np.flatnonzero(self.reason > 0)
+        else:
+            codes = [REASONS.index(r) + 1 for r in reasons if r in REASONS]
+            rows = np.flatnonzero(np.isin(self.reason, codes))
+        frame = _take_rows(self.reports, rows, {"time": _utc_times(self.stamps[rows]).array})
+        frame["reason"] = pd.Categorical.from_codes(
+            self.reason[rows] - 1, categories=list(REASONS)
+        )
+        return frame
 
 
 def valid_ship_mmsi(mmsi: np.ndarray) -> np.ndarray:
@@ -93,7 +154,15 @@ def valid_ship_mmsi(mmsi: np.ndarray) -> np.ndarray:
 
 
 def time_ns(times: pd.Series) -> np.ndarray:
-    """UTC times as int64 nanoseconds since 1970 (NaT as the smallest int64)."""
+    """UTC times as int64 nanoseconds since 1970 (NaT as the smallest int64).
+
+    A read-only view of the column's own data when it is in nanoseconds.
+    """
+    values = times.array
+    if getattr(values, "unit", None) == "ns" and hasattr(values, "asi8"):
+        stamps = values.asi8.view()
+        stamps.flags.writeable = False
+        return stamps
     return np.asarray(times.dt.as_unit("ns").array.asi8)
 
 
@@ -117,10 +186,90 @@ def with_report_dtypes(reports: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _sorted_by_vessel_time(
+    mmsi: np.ndarray, stamps: np.ndarray, usable: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sort the rows (the ``usable`` ones) by ``(mmsi, stamps)``, stable, as :func:`numpy.lexsort`.
+
+    Returns the rows in that order and their ``mmsi`` and ``stamps``. Feeds
+    come in time order, so a stable sort by vessel alone (a radix sort of
+    small vessel codes) usually is the answer; that is checked, and when some
+    reports of a vessel are out of time order the rows are sorted again by
+    one combined ``(vessel, time)`` key (nearly sorted already, so cheap), or
+    by :func:`numpy.lexsort` when that key would not fit in 63 bits.
+    """
+    def lexsorted() -> np.ndarray:
+        if usable is None:
+            return np.lexsort((stamps, mmsi))
+        rows = np.flatnonzero(usable)
+        return rows[np.lexsort((stamps[rows], mmsi[rows]))]
+
+    n = len(mmsi) if usable is None else int(np.count_nonzero(usable))
+    if n < 2 or mmsi.dtype.kind not in "iu" or stamps.dtype != np.int64:
+        order = lexsorted()
+        return order, mmsi[order], stamps[order]
+    encoded = pc.dictionary_encode(pa.array(mmsi))  # codes in order of appearance
+    uniques = encoded.dictionary.to_numpy()
+    # codes in the order of the MMSIs; the rows left out get the last one, after all others
+    rank = np.empty(len(uniques) + 1, dtype=np.uint16 if len(uniques) < 1 << 16 else np.uint32)
+    rank[np.argsort(uniques, kind="stable")] = np.arange(len(uniques))
+    rank[-1] = len(uniques)
+    indices = encoded.indices.to_numpy()
+    del encoded
+    if usable is not None:
+        indices = np.where(usable, indices, -1)
+    codes = rank[indices]
+    del indices
+    order = np.argsort(codes, kind="stable")[:n]  # a radix sort for 16-bit codes
+    s_mmsi, s_stamps = mmsi[order], stamps[order]
+    if not ((s_stamps[1:] < s_stamps[:-1]) & (s_mmsi[1:] == s_mmsi[:-1])).any():
+        return order, s_mmsi, s_stamps
+    t_min, t_max = int(s_stamps.min()), int(s_stamps.max())
+    time_bits = (t_max - t_min).bit_length()
+    code_bits = max(len(uniques) - 1, 1).bit_length()
+    if time_bits + code_bits > 63:
+        order = lexsorted()
+    else:
+        key = codes[order].astype(np.int64)
+        key <<= time_bits
+        key |= s_stamps - np.int64(t_min)
+        order = order[np.argsort(key, kind="stable")]
+    return order, mmsi[order], stamps[order]
+
+
 def sort_reports(frame: pd.DataFrame) -> np.ndarray:
     """Return the positions that sort ``frame`` by ``(mmsi, time)``, stable."""
-    stamps = time_ns(frame["time"])
-    return np.lexsort((stamps, frame["mmsi"].to_numpy()))
+    return _sorted_by_vessel_time(frame["mmsi"].to_numpy(), time_ns(frame["time"]))[0]
+
+
+def _steps(
+    same: np.ndarray, time: np.ndarray, lon: np.ndarray, lat: np.ndarray,
+    ns: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`vessel_steps`, given ``same`` (row ``k + 1`` is row ``k``'s vessel).
+
+    ``time`` is in seconds, or in int64 nanoseconds if ``ns`` (divided by 1e9
+    slice by slice, the same numbers as dividing all first).
+    """
+    n = len(time)
+    dt = np.empty(n)
+    step = np.empty(n)
+    dt[:1] = np.nan
+    step[:1] = np.nan
+
+    def work(part: slice) -> None:  # pairs (k, k + 1) for k in part
+        rows = slice(part.start, part.stop + 1)
+        seconds = time[rows] / 1e9 if ns else time[rows]
+        into = slice(part.start + 1, part.stop + 1)
+        np.subtract(seconds[1:], seconds[:-1], out=dt[into])
+        steps_km_into(step[into], lon[rows], lat[rows])
+        other = ~same[part]
+        dt[into][other] = np.nan
+        step[into][other] = np.nan
+
+    if n > 1:
+        for_chunks(work, n - 1)
+    return dt, step
 
 
 def vessel_steps(
@@ -131,23 +280,68 @@ def vessel_steps(
     The arrays must be sorted by ``(mmsi, time)``; a vessel's first report
     gets NaN.
     """
-    n = len(mmsi)
-    dt = np.full(n, np.nan)
-    step = np.full(n, np.nan)
-    if n > 1:
-        same = mmsi[1:] == mmsi[:-1]
-        dt[1:] = np.where(same, time_s[1:] - time_s[:-1], np.nan)
-        step[1:] = np.where(same, haversine_km(lon[:-1], lat[:-1], lon[1:], lat[1:]), np.nan)
-    return dt, step
+    mmsi = np.asarray(mmsi)
+    return _steps(mmsi[1:] == mmsi[:-1], np.asarray(time_s),
+                  np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
+
+
+def _utc_times(stamps: np.ndarray) -> pd.Series:
+    """Return int64 nanoseconds (NaT: the smallest int64) as ``datetime64[ns, UTC]``, uncopied."""
+    return pd.Series(stamps, copy=False).astype("datetime64[ns, UTC]")
+
+
+def _take_rows(
+    frame: pd.DataFrame, rows: np.ndarray, known: dict[str, Any] | None = None,
+    extra: dict[str, np.ndarray] | None = None,
+) -> pd.DataFrame:
+    """``frame.iloc[rows].reset_index(drop=True)``, one column at a time, in threads.
+
+    ``known`` holds columns already taken (arrays of the column's dtype).
+    ``extra`` columns are then set as by ``out[name] = values`` (replacing a
+    column of that name, else added at the end), without copies.
+    """
+    known = known or {}
+    extra = extra or {}
+    if not frame.columns.is_unique:
+        out = frame.iloc[rows].reset_index(drop=True)
+        for name, values in extra.items():
+            out[name] = values
+        return out
+    index = pd.RangeIndex(len(rows))
+
+    def take(name: Any) -> pd.Series:
+        if name in extra:
+            return pd.Series(extra[name], index=index, name=name, copy=False)
+        series = frame[name]
+        values: Any = known.get(name)
+        if values is None or values.dtype != series.dtype:
+            values = (series.to_numpy().take(rows) if isinstance(series.dtype, np.dtype)
+                      else series.array.take(rows))
+        return pd.Series(values, index=index, dtype=series.dtype, name=name, copy=False)
+
+    added = [name for name in extra if name not in frame.columns]
+    names = [*frame.columns, *added]
+    with ThreadPoolExecutor(WORKERS) as pool:  # numpy's take lets go of the GIL
+        columns = dict(zip(names, pool.map(take, names), strict=True))
+    out = pd.DataFrame(columns, index=index, copy=False)
+    labels = frame.columns
+    for name in added:  # as ``out[name] = values`` would
+        labels = labels.insert(len(labels), name)
+    out.columns = labels
+    out.attrs = dict(frame.attrs)
+    return out
 
 
 def _jump_flags(
     dt: np.ndarray, step: np.ndarray, max_speed_kn: float, min_jump_km: float
 ) -> np.ndarray:
     """Flag the steps from the previous report that are physically impossible."""
+    jump = step > min_jump_km
+    rows = np.flatnonzero(jump)  # the speed matters only for these
     with np.errstate(divide="ignore", invalid="ignore"):
-        speed_kn = step / KM_PER_NM / (np.maximum(dt, 1.0) / 3600.0)
-    return (speed_kn > max_speed_kn) & (step > min_jump_km)
+        speed_kn = step[rows] / KM_PER_NM / (np.maximum(dt[rows], 1.0) / 3600.0)
+    jump[rows] = speed_kn > max_speed_kn
+    return jump
 
 
 def clean_reports(
@@ -187,49 +381,61 @@ def clean_reports(
     """
     reports = with_report_dtypes(reports)
     n_input = len(reports)
-    reason = np.zeros(n_input, dtype=np.int8)  # 0 = kept, k = REASONS[k - 1]
     mmsi = reports["mmsi"].to_numpy()
+    stamps = time_ns(reports["time"])
     lat = reports["lat"].to_numpy(dtype=float)
     lon = reports["lon"].to_numpy(dtype=float)
-    reason[~valid_ship_mmsi(mmsi)] = 1
-    reason[(reason == 0) & reports["time"].isna().to_numpy()] = 2
-    in_range = (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
-    bad_position = ~(np.isfinite(lat) & np.isfinite(lon) & in_range)
-    reason[(reason == 0) & bad_position] = 3
+
+    def first_reason(part: slice) -> np.ndarray:
+        """0 for a usable report, else the first of reasons 1-3 (see REASONS)."""
+        bad_position = ~(np.abs(lat[part]) <= 90)  # True for NaN and infinities too
+        bad_position |= ~(np.abs(lon[part]) <= 180)
+        code = bad_position.view(np.int8) * np.int8(3)
+        code[stamps[part] == _NAT] = 2
+        code[~valid_ship_mmsi(mmsi[part])] = 1
+        return code
+
+    reason = in_chunks(first_reason, n_input)  # 0 = kept, k = REASONS[k - 1]
+    usable = reason == 0
     if inland_km is not None:
-        candidates = np.flatnonzero(reason == 0)
-        land = is_on_land(lon[candidates], lat[candidates], inland_km=inland_km)
-        reason[candidates[land]] = 4
+        land = is_on_land(lon, lat, inland_km=inland_km, where=None if usable.all() else usable)
+        reason[land] = 4
+        usable &= ~land
+        del land
 
-    kept = np.flatnonzero(reason == 0)
-    sub = reports.iloc[kept]
-    order = sort_reports(sub)
-    positions = kept[order]  # rows of ``reports`` in (mmsi, time) order
-    s_mmsi = mmsi[positions]
-    s_time = time_ns(reports["time"])[positions]
-    s_lat, s_lon = lat[positions], lon[positions]
-    same_vessel = np.zeros(len(positions), dtype=bool)
-    same_vessel[1:] = s_mmsi[1:] == s_mmsi[:-1]
-    out_of_order = int(np.count_nonzero(same_vessel[1:] & (positions[1:] < positions[:-1])))
-    duplicate = np.zeros(len(positions), dtype=bool)
-    duplicate[1:] = (
-        same_vessel[1:] & (s_time[1:] == s_time[:-1])
-        & (s_lat[1:] == s_lat[:-1]) & (s_lon[1:] == s_lon[:-1])
+    # rows of ``reports`` in (mmsi, time) order, and their MMSIs and times
+    positions, s_mmsi, s_time = _sorted_by_vessel_time(
+        mmsi, stamps, None if usable.all() else usable
     )
-    reason[positions[duplicate]] = 5
-    positions = positions[~duplicate]
+    del usable
+    s_lat, s_lon = lat[positions], lon[positions]
+    same = s_mmsi[1:] == s_mmsi[:-1]  # row k + 1 is row k's vessel
+    out_of_order = int(np.count_nonzero(same & (positions[1:] < positions[:-1])))
+    twins = np.flatnonzero(s_time[1:] == s_time[:-1])  # duplicates need the same time
+    twins = twins[same[twins] & (s_lat[twins + 1] == s_lat[twins])
+                  & (s_lon[twins + 1] == s_lon[twins])]
+    if len(twins):
+        duplicate = np.zeros(len(positions), dtype=bool)
+        duplicate[twins + 1] = True
+        reason[positions[duplicate]] = 5
+        keep = ~duplicate
+        positions, s_mmsi, s_time = positions[keep], s_mmsi[keep], s_time[keep]
+        s_lat, s_lon = s_lat[keep], s_lon[keep]
+        same = s_mmsi[1:] == s_mmsi[:-1]
+        del duplicate, keep
+    del twins
 
-    time_s = time_ns(reports["time"]) / 1e9
+    dt, step = _steps(same, s_time, s_lon, s_lat, ns=True)
     for _ in range(_MAX_PASSES):
-        p_mmsi = mmsi[positions]
-        dt, step = vessel_steps(p_mmsi, time_s[positions], lon[positions], lat[positions])
         jump = _jump_flags(dt, step, max_speed_kn, min_jump_km)
+        if not jump.any():
+            break
         jump_next = np.zeros_like(jump)
         jump_next[:-1] = jump[1:]
         first = np.ones(len(positions), dtype=bool)
-        first[1:] = p_mmsi[1:] != p_mmsi[:-1]
+        first[1:] = ~same
         last = np.ones(len(positions), dtype=bool)
-        last[:-1] = p_mmsi[:-1] != p_mmsi[1:]
+        last[:-1] = ~same
         # a spike: jumps in and out; or a jump to the very last report of a track;
         # or a jump out of the very first report when the second agrees with the third
         jump_after_next = np.zeros_like(jump)
@@ -241,22 +447,48 @@ def clean_reports(
         if not spike.any():
             break
         reason[positions[spike]] = 6
-        positions = positions[~spike]
-    else:
-        dt, step = vessel_steps(mmsi[positions], time_s[positions], lon[positions], lat[positions])
+        positions, s_mmsi, s_time, s_lat, s_lon, dt, step, same = _drop_rows(
+            spike, positions, s_mmsi, s_time, s_lat, s_lon, dt, step
+        )
 
-    cleaned = reports.iloc[positions].reset_index(drop=True)
-    cleaned["dt_s"] = dt
-    cleaned["step_km"] = step
+    known = {"mmsi": s_mmsi, "lat": s_lat, "lon": s_lon, "time": _utc_times(s_time).array}
+    cleaned = _take_rows(reports, positions, known, {"dt_s": dt, "step_km": step})
+    del known, s_mmsi, s_lat, s_lon, s_time
     counts = {"input": n_input}
+    removed = np.bincount(reason, minlength=len(REASONS) + 1)
     for k, name in enumerate(REASONS, start=1):
-        counts[name] = int(np.count_nonzero(reason == k))
+        counts[name] = int(removed[k])
     counts["out_of_order"] = out_of_order
     counts["kept"] = len(cleaned)
-    rejected_rows = np.flatnonzero(reason > 0)
-    rejected = reports.iloc[rejected_rows].reset_index(drop=True)
-    rejected["reason"] = pd.Categorical.from_codes(
-        reason[rejected_rows] - 1, categories=list(REASONS)
-    )
     cleaned.attrs = dict(reports.attrs)
-    return CleanResult(cleaned, counts, rejected)
+    return CleanResult(cleaned, counts, _Removed(reports, stamps, reason))
+
+
+def _drop_rows(
+    drop: np.ndarray, positions: np.ndarray, mmsi: np.ndarray, stamps: np.ndarray,
+    lat: np.ndarray, lon: np.ndarray, dt: np.ndarray, step: np.ndarray,
+) -> tuple[np.ndarray, ...]:
+    """Leave out the rows ``drop`` of the sorted arrays and bring the steps up to date.
+
+    Only the rows right after a dropped one get a new previous report, so only
+    their ``dt`` and ``step`` are computed again (the same numbers a full
+    :func:`vessel_steps` gives).
+    """
+    keep = ~drop
+    after_drop = np.zeros(len(drop), dtype=bool)
+    after_drop[1:] = drop[:-1]
+    changed = np.flatnonzero(after_drop[keep])
+    positions, mmsi, stamps = positions[keep], mmsi[keep], stamps[keep]
+    lat, lon, dt, step = lat[keep], lon[keep], dt[keep], step[keep]
+    same = mmsi[1:] == mmsi[:-1]
+    if len(changed) and changed[0] == 0:  # the very first row lost its previous report
+        dt[0] = step[0] = np.nan
+        changed = changed[1:]
+    if len(changed):
+        prev = changed - 1
+        ok = same[prev]
+        new_dt = stamps[changed] / 1e9 - stamps[prev] / 1e9
+        new_step = haversine_km(lon[prev], lat[prev], lon[changed], lat[changed])
+        dt[changed] = np.where(ok, new_dt, np.nan)
+        step[changed] = np.where(ok, new_step, np.nan)
+    return positions, mmsi, stamps, lat, lon, dt, step, same

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from northpic.ais.spherical import EARTH_RADIUS_KM
+from northpic.ais.spherical import EARTH_RADIUS_KM, in_chunks
 
 LANDMASK_CITATION = "global-land-mask (GLOBE 1 km land mask, NOAA NGDC)"
 _ROWS_PER_CHUNK = 512
@@ -87,17 +87,44 @@ def _mask() -> tuple[np.ndarray, float, float, float, float]:
     return packed, float(lat[0]), float(lat[1] - lat[0]), float(lon[0]), float(lon[1] - lon[0])
 
 
+def _rows(lat: np.ndarray) -> np.ndarray:
+    """Return the raster row of each latitude (clipped to the raster), as int64."""
+    packed, lat0, dlat, _, _ = _mask()
+    x = np.subtract(lat, lat0)
+    x /= dlat
+    i = x.astype(np.int64)
+    return np.clip(i, 0, packed.shape[0] - 1, out=i)
+
+
+def _cols(lon: np.ndarray) -> np.ndarray:
+    """Return the raster column of each longitude (clipped to the raster), as int64."""
+    packed, _, _, lon0, dlon = _mask()
+    x = np.subtract(lon, lon0)
+    x /= dlon
+    j = x.astype(np.int64)
+    return np.clip(j, 0, packed.shape[1] * 8 - 1, out=j)
+
+
+def _bits(i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """Return the mask bit (True = land) of raster cells ``(i, j)``."""
+    packed = _mask()[0]
+    flat = np.multiply(i, packed.shape[1])
+    flat += j >> 3
+    byte = packed.reshape(-1).take(flat)
+    shift = np.bitwise_and(j, 7)
+    np.subtract(7, shift, out=shift)
+    byte >>= shift.astype(np.uint8)
+    byte &= 1
+    return byte.view(bool)
+
+
 def _lookup(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    packed, lat0, dlat, lon0, dlon = _mask()
-    rows = packed.shape[0]
-    cols = packed.shape[1] * 8
-    i = np.clip(((lat - lat0) / dlat).astype(np.int64), 0, rows - 1)
-    j = np.clip(((lon - lon0) / dlon).astype(np.int64), 0, cols - 1)
-    byte = packed[i, j >> 3]
-    return ((byte >> (7 - (j & 7))) & 1).astype(bool)
+    return _bits(_rows(lat), _cols(lon))
 
 
-def is_on_land(lon: np.ndarray, lat: np.ndarray, inland_km: float = 2.0) -> np.ndarray:
+def is_on_land(
+    lon: np.ndarray, lat: np.ndarray, inland_km: float = 2.0, *, where: np.ndarray | None = None
+) -> np.ndarray:
     """Say which positions lie on land, at least ``inland_km`` from the sea.
 
     A position counts as on land when the 1 km raster cell under it and the
@@ -111,6 +138,9 @@ def is_on_land(lon: np.ndarray, lat: np.ndarray, inland_km: float = 2.0) -> np.n
         Positions in degrees (finite, in range).
     inland_km : float
         How far inland a position must be; 0 checks the cell alone.
+    where : numpy.ndarray of bool, optional
+        Check only these positions (the others, which need not be finite,
+        are False in the result).
 
     Returns
     -------
@@ -124,6 +154,25 @@ def is_on_land(lon: np.ndarray, lat: np.ndarray, inland_km: float = 2.0) -> np.n
     """
     lon = np.asarray(lon, dtype=float)
     lat = np.asarray(lat, dtype=float)
+    if lon.ndim != 1 or lon.shape != lat.shape:
+        lon, lat = np.broadcast_arrays(lon, lat)
+        flat = None if where is None else np.broadcast_to(where, lon.shape).ravel()
+        return is_on_land(lon.ravel(), lat.ravel(), inland_km, where=flat).reshape(lon.shape)[()]
+    _mask()  # load once, before any threads
+    if where is None:
+        return in_chunks(lambda part: _on_land(lon[part], lat[part], inland_km), len(lon))
+    where = np.asarray(where, dtype=bool)
+
+    def some(part: slice) -> np.ndarray:
+        land = np.zeros(part.stop - part.start, dtype=bool)
+        rows = np.flatnonzero(where[part])
+        land[rows] = _on_land(lon[part][rows], lat[part][rows], inland_km)
+        return land
+
+    return in_chunks(some, len(lon))
+
+
+def _on_land(lon: np.ndarray, lat: np.ndarray, inland_km: float) -> np.ndarray:
     land = _lookup(lon, lat)
     if inland_km <= 0 or not land.any():
         return land
@@ -131,8 +180,22 @@ def is_on_land(lon: np.ndarray, lat: np.ndarray, inland_km: float = 2.0) -> np.n
     lo, la = lon[idx], lat[idx]
     dlat = np.degrees(inland_km / EARTH_RADIUS_KM)
     dlon = dlat / np.maximum(np.cos(np.radians(la)), 0.01)
-    keep = np.ones(len(idx), dtype=bool)
-    for dx, dy in ((dlon, 0.0), (-dlon, 0.0), (0.0, dlat), (0.0, -dlat)):
-        keep &= _lookup(((lo + dx + 180.0) % 360.0) - 180.0, np.clip(la + dy, -90.0, 90.0))
-    land[idx] = keep
+    # The four neighbours north, south, east and west; a position stays on land only
+    # while every neighbour checked so far is land, so each check looks only at those.
+    # North and south share the (wrapped) column, east and west the (clipped) row.
+    cols_ns = _cols(((lo + 180.0) % 360.0) - 180.0)
+    rows_ew = _rows(np.clip(la, -90.0, 90.0))
+    checks = (
+        lambda s: (_rows(np.clip(la[s] + dlat, -90.0, 90.0)), cols_ns[s]),
+        lambda s: (_rows(np.clip(la[s] - dlat, -90.0, 90.0)), cols_ns[s]),
+        lambda s: (rows_ew[s], _cols(((lo[s] + dlon[s] + 180.0) % 360.0) - 180.0)),
+        lambda s: (rows_ew[s], _cols(((lo[s] - dlon[s] + 180.0) % 360.0) - 180.0)),
+    )
+    still = np.arange(len(idx))
+    for cells in checks:
+        still = still[_bits(*cells(still))]
+        if not len(still):
+            break
+    land[idx] = False
+    land[idx[still]] = True
     return land

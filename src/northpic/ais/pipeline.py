@@ -93,14 +93,17 @@ def detect_events(
             f"unknown event kind(s) {', '.join(unknown)}; valid kinds: {', '.join(EVENT_KINDS)}"
         )
     source = detector_source(frame.attrs.get("sources", []))
+
+    def spikes() -> pd.DataFrame | None:
+        removed = cleaned.removed("impossible_jump")  # all that spoofing looks at
+        return removed if "mmsi" in removed else None
+
     detectors: dict[str, Callable[..., gpd.GeoDataFrame]] = {
         "ais_gap": lambda **kw: detect_gaps(frame, source=source, **kw),
         "encounter": lambda **kw: detect_encounters(frame, source=source, **kw),
         "loitering": lambda **kw: detect_loitering(frame, source=source, **kw),
         "diversion": lambda **kw: detect_diversions(frame, source=source, **kw),
-        "spoofing": lambda **kw: detect_spoofing(
-            frame, cleaned.rejected if "mmsi" in cleaned.rejected else None, source=source, **kw
-        ),
+        "spoofing": lambda **kw: detect_spoofing(frame, spikes(), source=source, **kw),
         "identity_change": lambda **kw: detect_identity_changes(frame, source=source, **kw),
     }
     found = []

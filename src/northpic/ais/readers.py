@@ -336,6 +336,87 @@ def _finish(frame: pd.DataFrame) -> pd.DataFrame:
     return result
 
 
+class _ArrowMemory:
+    """Lends an Arrow buffer to NumPy (``__array_interface__``) and keeps it alive."""
+
+    def __init__(self, array: pa.Array) -> None:
+        dtype = np.dtype(array.type.to_pandas_dtype())
+        self._buffer = array.buffers()[1]
+        self.__array_interface__ = {
+            "data": (self._buffer.address + array.offset * dtype.itemsize, False),
+            "shape": (len(array),),
+            "typestr": dtype.str,
+            "version": 3,
+        }
+
+
+def _owned_numpy(values: pa.ChunkedArray, fill: Any = None) -> np.ndarray:
+    """Return an int64/float64 column (nulls as ``fill``) as a writable NumPy array.
+
+    The chunks are joined (or the nulls filled) into a new Arrow buffer that
+    nothing else refers to, and NumPy is lent that buffer instead of copying
+    it into memory of its own: the CSV reader's memory is reused and the
+    frame costs no fresh pages. A lone chunk without nulls is copied.
+    """
+    fresh = values.num_chunks > 1 or values.null_count > 0
+    if values.null_count:
+        values = values.fill_null(fill)
+    array = values.combine_chunks() if values.num_chunks != 1 else values.chunk(0)
+    if not fresh or len(array) == 0 or array.buffers()[1] is None:
+        return array.to_numpy(zero_copy_only=False).copy()
+    return np.asarray(_ArrowMemory(array))
+
+
+def _finish_table(table: pa.Table) -> pd.DataFrame | None:
+    """:func:`_finish` of ``table.to_pandas()``, converting the columns straight from Arrow.
+
+    For the typed CSV read (int64 MMSI, float64 numbers, nanosecond times,
+    dictionary strings); ``None`` for any other column type. Each column is
+    released from ``table`` once converted, which keeps the peak memory down.
+    """
+    expected = {"int": pa.types.is_int64, "float": pa.types.is_float64,
+                "str": pa.types.is_dictionary,
+                "time": lambda t: pa.types.is_timestamp(t) and t.unit == "ns"}
+    names = table.column_names
+    if len(set(names)) != len(names) or any(
+        c not in REPORT_COLUMNS or not expected[REPORT_COLUMNS[c]](table.schema.field(c).type)
+        for c in names
+    ):
+        return None
+    n = table.num_rows
+    index = pd.RangeIndex(n)
+    out: dict[str, Any] = {}
+    for column, kind in REPORT_COLUMNS.items():
+        if column not in table.column_names:
+            out[column] = (
+                pd.Series(pd.NaT, index=index, dtype="datetime64[ns, UTC]") if kind == "time"
+                else pd.Series([None] * n, index=index, dtype="str") if kind == "str"
+                else -1 if kind == "int"
+                else np.nan
+            )
+            continue
+        values = table.column(column)
+        table = table.drop_columns([column])
+        if kind == "time":
+            stamps = _owned_numpy(values.cast(pa.int64()), np.iinfo(np.int64).min)
+            out[column] = pd.Series(stamps, index=index, copy=False).astype("datetime64[ns, UTC]")
+        elif kind == "str":
+            out[column] = pa.table({column: values}).to_pandas()[column]
+        elif kind == "int" and values.null_count:
+            # as pandas: a column with nulls goes through float64
+            numbers = values.to_numpy(zero_copy_only=False).astype(float)
+            out[column] = np.where(np.isnan(numbers), -1.0, numbers).astype(np.int64)
+        else:
+            out[column] = _owned_numpy(values, np.nan)
+        del values
+    heading, sog = out["heading"], out["sog"]
+    if isinstance(heading, np.ndarray):
+        heading[heading >= 360] = np.nan  # 511 = not available
+    if isinstance(sog, np.ndarray):
+        sog[sog >= 102.2] = np.nan  # 102.3 = not available
+    return pd.DataFrame(out, index=index, copy=False)
+
+
 def _read_csv(source: _Input, columns: Mapping[str, str] | None) -> tuple[pd.DataFrame, str]:
     import pyarrow.csv as pcsv
 
@@ -376,8 +457,13 @@ def _read_csv(source: _Input, columns: Mapping[str, str] | None) -> tuple[pd.Dat
         # and let cleaning count what cannot be used, instead of losing the file.
         table = read(dict.fromkeys(mapping.values(), pa.string()))
         plan = "mixed"
-    frame = table.rename_columns([_canonical_of(mapping, c) for c in table.column_names])
-    frame = frame.to_pandas()
+    table = table.rename_columns([_canonical_of(mapping, c) for c in table.column_names])
+    if plan not in ("epoch", "mixed"):
+        fast = _finish_table(table)
+        if fast is not None:
+            return fast, layout_of(header)
+    frame = table.to_pandas()
+    del table
     if plan in ("epoch", "mixed"):
         frame["time"] = _to_utc(frame["time"], plan)
     return _finish(frame), layout_of(header)
