@@ -32,8 +32,7 @@ DOC_NAME = re.compile(r"\b\d{3}_[0-9a-f]+\.txt\b")
 POINT_LAYERS = ["bases", "minerals", "ports", "settlements", "arctic_council"]
 LINE_LAYERS = ["shipping_routes", "undersea_cables", "boundaries", "shadow_fleet"]
 
-REQUIRED_BASES = [
-    "base-pituffik",
+KOLA_BASES = [
     "base-severomorsk",
     "base-gadzhiyevo",
     "base-zaozyorsk-zapadnaya-litsa",
@@ -44,6 +43,10 @@ REQUIRED_BASES = [
     "base-severomorsk-3",
     "base-monchegorsk",
     "base-alakurtti",
+]
+REQUIRED_BASES = [
+    "base-pituffik",
+    *KOLA_BASES,
     "base-nagurskoye",
     "base-temp-kotelny",
     "base-rogachevo",
@@ -242,20 +245,6 @@ def test_cited_documents_are_real() -> None:
             assert doc in SOURCE_DOCUMENTS, (layer, rec.get("id"), doc)
             cited.add(doc)
     assert cited, "no record cites a source document"
-
-
-KOLA_BASES = [
-    "base-severomorsk",
-    "base-gadzhiyevo",
-    "base-zaozyorsk-zapadnaya-litsa",
-    "base-vidyayevo",
-    "base-polyarny",
-    "base-olenya",
-    "base-severomorsk-1",
-    "base-severomorsk-3",
-    "base-monchegorsk",
-    "base-alakurtti",
-]
 
 
 def test_kola_bases_cite_the_kola_seed_fact() -> None:
