@@ -77,3 +77,26 @@ def test_events_from_a_store_are_exported_with_provenance(tmp_path):
     assert row["source"] and row["confidence"] in ("high", "medium", "low")
     styled = set(pyogrio.read_dataframe(out, layer="layer_styles")["f_table_name"])
     assert tables <= styled
+
+
+@pytest.mark.parametrize("fmt", ["gpkg", "geojson"])
+def test_an_observed_sea_ice_day_is_exported_as_edge_and_raster(tmp_path, fmt):
+    import rasterio
+
+    from builders import seaice
+
+    day = seaice.write_g02202_v4(tmp_path / "seaice_conc_daily_nh_20230915_f17_v04r00.nc")
+    out = tmp_path / ("p.gpkg" if fmt == "gpkg" else "p")
+    assert main(["export", "--format", fmt, "--out", str(out), "--layers", "bases",
+                 "--seaice", str(day)]) == 0
+    source = str(out) if fmt == "gpkg" else str(out / "sea_ice_observed.geojson")
+    edge = pyogrio.read_dataframe(source, layer="sea_ice_observed" if fmt == "gpkg" else None)
+    assert len(edge) >= 1 and edge.geometry.is_valid.all() and edge.crs.to_epsg() == 4326
+    assert {str(d)[:10] for d in edge["date"]} == {"2023-09-15"}
+    assert edge.geometry.covers(shapely.Point(0, 89.9)).any()
+    if fmt == "gpkg":
+        styled = set(pyogrio.read_dataframe(out, layer="layer_styles")["f_table_name"])
+        assert any(name.startswith("sea_ice_observed") for name in styled)
+    else:
+        with rasterio.open(out / "sea_ice_concentration.tif") as tif:
+            assert tif.crs.to_epsg() == 3413 and tif.overviews(1)  # a COG: tiled, with overviews

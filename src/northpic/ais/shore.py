@@ -75,7 +75,7 @@ def distance_to_shore_km(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     Examples
     --------
     >>> import numpy as np
-    >>> float(distance_to_shore_km(np.array([0.0]), np.array([72.0]))[0]) > 250  # Norwegian Sea, ~290 km from Jan Mayen
+    >>> float(distance_to_shore_km(np.array([0.0]), np.array([72.0]))[0]) > 250  # Norwegian Sea
     True
     """
     lon = np.asarray(lon, dtype=float)

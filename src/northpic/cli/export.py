@@ -20,10 +20,13 @@ FORMAT_NAMES = ("gpkg", "kml", "geojson", "parquet", "shp", "csv")
 @click.option("--at", "at", help="Only records valid at this ISO 8601 date (default: all).")
 @click.option("--events", "events_store", type=click.Path(dir_okay=False, path_type=Path),
               help="Event store (GeoPackage) whose events to export too.")
+@click.option("--seaice", "seaice_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Sea-ice concentration file: add its 15 % edge (and, in folder formats, "
+                   "its concentration as a COG GeoTIFF).")
 @click.option("--overwrite", is_flag=True, help="Replace OUT if it exists.")
 def command(
     fmt: str, out: Path, layer_names: str | None, at: str | None,
-    events_store: Path | None, overwrite: bool,
+    events_store: Path | None, seaice_file: Path | None, overwrite: bool,
 ) -> None:
     """Export the picture for QGIS, ArcGIS, Google Earth and data tools.
 
@@ -42,10 +45,11 @@ def command(
       northpic export --format kml --out picture.kml --at 2026-02-01
       northpic export --format geojson --out picture-geojson --layers bases,shipping_routes
       northpic export --format gpkg --out picture.gpkg --overwrite
+      northpic export --format geojson --out brief --seaice day.nc
     """
     from northpic.export import export_picture
 
     names = comma_list(layer_names, "--layers")
     result = export_picture(out, fmt, layers=names, at=at, events_store=events_store,
-                            overwrite=overwrite)
+                            seaice_file=seaice_file, overwrite=overwrite)
     click.echo(str(result))

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 
@@ -22,6 +23,12 @@ from northpic.errors import UnsupportedFormatError
 from northpic.export.atomic import atomic_output, refuse_existing
 from northpic.export.prepare import ExportLayer, prepare_layer
 from northpic.picture import TimeLike
+
+if TYPE_CHECKING:
+    import xarray as xr
+
+#: File name (without .tif) of the concentration raster in folder exports.
+SEAICE_RASTER = "sea_ice_concentration"
 
 
 @dataclass(frozen=True)
@@ -152,6 +159,7 @@ def export_layers(
     *,
     overwrite: bool = False,
     metadata: Mapping[str, str] | None = None,
+    rasters: Mapping[str, xr.Dataset] | None = None,
 ) -> Path:
     """Write layer frames in one export format.
 
@@ -169,6 +177,10 @@ def export_layers(
         Replace an existing output.
     metadata : mapping, optional
         Export-wide provenance; default :func:`export_metadata`.
+    rasters : mapping of str to xarray.Dataset, optional
+        Sea-ice concentration days written beside the layers of a folder
+        format as ``NAME.tif`` (COG, EPSG:3413); single-file formats hold
+        vectors only.
 
     Returns
     -------
@@ -191,6 +203,11 @@ def export_layers(
     items = dict(metadata) if metadata is not None else export_metadata()
     with atomic_output(path, directory=fmt.is_folder, overwrite=overwrite) as tmp:
         writer(layers, tmp, metadata=items)
+        if fmt.is_folder and rasters:
+            from northpic.seaice.export import write_concentration_geotiff
+
+            for name, day in rasters.items():
+                write_concentration_geotiff(day, tmp / f"{name}.tif")
     return path
 
 
@@ -201,6 +218,7 @@ def export_picture(
     layers: Iterable[str] | None = None,
     at: TimeLike | None = None,
     events_store: str | Path | None = None,
+    seaice_file: str | Path | None = None,
     overwrite: bool = False,
 ) -> Path:
     """Export the northern picture (or some of its layers) to a GIS format.
@@ -218,6 +236,12 @@ def export_picture(
         Only records valid at this moment; default every record.
     events_store : str or pathlib.Path, optional
         An event store whose events are exported too.
+    seaice_file : str or pathlib.Path, optional
+        A sea-ice concentration file (any product
+        :func:`~northpic.seaice.products.open_concentration` reads): its 15 %
+        ice edge becomes layer ``sea_ice_observed``, and folder formats also
+        get its concentration as ``sea_ice_concentration.tif`` (a COG in
+        EPSG:3413).
     overwrite : bool
         Replace an existing output; otherwise an existing output is an error.
 
@@ -248,5 +272,13 @@ def export_picture(
     check_output(out, get_format(format), overwrite=overwrite)  # fail before loading anything
     frames = load_picture(at=at, layers=layers, events_store=events_store)
     specs = {name: spec_for(name) for name in frames}
+    rasters = {}
+    if seaice_file is not None:
+        from northpic.seaice.edge import LAYER, ice_edge, observed_edge_spec
+        from northpic.seaice.products import open_concentration
+
+        day = open_concentration(seaice_file)
+        frames[LAYER], specs[LAYER] = ice_edge(day), observed_edge_spec(seaice_file)
+        rasters[SEAICE_RASTER] = day
     return export_layers(frames, specs, out, format, overwrite=overwrite,
-                         metadata=export_metadata(at))
+                         metadata=export_metadata(at), rasters=rasters)

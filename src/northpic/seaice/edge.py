@@ -11,18 +11,45 @@ hole counts as ice, as in NSIDC's extent.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 import xarray as xr
 
+from northpic.catalogue import LayerSpec
 from northpic.crs import POLAR_CRS, polar_to_lonlat, transformer
 from northpic.errors import BadInputError
 from northpic.seaice.analysis import EXTENT_THRESHOLD
 from northpic.seaice.products import POLE_HOLE
 
 LAYER = "sea_ice_observed"
+#: Colour of an observed day's ice edge, in the map and in exports.
+EDGE_COLOUR = "#08306b"
+
+
+def observed_edge_spec(path: str | Path) -> LayerSpec:
+    """Describe the observed ice edge of a concentration file as a picture layer.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The concentration file the edge is traced from.
+
+    Returns
+    -------
+    LayerSpec
+        Layer :data:`LAYER`, environmental, ``observed``, drawn as the map
+        draws an observed day's edge.
+    """
+    return LayerSpec(
+        name=LAYER, title="Sea ice observed (15 % concentration)", domain="environmental",
+        file=Path(path), geometry="polygon", nature="observed",
+        style={"color": EDGE_COLOUR, "fill": "#c6dbef", "weight": 2, "fill_opacity": 0.35},
+        description=f"Areas of at least 15 % sea-ice concentration traced from {Path(path).name}.",
+    )
 
 
 def select_day(ds: xr.Dataset, date: str | None = None) -> xr.Dataset:

@@ -19,12 +19,11 @@ import xarray as xr
 
 from northpic.crs import POLAR_CRS, polar_to_lonlat
 from northpic.seaice.analysis import EXTENT_THRESHOLD
-from northpic.seaice.edge import ice_edge_lines, select_day
+from northpic.seaice.edge import EDGE_COLOUR, ice_edge_lines, select_day
 
 #: Colour ramp from 15 % (left) to 100 % (right).
 RAMP = ("#e7f1fa", "#b9d6ee", "#7fb2dc", "#4a89c4", "#1f5fa3", "#0b3c78")
 POLE_HOLE_RGBA = (150, 150, 150, 160)
-EDGE_COLOUR = "#08306b"
 MERCATOR_MAX_LAT = 85.0
 
 
