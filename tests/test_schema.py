@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,7 @@ def test_valid_file_has_no_problems(tmp_path: Path) -> None:
         ([feature("t", valid_from="yesterday")], "'t'", r"valid_from: 'yesterday' is not an ISO 8601"),
         ([feature("r", valid_from="2024-05-01", valid_to="2024-01-01")], "'r'", r"valid_to .* is before"),
         ([feature(None)], "#1", r"missing value for 'id'"),
+        ([feature("b", precision_km=True)], "'b'", r"precision_km True is not a number"),
     ],
 )
 def test_bad_record_is_named_with_reason(
@@ -44,8 +46,18 @@ def test_bad_record_is_named_with_reason(
     path = write_geojson(tmp_path / "bad.geojson", features)
     problems = validate_files([path])
     assert problems, "the bad record went unnoticed"
-    assert any(p.path == str(path) and p.record == record for p in problems), problems
-    assert any(__import__("re").search(reason, p.reason) for p in problems), problems
+    assert any(p.path == str(path) and p.record == record and re.search(reason, p.reason)
+               for p in problems), problems
+
+
+def test_a_csv_coordinate_that_is_text_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "sites.csv"
+    path.write_text("id,name,layer,domain,kind,source,confidence,precision_km,lat,lon\n"
+                    "ok,A,bases,military,naval,s,high,1,70.5,20\n"
+                    "bad,B,bases,military,naval,s,high,1,north,20\n")
+    [problem] = validate_files([path])
+    assert (problem.path, problem.record) == (str(path), "'bad'")
+    assert problem.reason == "lat 'north' is not a number"
 
 
 def test_missing_field_names_the_field(tmp_path: Path) -> None:

@@ -249,9 +249,13 @@ def find_problems(frame: pd.DataFrame, path: str) -> list[Problem]:
             )
         if not _is_blank(row["precision_km"]):
             try:
+                if isinstance(row["precision_km"], bool | np.bool_):
+                    raise TypeError("a truth value is no distance")
                 precision = float(row["precision_km"])
             except (TypeError, ValueError):
-                add(f"precision_km {row['precision_km']!r} is not a number")
+                value = row["precision_km"]
+                value = value.item() if isinstance(value, np.generic) else value
+                add(f"precision_km {value!r} is not a number")
             else:
                 if not math.isfinite(precision) or precision < 0:
                     add(f"precision_km {precision:g} must be a finite number >= 0")

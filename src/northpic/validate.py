@@ -48,6 +48,8 @@ def validate_files(paths: Iterable[str | Path]) -> list[Problem]:
                     problems += find_problems(frame, f"{path} (table {table})")
             else:
                 problems += find_problems(read_layer_file(path), str(path))
+        except SchemaError as exc:  # records the reader itself could not make sense of
+            problems += exc.problems
         except (DataFileError, UnsupportedFormatError) as exc:
             problems.append(Problem(str(path), None, getattr(exc, "reason", str(exc))))
     return problems

@@ -10,16 +10,31 @@ import warnings
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
-from northpic.errors import DataFileError, UnsupportedFormatError
-from northpic.schema import STORAGE_CRS
+from northpic.errors import DataFileError, Problem, SchemaError, UnsupportedFormatError
+from northpic.schema import STORAGE_CRS, record_label
 
 VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg")
 CSV_SUFFIXES = (".csv",)
 LAT_NAMES = ("lat", "latitude", "y")
 LON_NAMES = ("lon", "lng", "long", "longitude", "x")
+
+
+def _refuse_text(path: Path, table: pd.DataFrame, parsed: list[tuple[str, pd.Series]]) -> None:
+    """Raise SchemaError naming each record whose coordinate is text, not a number."""
+    text = {name: numbers.isna().to_numpy() & table[name].notna().to_numpy()
+            for name, numbers in parsed}
+    problems = [
+        Problem(str(path), record_label(table, int(pos)),
+                f"{name} {table[name].iloc[pos]!r} is not a number")
+        for pos in np.flatnonzero(np.logical_or.reduce(list(text.values())))
+        for name, bad in text.items() if bad[pos]
+    ]
+    if problems:
+        raise SchemaError(problems)
 
 
 def _frame_from_csv(path: Path) -> gpd.GeoDataFrame:
@@ -33,6 +48,7 @@ def _frame_from_csv(path: Path) -> gpd.GeoDataFrame:
     if lat and lon:
         lat_values = pd.to_numeric(table[lat], errors="coerce")
         lon_values = pd.to_numeric(table[lon], errors="coerce")
+        _refuse_text(path, table, [(lat, lat_values), (lon, lon_values)])
         geometry = [
             None if pd.isna(x) or pd.isna(y) else shapely.Point(x, y)
             for x, y in zip(lon_values, lat_values, strict=True)
