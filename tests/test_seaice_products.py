@@ -165,6 +165,20 @@ def test_a_percent_latlon_grid_without_units_is_read_as_percent(tmp_path: Path) 
     assert np.nanmin(sic) == pytest.approx(0.8) and np.nanmax(sic) == pytest.approx(0.8)
 
 
+def test_real_median_extent_shapes_read_as_valid_pole_enclosing_polygons(shared_data: Path):
+    from pyproj import Geod
+    from shapely import Point
+
+    from northpic.seaice.products import read_extent_shapes
+
+    shapes = read_extent_shapes(shared_data / "seaice" / "nsidc_median_extent_1981-2010_monthly.geojson")
+    assert len(shapes) == 12 and shapes.crs.to_epsg() == 4326
+    assert shapes.geometry.is_valid.all() and shapes.geometry.covers(Point(0, 89.9)).all()
+    area = [abs(Geod(ellps="WGS84").geometry_area_perimeter(g)[0]) / 1e12 for g in shapes.geometry]
+    # land included (see PROVENANCE.md): larger than the sea-ice extent, March above September
+    assert all(5 < a < 45 for a in area) and max(area) > 1.5 * min(area)
+
+
 def test_cell_areas_match_geodesic_polygons() -> None:
     """Scale-factor areas against the geodesic area of the cell outline (independent)."""
     areas = projected_cell_area(PSN25.x, PSN25.y)
