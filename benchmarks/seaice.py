@@ -65,6 +65,18 @@ def _peer_edge(path: Path):
     return gpd.GeoDataFrame(geometry=shapes, crs="EPSG:3413").to_crs("EPSG:4326")
 
 
+def _peak_rss_mb(code: str) -> float:
+    """Peak resident memory (MB) of a fresh Python process running ``code``."""
+    import subprocess
+    import sys
+
+    probe = ("import resource, sys; exec(compile(sys.stdin.read(), 'bench', 'exec')); "
+             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    done = subprocess.run([sys.executable, "-c", probe], input=code, capture_output=True,
+                          text=True, check=True)
+    return int(done.stdout.split()[-1]) / 1024
+
+
 def main(days: int = 365) -> dict:
     folder = Path(tempfile.mkdtemp())
     one = b.write_g02202_v4(folder / "seaice_conc_daily_nh_20230915_f17_v04r00.nc")
@@ -88,6 +100,12 @@ def main(days: int = 365) -> dict:
             return ((mf["cdr_seaice_conc"] >= 0.15).sum(dim=("x", "y")) * 625e6 / 1e12).compute()
 
     t_year, year = _best(ours_year, repeat=1)
+    opening = (f"from northpic.seaice.many import open_daily_files\n"
+               f"from northpic.seaice.analysis import sea_ice_extent\n"
+               f"files = {[str(p) for p in series]!r}\n")
+    rss_year = _peak_rss_mb(opening + "sea_ice_extent(open_daily_files(files)).compute()\n")
+    rss_base = _peak_rss_mb(opening + "sea_ice_extent(open_daily_files(files[:2])).compute()\n")
+    decoded_mb = days * 448 * 304 * 4 / 1e6  # float32 concentration of every day
     t_peer_year, peer = _best(peer_year, repeat=1)
 
     results = {
@@ -116,6 +134,9 @@ def main(days: int = 365) -> dict:
             "peer_s": t_peer_year,
             "ratio_vs_peer": t_year / t_peer_year,
             "northpic_files_per_s": days / t_year,
+            "northpic_peak_rss_mb": rss_year,
+            "two_files_peak_rss_mb": rss_base,
+            "decoded_data_mb": decoded_mb,
             "peer_mean_extent_error_pct": float(
                 100 * (np.mean(peer.values) / np.mean(year.values) - 1)
             ),
