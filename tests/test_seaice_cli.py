@@ -194,6 +194,7 @@ def test_fetch_downloads_caches_and_says_when_offline(tmp_path: Path, monkeypatc
             code, _, err = run(capsys, "seaice", "fetch", "--date", day)
             assert code == 2 and "Traceback" not in err, err
             assert ("a login page" if "html" in body else "not a sea-ice file") in err
+            assert "offline" not in err
         assert sorted(p.name for p in cached.parent.iterdir()) == [cached.name]
     finally:
         server.stop()

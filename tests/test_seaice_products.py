@@ -156,11 +156,16 @@ def test_a_g02202_file_without_projected_coordinates_is_refused(tmp_path: Path) 
         open_concentration(stripped)
 
 
-def test_a_percent_latlon_grid_without_units_is_read_as_percent(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("value", "fill"), [(80.0, None), (0.8, 255.0), (0.8, None)])
+def test_a_latlon_grid_without_units_is_judged_by_its_values(tmp_path: Path, value, fill):
     lat, lon = np.arange(60.125, 90, 0.25), np.arange(0.125, 360, 0.25)
-    conc = np.full((lat.size, lon.size), 80.0)
+    conc = np.full((lat.size, lon.size), value)
+    if fill is not None:
+        conc[:5] = fill  # a fill value far outside 0-1 is not taken for a percentage
     path = tmp_path / "conc.nc"
-    xr.Dataset({"concentration": (("lat", "lon"), conc)}, coords={"lat": lat, "lon": lon}).to_netcdf(path)
+    encoding = {"concentration": {"_FillValue": fill}} if fill is not None else {}
+    xr.Dataset({"concentration": (("lat", "lon"), conc)}, coords={"lat": lat, "lon": lon}
+               ).to_netcdf(path, encoding=encoding)
     sic = open_concentration(path)["sic"].values
     assert np.nanmin(sic) == pytest.approx(0.8) and np.nanmax(sic) == pytest.approx(0.8)
 

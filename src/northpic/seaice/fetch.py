@@ -62,7 +62,8 @@ def _check_download(path: Path, url: str) -> None:
     """Raise :class:`FetchError` unless ``path`` is a sea-ice file the readers recognise."""
     from northpic.seaice.products import open_concentration
 
-    head = path.read_bytes()[:512].lstrip().lower()
+    with path.open("rb") as handle:
+        head = handle.read(512).lstrip().lower()
     if head.startswith((b"<!doctype html", b"<html")):
         raise FetchError(f"{url}: the server sent a web page, not the file (a login page? "
                          f"NSIDC needs an Earthdata login in ~/.netrc for {EARTHDATA_HOST})")
@@ -130,6 +131,8 @@ def fetch_daily(
             shutil.copyfileobj(resp, handle)
         _check_download(Path(tmp), url)
         os.replace(tmp, target)
+    except FetchError:  # what the server sent is no sea-ice file: said as such, not "offline"
+        raise
     except urllib.error.HTTPError as exc:
         raise FetchError(
             f"{url}: the server answered {exc.code} {exc.reason} "

@@ -460,6 +460,19 @@ def _latlon_var(raw: xr.Dataset) -> str | None:
     return None
 
 
+def _looks_like_percent(var: xr.DataArray) -> bool:
+    """For a variable that states no units: do its values (not fills, not flags) exceed 1.5?"""
+    attrs = var.attrs
+    excluded = [
+        float(v) for key in ("_FillValue", "missing_value", "flag_values")
+        for v in np.atleast_1d(attrs.get(key, []))
+    ]
+    scale = float(np.atleast_1d(attrs.get("scale_factor", 1.0))[0])
+    offset = float(np.atleast_1d(attrs.get("add_offset", 0.0))[0])
+    values = var.where(~var.isin(excluded)) * scale + offset
+    return bool(float(values.max(skipna=True)) > 1.5)
+
+
 def _read_latlon(raw: xr.Dataset, path: str) -> xr.Dataset:
     name = _latlon_var(raw)
     assert name is not None
@@ -471,8 +484,8 @@ def _read_latlon(raw: xr.Dataset, path: str) -> xr.Dataset:
     order = np.argsort(wrapped, kind="stable")
     var = var.isel({lon: order})
     percent = None
-    if "units" not in var.attrs and "valid_max" not in var.attrs and "valid_range" not in var.attrs:
-        percent = bool(float(var.max(skipna=True)) > 1.5)  # no units: judge by the values
+    if not {"units", "valid_max", "valid_range"} & set(var.attrs):
+        percent = _looks_like_percent(var)
     sic, flag = _decode(var, percent=percent)
     return _standard(
         sic,
