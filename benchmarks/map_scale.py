@@ -49,7 +49,8 @@ def build_folium(frame, path: Path) -> float:
     folium.GeoJson(data, marker=folium.CircleMarker(radius=4, fill=True)).add_to(fmap)
     fmap.get_root().html.add_child(
         folium.Element(
-            "<script>window.addEventListener('load', () => { window.northpicReady = true; });</script>"
+            "<script>window.addEventListener('load', () => "
+            "{ window.northpicReady = true; });</script>"
         )
     )
     path.write_text(fmap.get_root().render(), encoding="utf-8")
@@ -95,7 +96,8 @@ def main(sizes: list[int]) -> None:
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(rows, indent=2))
     print(
-        f"\n{'points':>8} {'northpic MB':>12} {'load s':>7} {'folium MB':>10} {'load s':>7} {'ratio':>6}"
+        f"\n{'points':>8} {'northpic MB':>12} {'load s':>7} {'folium MB':>10} {'load s':>7} "
+        f"{'ratio':>6}"
     )
     for r in rows:
         fol = f"{r['folium_load_s']:.2f}" if r["folium_load_s"] else f">{TIMEOUT_S}"

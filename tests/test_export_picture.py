@@ -94,6 +94,10 @@ def test_an_observed_sea_ice_day_is_exported_as_edge_and_raster(tmp_path, fmt):
     assert len(edge) >= 1 and edge.geometry.is_valid.all() and edge.crs.to_epsg() == 4326
     assert {str(d)[:10] for d in edge["date"]} == {"2023-09-15"}
     assert edge.geometry.covers(shapely.Point(0, 89.9)).any()
+    other_day = tmp_path / "other.gpkg"
+    code = main(["export", "--format", "gpkg", "--out", str(other_day), "--layers", "bases",
+                 "--seaice", str(day), "--at", "2024-01-01"])
+    assert code == 2 and not other_day.exists()  # that day is not in the file
     if fmt == "gpkg":
         styled = set(pyogrio.read_dataframe(out, layer="layer_styles")["f_table_name"])
         assert any(name.startswith("sea_ice_observed") for name in styled)

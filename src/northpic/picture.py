@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeAlias
 
 import geopandas as gpd
 import pandas as pd
@@ -22,7 +23,7 @@ SPECIAL_READERS: dict[str, Callable[[Path], gpd.GeoDataFrame]] = {
     "sea_ice_median_edge": read_median_edge,
 }
 
-TimeLike = str | date | datetime | pd.Timestamp
+TimeLike: TypeAlias = str | date | datetime | pd.Timestamp
 
 
 def list_layers() -> list[LayerSpec]:

@@ -98,17 +98,13 @@ class CleanResult:
             self._rejected = self._rejected(None)
         return self._rejected
 
-    @rejected.setter
-    def rejected(self, frame: pd.DataFrame) -> None:
-        self._rejected = frame
-
     def removed(self, *reasons: str) -> pd.DataFrame:
         """Return the removed reports of these reasons: ``rejected`` rows, with a fresh index."""
         if callable(self._rejected):
             return self._rejected(reasons)
         frame = self._rejected
         if "reason" not in frame:
-            return frame
+            return frame.iloc[0:0]
         return frame[frame["reason"].isin(reasons)].reset_index(drop=True)
 
     def summary(self) -> str:

@@ -67,32 +67,21 @@ def haversine_km(
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
-def step_haversine_km(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    """Great-circle distance in km from each point to the next, ``n - 1`` values.
+def steps_km_into(out: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> None:
+    """Write the great-circle distance (km) from each point to the next into ``out``.
 
-    The same numbers as ``haversine_km(lon[:-1], lat[:-1], lon[1:], lat[1:])``
-    (the same operations in the same order), with each point's radians and
-    cosine computed once, the intermediate arrays reused and long inputs
-    split over :data:`WORKERS` threads.
+    ``out`` has ``len(lon) - 1`` values: the same numbers as
+    ``haversine_km(lon[:-1], lat[:-1], lon[1:], lat[1:])`` (the same operations
+    in the same order), with each point's radians and cosine computed once.
 
     Examples
     --------
     >>> import numpy as np
-    >>> step_haversine_km(np.array([0.0, 0.0, 1.0]), np.array([0.0, 1.0, 1.0])).round(1).tolist()
+    >>> out = np.empty(2)
+    >>> steps_km_into(out, np.array([0.0, 0.0, 1.0]), np.array([0.0, 1.0, 1.0]))
+    >>> out.round(1).tolist()
     [111.2, 111.2]
     """
-    lon = np.asarray(lon, dtype=float)
-    lat = np.asarray(lat, dtype=float)
-    if len(lat) < 2:
-        return np.empty(0)
-    return in_chunks(
-        lambda part: _steps_km(lon[part.start:part.stop + 1], lat[part.start:part.stop + 1]),
-        len(lat) - 1,
-    )
-
-
-def steps_km_into(out: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> None:
-    """Write :func:`step_haversine_km` of one slice of points into ``out`` (``len(lon) - 1``)."""
     if len(lat) > 1:
         _steps_km(lon, lat, out)
 

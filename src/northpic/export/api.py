@@ -241,7 +241,7 @@ def export_picture(
         :func:`~northpic.seaice.products.open_concentration` reads): its 15 %
         ice edge becomes layer ``sea_ice_observed``, and folder formats also
         get its concentration as ``sea_ice_concentration.tif`` (a COG in
-        EPSG:3413).
+        EPSG:3413). The day is the file's only one, or the one at ``at``.
     overwrite : bool
         Replace an existing output; otherwise an existing output is an error.
 
@@ -274,10 +274,13 @@ def export_picture(
     specs = {name: spec_for(name) for name in frames}
     rasters = {}
     if seaice_file is not None:
-        from northpic.seaice.edge import LAYER, ice_edge, observed_edge_spec
+        from northpic.schema import parse_user_time
+        from northpic.seaice.edge import LAYER, ice_edge, observed_edge_spec, select_day
         from northpic.seaice.products import open_concentration
 
-        day = open_concentration(seaice_file)
+        moment = parse_user_time(at, "at")  # the file's day at --at; else its only day
+        day = select_day(open_concentration(seaice_file),
+                         None if moment is None else moment.date().isoformat())
         frames[LAYER], specs[LAYER] = ice_edge(day), observed_edge_spec(seaice_file)
         rasters[SEAICE_RASTER] = day
     return export_layers(frames, specs, out, format, overwrite=overwrite,

@@ -28,7 +28,15 @@ def refuse_existing(path: Path, overwrite: bool) -> None:
 
 
 def _umask() -> int:
-    mask = os.umask(0o022)
+    """Return the process umask, read without setting it where the system tells it (Linux)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)  # elsewhere: set and restore at once
     os.umask(mask)
     return mask
 

@@ -86,7 +86,10 @@ def _column_values(series: pd.Series) -> list[Any]:
 
 
 def _iso(ts: pd.Timestamp) -> str:
-    if ts.hour == ts.minute == ts.second == 0 and ts.microsecond == 0:
+    """Format a time as ISO 8601; a day start or last second (a valid_to date) as the date."""
+    day_start = ts.hour == ts.minute == ts.second == 0
+    day_end = ts.hour == 23 and ts.minute == ts.second == 59
+    if (day_start or day_end) and ts.microsecond == 0:
         return ts.strftime("%Y-%m-%d")
     return ts.isoformat().replace("+00:00", "Z")
 

@@ -41,8 +41,8 @@ def observed_edge_spec(path: str | Path) -> LayerSpec:
     Returns
     -------
     LayerSpec
-        Layer :data:`LAYER`, environmental, ``observed``, drawn as the map
-        draws an observed day's edge.
+        Layer :data:`LAYER`, environmental, ``observed``: ice areas outlined
+        in the colour of the map's observed edge line.
     """
     return LayerSpec(
         name=LAYER, title="Sea ice observed (15 % concentration)", domain="environmental",
@@ -196,7 +196,8 @@ def ice_edge(ds: xr.Dataset, threshold: float = 15, date: str | None = None) -> 
                 "confidence": "high" if when is not None else "medium",
                 "precision_km": cell_km / 2,
                 "valid_from": when,
-                "valid_to": when + pd.Timedelta(days=1) if when is not None else None,
+                # the day's last second, as a valid_to date means (schema.parse_time)
+                "valid_to": when + pd.Timedelta(days=1, seconds=-1) if when is not None else None,
                 "date": day_text,
                 "threshold_pct": float(threshold),
                 "product": str(day.attrs.get("product", "")),

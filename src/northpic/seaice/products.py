@@ -461,7 +461,7 @@ def _latlon_var(raw: xr.Dataset) -> str | None:
 
 
 def _looks_like_percent(var: xr.DataArray) -> bool:
-    """For a variable that states no units: do its values (not fills, not flags) exceed 1.5?"""
+    """Say whether a unitless variable holds percent: values (not fills or flags) over 1.5."""
     attrs = var.attrs
     excluded = [
         float(v) for key in ("_FillValue", "missing_value", "flag_values")

@@ -112,7 +112,7 @@
       this.points = points;
       this.n = points.lon.length;
       this.visible = new Uint8Array(this.n);
-      var kinds = points.values.kind || [], byKind = {}, style = info.style;
+      var kinds = points.values.kind || [], byKind = Object.create(null), style = info.style;
       this._kindOf = new Array(this.n);
       for (var i = 0; i < this.n; i++) {
         var kind = kinds[i] === undefined ? '' : kinds[i];
@@ -167,7 +167,7 @@
       var big = this.n > 5000, zoom = map.getZoom();
       var shrink = big && zoom < 5 ? 0.45 : 1;
       r = Math.max(1.5, r * shrink);
-      this._r = r;
+      this._r = r; this._shrink = shrink;
       var t0 = this.points.t0, t1 = this.points.t1, when = NP.time;
       var W = size.x, H = size.y, vis = this.visible, count = 0;
       var xs = new Float32Array(this.n), ys = new Float32Array(this.n);
@@ -255,10 +255,11 @@
         }
       }
     });
-    if (!todo.length || todo.length > MAX_LABELS) { NP.labelled = []; return; }
     todo.sort(function (a, b) { return (a.lz - b.lz) || (a.rank - b.rank) || (a.i - b.i); });
+    todo.length = Math.min(todo.length, MAX_LABELS);  // the most important ones
+    function radius(t) { return Math.max(1.5, t.c._kindOf[t.i].radius * t.c._shrink); }
     var placed = todo.map(function (t) {  // the labelled symbols themselves
-      var x = t.c._xs[t.i], y = t.c._ys[t.i], r = t.c._kindOf[t.i].radius;
+      var x = t.c._xs[t.i], y = t.c._ys[t.i], r = radius(t);
       return [x - r, y - r, x + r, y + r];
     });
     function free(b) {
@@ -273,7 +274,7 @@
     var shown = [];
     todo.forEach(function (t) {
       var text = String(t.c.points.name[t.i]), w = ctx.measureText(text).width;
-      var x = t.c._xs[t.i], y = t.c._ys[t.i], r = t.c._kindOf[t.i].radius;
+      var x = t.c._xs[t.i], y = t.c._ys[t.i], r = radius(t);
       var boxes = [[x + r + 3, y - 7, x + r + 5 + w, y + 7], [x - r - 5 - w, y - 7, x - r - 3, y + 7],
                    [x - w / 2 - 1, y - r - 17, x + w / 2 + 1, y - r - 3]];
       for (var k = 0; k < boxes.length; k++) {
@@ -369,11 +370,13 @@
     return n;
   };
 
-  // the kinds of a point layer that its style draws apart, as {kind, style}, in data order
+  // the kinds of a point layer that its style draws apart and its data holds, as
+  // {kind, style}, in the catalogue's order (as the QGIS and KML categories)
   NP.kindKeys = function (entry) {
-    if (!entry.canvas || !entry.info.style.kinds) { return []; }
+    var own = entry.info.style.kinds;
+    if (!entry.canvas || !own) { return []; }
     var styles = entry.canvas.kindStyles;
-    return Object.keys(styles).filter(function (kind) { return kind !== ''; })
+    return Object.keys(own).filter(function (kind) { return kind in styles; })
       .map(function (kind) { return { kind: kind, style: styles[kind] }; });
   };
 
