@@ -104,3 +104,5 @@ def test_an_observed_sea_ice_day_is_exported_as_edge_and_raster(tmp_path, fmt):
     else:
         with rasterio.open(out / "sea_ice_concentration.tif") as tif:
             assert tif.crs.to_epsg() == 3413 and tif.overviews(1)  # a COG: tiled, with overviews
+        readme = (out / "README.txt").read_text(encoding="utf-8")
+        assert "sea_ice_observed: " in readme and "sea_ice_concentration.tif: " in readme

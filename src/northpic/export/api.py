@@ -203,11 +203,14 @@ def export_layers(
     items = dict(metadata) if metadata is not None else export_metadata()
     with atomic_output(path, directory=fmt.is_folder, overwrite=overwrite) as tmp:
         writer(layers, tmp, metadata=items)
-        if fmt.is_folder and rasters:
-            from northpic.seaice.export import write_concentration_geotiff
+        if fmt.is_folder:
+            from northpic.export.readme import write_readme
 
-            for name, day in rasters.items():
+            for name, day in (rasters or {}).items():
+                from northpic.seaice.export import write_concentration_geotiff
+
                 write_concentration_geotiff(day, tmp / f"{name}.tif")
+            write_readme(tmp, layers, items, rasters=list(rasters or {}))
     return path
 
 

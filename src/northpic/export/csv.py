@@ -17,7 +17,6 @@ import pandas as pd
 import shapely
 
 from northpic.export.prepare import ExportLayer
-from northpic.export.readme import write_readme
 
 GEOMETRY_COLUMN = "WKT"
 #: Decimal places of WKT coordinates: 7 is about 1 cm, as in RFC 7946 GeoJSON.
@@ -67,7 +66,7 @@ def layer_table(layer: ExportLayer) -> tuple[pd.DataFrame, list[str]]:
 def write_csv(
     layers: list[ExportLayer], folder: Path, *, metadata: Mapping[str, str] | None = None
 ) -> list[str]:
-    """Write ``NAME.csv`` and ``NAME.csvt`` for each layer, and a README, into ``folder``.
+    """Write ``NAME.csv`` and ``NAME.csvt`` for each layer into ``folder``.
 
     Parameters
     ----------
@@ -76,7 +75,8 @@ def write_csv(
     folder : pathlib.Path
         An existing, empty folder.
     metadata : mapping, optional
-        Export-wide provenance for the README.
+        Export-wide provenance (unused here: :func:`~northpic.export.api.export_layers`
+        writes the folder's README.txt).
 
     Returns
     -------
@@ -92,5 +92,4 @@ def write_csv(
             ",".join(f'"{t}"' for t in types) + "\n", encoding="utf-8"
         )
         names.append(name)
-    write_readme(folder, layers, metadata or {})
     return names

@@ -14,13 +14,12 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from northpic.export.prepare import ExportLayer, caveat_for
-from northpic.export.readme import write_readme
 
 
 def write_geojson(
     layers: list[ExportLayer], folder: Path, *, metadata: Mapping[str, str] | None = None
 ) -> list[str]:
-    """Write ``NAME.geojson`` for each layer, and a README, into the new ``folder``.
+    """Write ``NAME.geojson`` for each layer into the new ``folder``.
 
     Parameters
     ----------
@@ -29,7 +28,8 @@ def write_geojson(
     folder : pathlib.Path
         An existing, empty folder.
     metadata : mapping, optional
-        Export-wide provenance for the README.
+        Export-wide provenance (unused here: :func:`~northpic.export.api.export_layers`
+        writes the folder's README.txt).
 
     Returns
     -------
@@ -50,5 +50,4 @@ def write_geojson(
                                "DESCRIPTION": description},
             )
         names.append(name)
-    write_readme(folder, layers, metadata or {})
     return names

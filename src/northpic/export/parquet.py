@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from northpic.export.prepare import ExportLayer
-from northpic.export.readme import write_readme
 
 GEOPARQUET_VERSION = "1.1.0"
 
@@ -19,7 +18,7 @@ GEOPARQUET_VERSION = "1.1.0"
 def write_parquet(
     layers: list[ExportLayer], folder: Path, *, metadata: Mapping[str, str] | None = None
 ) -> list[str]:
-    """Write ``NAME.parquet`` for each layer, and a README, into the new ``folder``.
+    """Write ``NAME.parquet`` for each layer into the new ``folder``.
 
     Parameters
     ----------
@@ -28,7 +27,8 @@ def write_parquet(
     folder : pathlib.Path
         An existing, empty folder.
     metadata : mapping, optional
-        Export-wide provenance for the README.
+        Export-wide provenance (unused here: :func:`~northpic.export.api.export_layers`
+        writes the folder's README.txt).
 
     Returns
     -------
@@ -43,5 +43,4 @@ def write_parquet(
             geometry_encoding="WKB", write_covering_bbox=True, compression="zstd",
         )
         names.append(name)
-    write_readme(folder, layers, metadata or {})
     return names

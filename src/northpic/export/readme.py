@@ -41,8 +41,15 @@ def describe_export(layers: list[ExportLayer], metadata: Mapping[str, str]) -> s
     return "\n".join(lines)
 
 
-def write_readme(folder: Path, layers: list[ExportLayer], metadata: Mapping[str, str]) -> Path:
-    """Write :func:`describe_export` as ``README.txt`` in ``folder``."""
+def write_readme(
+    folder: Path, layers: list[ExportLayer], metadata: Mapping[str, str],
+    rasters: list[str] | None = None,
+) -> Path:
+    """Write :func:`describe_export` as ``README.txt`` in ``folder``, with any rasters beside."""
+    text = describe_export(layers, metadata)
+    for name in rasters or []:
+        text += (f"{name}.tif: sea-ice concentration in percent, a cloud-optimised GeoTIFF in "
+                 "EPSG:3413 (NaN over land, coast, pole hole and missing cells)\n")
     path = folder / README_NAME
-    path.write_text(describe_export(layers, metadata), encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
     return path

@@ -22,7 +22,7 @@ import pandas as pd
 from northpic.errors import UnsupportedFormatError
 from northpic.export.csv import iso_utc
 from northpic.export.prepare import ExportLayer, split_by_geometry
-from northpic.export.readme import describe_export, write_readme
+from northpic.export.readme import describe_export
 
 MAX_FIELD_NAME = 10
 MAX_TEXT_BYTES = 254
@@ -191,5 +191,4 @@ def write_shapefiles(
         name = f"{layer.name}.zip"
         write_shapefile_zip(layer, folder / name, metadata=metadata)
         names.append(name)
-    write_readme(folder, layers, metadata or {})
     return names
