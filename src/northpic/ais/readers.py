@@ -53,6 +53,8 @@ REPORT_COLUMNS: dict[str, str] = {
     "ship_type": "str",
 }
 REQUIRED_COLUMNS = ("mmsi", "time", "lat", "lon")
+#: Values from which a field means "not available" (heading 511, speed 102.3 kn).
+NOT_AVAILABLE_FROM = {"heading": 360.0, "sog": 102.2}
 FORMATS = ("auto", "csv", "parquet", "nmea")
 
 #: Header spellings (lower case, letters and digits only) of each canonical column.
@@ -329,10 +331,8 @@ def _finish(frame: pd.DataFrame) -> pd.DataFrame:
                 if values is not None else np.nan
             )
     result = pd.DataFrame(out, index=pd.RangeIndex(n))
-    if "heading" in result:
-        result.loc[result["heading"] >= 360, "heading"] = np.nan  # 511 = not available
-    if "sog" in result:
-        result.loc[result["sog"] >= 102.2, "sog"] = np.nan  # 102.3 = not available
+    for column, limit in NOT_AVAILABLE_FROM.items():
+        result.loc[result[column] >= limit, column] = np.nan
     return result
 
 
@@ -409,11 +409,10 @@ def _finish_table(table: pa.Table) -> pd.DataFrame | None:
         else:
             out[column] = _owned_numpy(values, np.nan)
         del values
-    heading, sog = out["heading"], out["sog"]
-    if isinstance(heading, np.ndarray):
-        heading[heading >= 360] = np.nan  # 511 = not available
-    if isinstance(sog, np.ndarray):
-        sog[sog >= 102.2] = np.nan  # 102.3 = not available
+    for column, limit in NOT_AVAILABLE_FROM.items():
+        values = out[column]
+        if isinstance(values, np.ndarray):
+            values[values >= limit] = np.nan
     return pd.DataFrame(out, index=index, copy=False)
 
 
