@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -37,7 +38,6 @@ COMMON_COLUMNS: tuple[str, ...] = (
 OPTIONAL_COLUMNS: frozenset[str] = frozenset({"valid_from", "valid_to"})
 DOMAINS: tuple[str, ...] = ("military", "economic", "environmental", "social")
 CONFIDENCES: tuple[str, ...] = ("high", "medium", "low")
-_REDUCED_DATE = re.compile(r"\d{4}(-\d{2})?")
 _PERIOD = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")  # a year, a month or a date
 _PERIOD_FREQ = {4: "Y", 7: "M", 10: "D"}
 #: The CRS every layer is stored and exchanged in.
@@ -108,15 +108,15 @@ def parse_time(value: Any, *, end_of_period: bool = False) -> pd.Timestamp | Non
         text = str(value).strip()
         if not text:
             return None
-        if end_of_period and _PERIOD.fullmatch(text):
-            try:  # the period's last second: "valid to 1987" includes all of 1987
+        # ISO 8601 reduced precision (a year, a month) means its start, or with
+        # end_of_period the last second of it, as does a date: "valid to 1987" is all of 1987
+        if _PERIOD.fullmatch(text) and (end_of_period or len(text) < 10):
+            try:
                 period = pd.Period(text, freq=_PERIOD_FREQ[len(text)])
             except ValueError:
-                pass
-            else:
-                return period.end_time.floor("s").tz_localize(UTC)
-        if _REDUCED_DATE.fullmatch(text):  # ISO 8601 reduced precision: YYYY or YYYY-MM
-            text = text + "-01" * (3 - len(text.split("-")))
+                raise ValueError(f"{text!r} is not an ISO 8601 date or date-time") from None
+            moment = period.end_time.floor("s") if end_of_period else period.start_time
+            return moment.tz_localize(UTC)
         try:
             parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
@@ -198,7 +198,14 @@ def _check_geometry(geom: Any) -> str | None:
     return None
 
 
-def find_problems(frame: pd.DataFrame, path: str) -> list[Problem]:
+def missing_value(column: str) -> str:
+    """Return the reason :func:`find_problems` gives for a blank required value."""
+    return f"missing value for {column!r}"
+
+
+def find_problems(
+    frame: pd.DataFrame, path: str, *, may_be_blank: Iterable[str] = ()
+) -> list[Problem]:
     """List every way ``frame`` breaks the layer schema.
 
     Parameters
@@ -207,6 +214,9 @@ def find_problems(frame: pd.DataFrame, path: str) -> list[Problem]:
         Records as read from ``path``; times may still be strings.
     path : str
         Where the records came from, for the messages.
+    may_be_blank : iterable of str
+        Required fields whose value a record may leave blank (events derive
+        their ``id`` once a record is valid).
 
     Returns
     -------
@@ -223,6 +233,7 @@ def find_problems(frame: pd.DataFrame, path: str) -> list[Problem]:
     if missing or "geometry" not in frame.columns:
         return problems
 
+    blank_ok = set(may_be_blank)
     seen: dict[str, int] = {}
     for pos in range(len(frame)):
         row = frame.iloc[pos]
@@ -232,8 +243,8 @@ def find_problems(frame: pd.DataFrame, path: str) -> list[Problem]:
             problems.append(Problem(path, label, reason))  # noqa: B023
 
         for column in required:
-            if _is_blank(row[column]):
-                add(f"missing value for {column!r}")
+            if column not in blank_ok and _is_blank(row[column]):
+                add(missing_value(column))
         rid = row["id"]
         if isinstance(rid, str) and rid.strip():
             if rid in seen:

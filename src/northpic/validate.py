@@ -38,8 +38,9 @@ def validate_files(paths: Iterable[str | Path]) -> list[Problem]:
     problems: list[Problem] = []
     for path in paths:
         path = Path(path)
-        if path.resolve() in shipped:  # a catalogue file: the catalogue supplies layer, domain
-            problems += _layer_problems(shipped[path.resolve()])
+        layer = shipped.get(path.resolve())
+        if layer is not None:  # a catalogue file: the catalogue supplies layer, domain
+            problems += _layer_problems(layer)
             continue
         try:
             if path.suffix.lower() == ".gpkg":

@@ -56,6 +56,7 @@ from northpic.schema import (
     DOMAINS,
     STORAGE_CRS,
     find_problems,
+    missing_value,
     normalise_layer_frame,
 )
 
@@ -245,7 +246,7 @@ def _merge_kinds(old: str, new: str) -> str | None:
     return None
 
 
-_SAID_AS_NO_LAYER = ("missing value for 'layer'", "missing value for 'domain'")
+_SAID_AS_NO_LAYER = (missing_value("layer"), missing_value("domain"))
 
 
 def _resolve_layer(props: dict[str, Any], default_layer: str | None, catalogue: dict[str, str],
@@ -415,16 +416,14 @@ def validate_events(
                                                 "(names are case-insensitive in the store)"))
     frame = _records_frame(records, names)
     told = {repr(records[i]["id"]) if records[i]["id"] else f"#{i + 1}" for i in no_geometry}
-    unnamed = {f"#{i + 1}" for i, r in enumerate(records) if r["id"] is None}
     homeless = {repr(r["id"]) if r["id"] else f"#{i + 1}" for i, r in enumerate(records)
                 if r["layer"] is None and r["domain"] is None}
-    for problem in find_problems(frame, path):
+    # id may be blank: it is derived once the record's other faults are fixed
+    for problem in find_problems(frame, path, may_be_blank=("id",)):
         if problem.reason == "missing geometry" and problem.record in told:
             continue
-        if problem.reason == "missing value for 'id'" and problem.record in unnamed:
-            continue  # id is optional: it is derived once the record's other faults are fixed
         if problem.reason in _SAID_AS_NO_LAYER and problem.record in homeless:
-            continue
+            continue  # said once as "no layer or domain"
         if problem.record in derived:
             problem = Problem(path, f"#{derived[problem.record] + 1}", problem.reason)
         problems.append(problem)

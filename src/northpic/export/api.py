@@ -206,10 +206,11 @@ def export_layers(
         if fmt.is_folder:
             from northpic.export.readme import write_readme
 
-            for name, day in (rasters or {}).items():
+            if rasters:
                 from northpic.seaice.export import write_concentration_geotiff
 
-                write_concentration_geotiff(day, tmp / f"{name}.tif")
+                for name, day in rasters.items():
+                    write_concentration_geotiff(day, tmp / f"{name}.tif")
             write_readme(tmp, layers, items, rasters=list(rasters or {}))
     return path
 

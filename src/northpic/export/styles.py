@@ -223,7 +223,7 @@ def qml_style(
             ET.SubElement(categories, "category", render="true", symbol=str(number),
                           value=name, label=name.replace("_", " ") if name else "other")
     symbols = ET.SubElement(renderer, "symbols")
-    for number, style in enumerate([*kinds.values(), spec.style] if kinds else [spec.style]):
+    for number, style in enumerate([*kinds.values(), spec.style]):  # the last: "other"
         _symbol(symbols, "symbol", str(number), style, family)
     if kinds:
         _symbol(ET.SubElement(renderer, "source-symbol"), "symbol", "0", spec.style, family)
