@@ -42,6 +42,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from northpic.ais.landmask import is_on_land
+from northpic.ais.memory import pool_empty, pool_take
 from northpic.ais.spherical import (
     KM_PER_NM,
     WORKERS,
@@ -217,7 +218,7 @@ def _sorted_by_vessel_time(
     codes = rank[indices]
     del indices
     order = np.argsort(codes, kind="stable")[:n]  # a radix sort for 16-bit codes
-    s_mmsi, s_stamps = mmsi[order], stamps[order]
+    s_mmsi, s_stamps = pool_take(mmsi, order), pool_take(stamps, order)
     if not ((s_stamps[1:] < s_stamps[:-1]) & (s_mmsi[1:] == s_mmsi[:-1])).any():
         return order, s_mmsi, s_stamps
     t_min, t_max = int(s_stamps.min()), int(s_stamps.max())
@@ -230,7 +231,7 @@ def _sorted_by_vessel_time(
         key <<= time_bits
         key |= s_stamps - np.int64(t_min)
         order = order[np.argsort(key, kind="stable")]
-    return order, mmsi[order], stamps[order]
+    return order, pool_take(mmsi, order), pool_take(stamps, order)
 
 
 def sort_reports(frame: pd.DataFrame) -> np.ndarray:
@@ -248,8 +249,8 @@ def _steps(
     slice by slice, the same numbers as dividing all first).
     """
     n = len(time)
-    dt = np.empty(n)
-    step = np.empty(n)
+    dt = pool_empty(n, np.float64)
+    step = pool_empty(n, np.float64)
     dt[:1] = np.nan
     step[:1] = np.nan
 
@@ -286,15 +287,28 @@ def _utc_times(stamps: np.ndarray) -> pd.Series:
     return pd.Series(stamps, copy=False).astype("datetime64[ns, UTC]")
 
 
+def _take_array(values: Any, rows: np.ndarray) -> Any:
+    """``values.take(rows)`` of a pandas array, into Arrow's memory pool where it can."""
+    if isinstance(values, pd.Categorical):
+        return pd.Categorical.from_codes(
+            pool_take(values.codes, rows), dtype=values.dtype, validate=False
+        )
+    if isinstance(values.dtype, np.dtype):
+        return pool_take(values.to_numpy(), rows)
+    return values.take(rows)
+
+
 def _take_rows(
     frame: pd.DataFrame, rows: np.ndarray, known: dict[str, Any] | None = None,
-    extra: dict[str, np.ndarray] | None = None,
+    extra: dict[str, np.ndarray] | None = None, consume: bool = False,
 ) -> pd.DataFrame:
     """``frame.iloc[rows].reset_index(drop=True)``, one column at a time, in threads.
 
     ``known`` holds columns already taken (arrays of the column's dtype).
     ``extra`` columns are then set as by ``out[name] = values`` (replacing a
-    column of that name, else added at the end), without copies.
+    column of that name, else added at the end), without copies. With
+    ``consume``, each column is taken out of ``frame`` (left without
+    columns) and let go of once taken, so that its memory can be reused.
     """
     known = known or {}
     extra = extra or {}
@@ -304,27 +318,29 @@ def _take_rows(
             out[name] = values
         return out
     index = pd.RangeIndex(len(rows))
+    labels = frame.columns
+    attrs = dict(frame.attrs)
+    taken_out = {name: frame.pop(name) for name in list(labels)} if consume else {}
 
     def take(name: Any) -> pd.Series:
         if name in extra:
+            taken_out.pop(name, None)
             return pd.Series(extra[name], index=index, name=name, copy=False)
-        series = frame[name]
+        series = taken_out.pop(name) if consume else frame[name]
         values: Any = known.get(name)
         if values is None or values.dtype != series.dtype:
-            values = (series.to_numpy().take(rows) if isinstance(series.dtype, np.dtype)
-                      else series.array.take(rows))
+            values = _take_array(series.array, rows)
         return pd.Series(values, index=index, dtype=series.dtype, name=name, copy=False)
 
-    added = [name for name in extra if name not in frame.columns]
-    names = [*frame.columns, *added]
+    added = [name for name in extra if name not in labels]
+    names = [*labels, *added]
     with ThreadPoolExecutor(WORKERS) as pool:  # numpy's take lets go of the GIL
         columns = dict(zip(names, pool.map(take, names), strict=True))
     out = pd.DataFrame(columns, index=index, copy=False)
-    labels = frame.columns
     for name in added:  # as ``out[name] = values`` would
         labels = labels.insert(len(labels), name)
     out.columns = labels
-    out.attrs = dict(frame.attrs)
+    out.attrs = attrs
     return out
 
 
@@ -346,6 +362,7 @@ def clean_reports(
     max_speed_kn: float = MAX_SPEED_KN,
     min_jump_km: float = MIN_JUMP_KM,
     inland_km: float | None = 2.0,
+    consume: bool = False,
 ) -> CleanResult:
     """Remove unusable reports, sort by ``(mmsi, time)``, and count per reason.
 
@@ -363,6 +380,12 @@ def clean_reports(
         the land check (the mask counts most lakes, such as Saimaa and
         Malaren, and some inner harbours as land: turn it off for inland
         waterways).
+    consume : bool
+        Take the columns out of ``reports`` one by one while building the
+        cleaned frame, so that the input and the result are never both
+        whole in memory (about half the peak for ten million reports).
+        ``reports`` is left without columns, and the removed reports are
+        taken at once instead of when first asked for.
 
     Returns
     -------
@@ -404,7 +427,7 @@ def clean_reports(
         mmsi, stamps, None if usable.all() else usable
     )
     del usable
-    s_lat, s_lon = lat[positions], lon[positions]
+    s_lat, s_lon = pool_take(lat, positions), pool_take(lon, positions)
     same = s_mmsi[1:] == s_mmsi[:-1]  # row k + 1 is row k's vessel
     out_of_order = int(np.count_nonzero(same & (positions[1:] < positions[:-1])))
     twins = np.flatnonzero(s_time[1:] == s_time[:-1])  # duplicates need the same time
@@ -448,8 +471,14 @@ def clean_reports(
         )
 
     known = {"mmsi": s_mmsi, "lat": s_lat, "lon": s_lon, "time": _utc_times(s_time).array}
-    cleaned = _take_rows(reports, positions, known, {"dt_s": dt, "step_km": step})
-    del known, s_mmsi, s_lat, s_lon, s_time
+    del s_mmsi, s_lat, s_lon, s_time
+    rejected: pd.DataFrame | _Removed = _Removed(reports, stamps, reason)
+    if consume:
+        rejected = rejected(None)
+        del mmsi, lat, lon, stamps  # views of the columns that are let go of
+    cleaned = _take_rows(reports, positions, known, {"dt_s": dt, "step_km": step},
+                         consume=consume)
+    del known
     counts = {"input": n_input}
     removed = np.bincount(reason, minlength=len(REASONS) + 1)
     for k, name in enumerate(REASONS, start=1):
@@ -457,7 +486,7 @@ def clean_reports(
     counts["out_of_order"] = out_of_order
     counts["kept"] = len(cleaned)
     cleaned.attrs = dict(reports.attrs)
-    return CleanResult(cleaned, counts, _Removed(reports, stamps, reason))
+    return CleanResult(cleaned, counts, rejected)
 
 
 def _drop_rows(

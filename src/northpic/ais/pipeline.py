@@ -28,6 +28,9 @@ from northpic.ais.spoofing import detect_spoofing
 from northpic.errors import BadInputError
 
 Progress = Callable[[str], None]
+#: The report columns the detectors and track lines use: all that
+#: :func:`detect_files` reads (course, heading, call sign and ship type are not).
+DETECTOR_FIELDS = ("mmsi", "time", "lat", "lon", "sog", "name", "destination", "imo")
 
 
 def _quiet(_: str) -> None:
@@ -193,7 +196,7 @@ def detect_files(
             check_writable(Path(target), overwrite)
     seconds: dict[str, float] = {}
     started = time.perf_counter()
-    reports = read_ais(paths, columns=columns, format=format)
+    reports = read_ais(paths, columns=columns, format=format, fields=DETECTOR_FIELDS)
     seconds["read"] = time.perf_counter() - started
     layouts = ", ".join(sorted(set(reports.attrs.get("layouts", []))))
     progress(f"read {len(reports):,} reports from {len(reports.attrs['sources'])} input(s) "
@@ -204,7 +207,7 @@ def detect_files(
         progress(f"NMEA: {nmea.get('sentences', 0):,} sentences, "
                  f"{nmea.get('undecodable', 0):,} undecodable")
     step = time.perf_counter()
-    cleaned = clean_reports(reports, inland_km=2.0 if land_check else None)
+    cleaned = clean_reports(reports, inland_km=2.0 if land_check else None, consume=True)
     seconds["clean"] = time.perf_counter() - step
     progress(f"cleaned in {seconds['clean']:.2f} s: {cleaned.summary()}")
     del reports

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from northpic.ais.memory import lent_array
 from northpic.errors import BadInputError, DataFileError, UnsupportedFormatError
 
 #: The reports frame: canonical column -> value type.
@@ -301,11 +302,12 @@ def _to_utc(values: pd.Series, plan: str = "mixed") -> pd.Series:
     return parsed.astype("datetime64[ns, UTC]")
 
 
-def _finish(frame: pd.DataFrame) -> pd.DataFrame:
-    """Give a renamed frame every report column with its canonical dtype."""
+def _finish(frame: pd.DataFrame, fields: tuple[str, ...] = tuple(REPORT_COLUMNS)) -> pd.DataFrame:
+    """Give a renamed frame the report columns ``fields``, each with its canonical dtype."""
     out: dict[str, Any] = {}
     n = len(frame)
-    for column, kind in REPORT_COLUMNS.items():
+    for column in fields:
+        kind = REPORT_COLUMNS[column]
         values = frame[column] if column in frame.columns else None
         if kind == "time":
             out[column] = _to_utc(values) if values is not None else pd.Series(
@@ -332,22 +334,9 @@ def _finish(frame: pd.DataFrame) -> pd.DataFrame:
             )
     result = pd.DataFrame(out, index=pd.RangeIndex(n))
     for column, limit in NOT_AVAILABLE_FROM.items():
-        result.loc[result[column] >= limit, column] = np.nan
+        if column in result:
+            result.loc[result[column] >= limit, column] = np.nan
     return result
-
-
-class _ArrowMemory:
-    """Lends an Arrow buffer to NumPy (``__array_interface__``) and keeps it alive."""
-
-    def __init__(self, array: pa.Array) -> None:
-        dtype = np.dtype(array.type.to_pandas_dtype())
-        self._buffer = array.buffers()[1]
-        self.__array_interface__ = {
-            "data": (self._buffer.address + array.offset * dtype.itemsize, False),
-            "shape": (len(array),),
-            "typestr": dtype.str,
-            "version": 3,
-        }
 
 
 def _owned_numpy(values: pa.ChunkedArray, fill: Any = None) -> np.ndarray:
@@ -364,29 +353,39 @@ def _owned_numpy(values: pa.ChunkedArray, fill: Any = None) -> np.ndarray:
     array = values.combine_chunks() if values.num_chunks != 1 else values.chunk(0)
     if not fresh or len(array) == 0 or array.buffers()[1] is None:
         return array.to_numpy(zero_copy_only=False).copy()
-    return np.asarray(_ArrowMemory(array))
+    return lent_array(array)
 
 
-def _finish_table(table: pa.Table) -> pd.DataFrame | None:
-    """:func:`_finish` of ``table.to_pandas()``, converting the columns straight from Arrow.
+def _typed(table: pa.Table) -> bool:
+    """Say whether ``table`` is a typed CSV read that :func:`_finish_table` converts.
 
-    For the typed CSV read (int64 MMSI, float64 numbers, nanosecond times,
-    dictionary strings); ``None`` for any other column type. Each column is
-    released from ``table`` once converted, which keeps the peak memory down.
+    That is: canonical column names, once each, with int64 MMSI, float64
+    numbers, nanosecond times and dictionary strings.
     """
     expected = {"int": pa.types.is_int64, "float": pa.types.is_float64,
                 "str": pa.types.is_dictionary,
                 "time": lambda t: pa.types.is_timestamp(t) and t.unit == "ns"}
     names = table.column_names
-    if len(set(names)) != len(names) or any(
-        c not in REPORT_COLUMNS or not expected[REPORT_COLUMNS[c]](table.schema.field(c).type)
+    return len(set(names)) == len(names) and all(
+        c in REPORT_COLUMNS and expected[REPORT_COLUMNS[c]](table.schema.field(c).type)
         for c in names
-    ):
-        return None
+    )
+
+
+def _finish_table(owner: list[pa.Table], fields: tuple[str, ...]) -> pd.DataFrame:
+    """:func:`_finish` of ``table.to_pandas()``, converting the columns straight from Arrow.
+
+    ``owner`` is a list holding the only reference to a :func:`_typed`
+    table; the table is taken out of it, and each column is released once
+    converted, so its memory is reused for the next and the peak memory
+    stays near the size of the table.
+    """
+    table = owner.pop()
     n = table.num_rows
     index = pd.RangeIndex(n)
     out: dict[str, Any] = {}
-    for column, kind in REPORT_COLUMNS.items():
+    for column in fields:
+        kind = REPORT_COLUMNS[column]
         if column not in table.column_names:
             out[column] = (
                 pd.Series(pd.NaT, index=index, dtype="datetime64[ns, UTC]") if kind == "time"
@@ -410,17 +409,21 @@ def _finish_table(table: pa.Table) -> pd.DataFrame | None:
             out[column] = _owned_numpy(values, np.nan)
         del values
     for column, limit in NOT_AVAILABLE_FROM.items():
-        values = out[column]
+        values = out.get(column)
         if isinstance(values, np.ndarray):
             values[values >= limit] = np.nan
     return pd.DataFrame(out, index=index, copy=False)
 
 
-def _read_csv(source: _Input, columns: Mapping[str, str] | None) -> tuple[pd.DataFrame, str]:
+def _read_csv(
+    source: _Input, columns: Mapping[str, str] | None, fields: tuple[str, ...]
+) -> tuple[pd.DataFrame, str]:
     import pyarrow.csv as pcsv
 
     header, delimiter, sample_rows = _sniff_csv(source.peek(), source.label)
-    mapping = map_columns(header, columns, source.label)
+    mapping = {
+        c: name for c, name in map_columns(header, columns, source.label).items() if c in fields
+    }
     time_index = header.index(mapping["time"])
     samples = [r[time_index] for r in sample_rows if len(r) > time_index]
     time_type, parsers, plan = _time_plan(samples)
@@ -457,22 +460,24 @@ def _read_csv(source: _Input, columns: Mapping[str, str] | None) -> tuple[pd.Dat
         table = read(dict.fromkeys(mapping.values(), pa.string()))
         plan = "mixed"
     table = table.rename_columns([_canonical_of(mapping, c) for c in table.column_names])
-    if plan not in ("epoch", "mixed"):
-        fast = _finish_table(table)
-        if fast is not None:
-            return fast, layout_of(header)
+    if plan not in ("epoch", "mixed") and _typed(table):
+        owner = [table]
+        del table  # _finish_table frees the columns one by one
+        return _finish_table(owner, fields), layout_of(header)
     frame = table.to_pandas()
     del table
     if plan in ("epoch", "mixed"):
         frame["time"] = _to_utc(frame["time"], plan)
-    return _finish(frame), layout_of(header)
+    return _finish(frame, fields), layout_of(header)
 
 
 def _canonical_of(mapping: Mapping[str, str], column: str) -> str:
     return next(c for c, n in mapping.items() if n == column)
 
 
-def _read_parquet(source: _Input, columns: Mapping[str, str] | None) -> tuple[pd.DataFrame, str]:
+def _read_parquet(
+    source: _Input, columns: Mapping[str, str] | None, fields: tuple[str, ...]
+) -> tuple[pd.DataFrame, str]:
     import pyarrow.parquet as pq
     import shapely
 
@@ -493,7 +498,7 @@ def _read_parquet(source: _Input, columns: Mapping[str, str] | None) -> tuple[pd
         frame = table.to_pandas()
     mapping = map_columns(list(names), columns, source.label)
     frame = frame[list(mapping.values())].set_axis(list(mapping), axis=1)
-    return _finish(frame), "geoparquet" if b"geo" in (table.schema.metadata or {}) else "parquet"
+    return _finish(frame, fields), "geoparquet" if b"geo" in (table.schema.metadata or {}) else "parquet"
 
 
 _TAG_BLOCK = re.compile(r"\\([^\\]*)\\")
@@ -593,6 +598,7 @@ def read_ais(
     *,
     columns: Mapping[str, str] | None = None,
     format: str = "auto",
+    fields: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Read AIS position reports from one or more files into one reports frame.
 
@@ -606,11 +612,17 @@ def read_ais(
         mapping does not know (see :data:`ALIASES`).
     format : {"auto", "csv", "parquet", "nmea"}
         Force a format instead of detecting it from the name and content.
+    fields : iterable of str, optional
+        The report columns wanted (``mmsi``, ``time``, ``lat`` and ``lon``
+        always come); default all of :data:`REPORT_COLUMNS`. A CSV file is
+        read faster, in less memory, for fewer (``northpic ais detect``
+        reads the :data:`~northpic.ais.pipeline.DETECTOR_FIELDS`).
 
     Returns
     -------
     pandas.DataFrame
-        The columns of :data:`REPORT_COLUMNS`, in file order (not sorted).
+        The columns of :data:`REPORT_COLUMNS` (those of ``fields``, in the
+        same order), in file order (not sorted).
         Text columns read from CSV are categoricals (names and destinations
         repeat, and sorting ten million reports is then cheap).
         ``attrs["sources"]`` lists the inputs read, ``attrs["layouts"]``
@@ -636,6 +648,13 @@ def read_ais(
     items = [paths] if isinstance(paths, (str, Path)) else list(paths)
     if not items:
         raise BadInputError("no AIS files given")
+    wanted = set(REPORT_COLUMNS) if fields is None else {*REQUIRED_COLUMNS, *fields}
+    unknown = sorted(wanted - set(REPORT_COLUMNS))
+    if unknown:
+        raise BadInputError(
+            f"unknown AIS field(s) {', '.join(unknown)}; valid fields: {', '.join(REPORT_COLUMNS)}"
+        )
+    chosen = tuple(c for c in REPORT_COLUMNS if c in wanted)
     frames: list[pd.DataFrame] = []
     sources: list[str] = []
     layouts: list[str] = []
@@ -644,14 +663,15 @@ def read_ais(
         for source in _inputs(Path(item)):
             kind = _detect_format(source) if format == "auto" else format
             if kind == "parquet":
-                frame, layout = _read_parquet(source, columns)
+                frame, layout = _read_parquet(source, columns, chosen)
             elif kind == "nmea":
                 frame, counts = _read_nmea(source)
+                frame = frame[list(chosen)]
                 layout = "nmea"
                 for key, value in counts.items():
                     nmea_counts[key] = nmea_counts.get(key, 0) + value
             else:
-                frame, layout = _read_csv(source, columns)
+                frame, layout = _read_csv(source, columns, chosen)
             frames.append(frame)
             sources.append(source.label)
             layouts.append(layout)
