@@ -498,7 +498,8 @@ def _read_parquet(
         frame = table.to_pandas()
     mapping = map_columns(list(names), columns, source.label)
     frame = frame[list(mapping.values())].set_axis(list(mapping), axis=1)
-    return _finish(frame, fields), "geoparquet" if b"geo" in (table.schema.metadata or {}) else "parquet"
+    layout = "geoparquet" if b"geo" in (table.schema.metadata or {}) else "parquet"
+    return _finish(frame, fields), layout
 
 
 _TAG_BLOCK = re.compile(r"\\([^\\]*)\\")
