@@ -87,6 +87,11 @@ def _mask() -> tuple[np.ndarray, float, float, float, float]:
     return packed, float(lat[0]), float(lat[1] - lat[0]), float(lon[0]), float(lon[1] - lon[0])
 
 
+def load_land_mask() -> None:
+    """Open the land mask now (building its bit-packed cache if needed), not at the first lookup."""
+    _mask()
+
+
 def _rows(lat: np.ndarray) -> np.ndarray:
     """Return the raster row of each latitude (clipped to the raster), as int64."""
     packed, lat0, dlat, _, _ = _mask()

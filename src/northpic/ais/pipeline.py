@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from northpic.ais.events import EVENT_KINDS, combine_events, detector_source
 from northpic.ais.gaps import detect_gaps
 from northpic.ais.identity import detect_identity_changes
 from northpic.ais.loitering import detect_loitering
+from northpic.ais.spherical import WORKERS
 from northpic.ais.spoofing import detect_spoofing
 from northpic.errors import BadInputError
 
@@ -35,6 +37,25 @@ DETECTOR_FIELDS = ("mmsi", "time", "lat", "lon", "sog", "name", "destination", "
 
 def _quiet(_: str) -> None:
     return None
+
+
+def load_lookups(kinds: Iterable[str], land_check: bool = True) -> None:
+    """Load the land mask, shoreline and port indexes the cleaning and ``kinds`` use.
+
+    They take about half a second; :func:`detect_files` loads them in a
+    thread while the files are being read.
+    """
+    from northpic.ais.landmask import load_land_mask
+    from northpic.ais.ports import load_ports
+    from northpic.ais.shore import load_shoreline
+
+    wanted = set(kinds)
+    if land_check:
+        load_land_mask()
+    if wanted & {"ais_gap", "encounter", "loitering"}:
+        load_shoreline()
+    if "encounter" in wanted:
+        load_ports()
 
 
 def drop_loitering_in_encounters(events: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -109,14 +130,19 @@ def detect_events(
         "spoofing": lambda **kw: detect_spoofing(frame, spikes(), source=source, **kw),
         "identity_change": lambda **kw: detect_identity_changes(frame, source=source, **kw),
     }
-    found = []
-    for kind in EVENT_KINDS:
-        if kind not in wanted:
-            continue
+    def run(kind: str) -> tuple[gpd.GeoDataFrame, float]:
         started = time.perf_counter()
         events = detectors[kind](**params.get(kind, {}))
-        progress(f"{kind}: {len(events):,} event(s) in {time.perf_counter() - started:.2f} s")
-        found.append(events)
+        return events, time.perf_counter() - started
+
+    found = []
+    chosen = [kind for kind in EVENT_KINDS if kind in wanted]
+    # the detectors only read the reports, and spend most of their time in NumPy,
+    # which lets go of the GIL: two at a time
+    with ThreadPoolExecutor(WORKERS) as pool:
+        for kind, (events, seconds) in zip(chosen, pool.map(run, chosen), strict=True):
+            progress(f"{kind}: {len(events):,} event(s) in {seconds:.2f} s")
+            found.append(events)
     return drop_loitering_in_encounters(combine_events(found)).reset_index(drop=True)
 
 
@@ -196,7 +222,10 @@ def detect_files(
             check_writable(Path(target), overwrite)
     seconds: dict[str, float] = {}
     started = time.perf_counter()
-    reports = read_ais(paths, columns=columns, format=format, fields=DETECTOR_FIELDS)
+    with ThreadPoolExecutor(1) as pool:  # the CSV parser lets go of the GIL
+        lookups = pool.submit(load_lookups, wanted, land_check)
+        reports = read_ais(paths, columns=columns, format=format, fields=DETECTOR_FIELDS)
+        lookups.result()
     seconds["read"] = time.perf_counter() - started
     layouts = ", ".join(sorted(set(reports.attrs.get("layouts", []))))
     progress(f"read {len(reports):,} reports from {len(reports.attrs['sources'])} input(s) "

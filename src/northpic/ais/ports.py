@@ -103,6 +103,11 @@ def _port_tree() -> object:
     return cKDTree(to_xyz_m(lon, lat))
 
 
+def load_ports() -> None:
+    """Build the port index now (otherwise it is built on the first distance asked for)."""
+    _port_tree()
+
+
 def distance_to_port_km(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     """Distance in km to the nearest port: gazetteer entries plus the ``ports`` layer's points."""
     lon = np.asarray(lon, dtype=float)

@@ -27,6 +27,7 @@ import io
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,7 @@ import pandas as pd
 import pyarrow as pa
 
 from northpic.ais.memory import lent_array
+from northpic.ais.spherical import WORKERS
 from northpic.errors import BadInputError, DataFileError, UnsupportedFormatError
 
 #: The reports frame: canonical column -> value type.
@@ -378,40 +380,41 @@ def _finish_table(owner: list[pa.Table], fields: tuple[str, ...]) -> pd.DataFram
     ``owner`` is a list holding the only reference to a :func:`_typed`
     table; the table is taken out of it, and each column is released once
     converted, so its memory is reused for the next and the peak memory
-    stays near the size of the table.
+    stays near the size of the table. Columns are converted in threads
+    (joining the chunks lets go of the GIL).
     """
     table = owner.pop()
     n = table.num_rows
     index = pd.RangeIndex(n)
-    out: dict[str, Any] = {}
-    for column in fields:
+    chunked = {name: table.column(name) for name in table.column_names}
+    del table
+
+    def convert(column: str) -> Any:
         kind = REPORT_COLUMNS[column]
-        if column not in table.column_names:
-            out[column] = (
+        values = chunked.pop(column, None)
+        if values is None:
+            return (
                 pd.Series(pd.NaT, index=index, dtype="datetime64[ns, UTC]") if kind == "time"
                 else pd.Series([None] * n, index=index, dtype="str") if kind == "str"
                 else -1 if kind == "int"
                 else np.nan
             )
-            continue
-        values = table.column(column)
-        table = table.drop_columns([column])
         if kind == "time":
             stamps = _owned_numpy(values.cast(pa.int64()), np.iinfo(np.int64).min)
-            out[column] = pd.Series(stamps, index=index, copy=False).astype("datetime64[ns, UTC]")
-        elif kind == "str":
-            out[column] = pa.table({column: values}).to_pandas()[column]
-        elif kind == "int" and values.null_count:
+            return pd.Series(stamps, index=index, copy=False).astype("datetime64[ns, UTC]")
+        if kind == "str":
+            return pa.table({column: values}).to_pandas()[column]
+        if kind == "int" and values.null_count:
             # as pandas: a column with nulls goes through float64
             numbers = values.to_numpy(zero_copy_only=False).astype(float)
-            out[column] = np.where(np.isnan(numbers), -1.0, numbers).astype(np.int64)
-        else:
-            out[column] = _owned_numpy(values, np.nan)
-        del values
-    for column, limit in NOT_AVAILABLE_FROM.items():
-        values = out.get(column)
-        if isinstance(values, np.ndarray):
-            values[values >= limit] = np.nan
+            return np.where(np.isnan(numbers), -1.0, numbers).astype(np.int64)
+        numbers = _owned_numpy(values, np.nan)
+        if column in NOT_AVAILABLE_FROM:
+            numbers[numbers >= NOT_AVAILABLE_FROM[column]] = np.nan
+        return numbers
+
+    with ThreadPoolExecutor(WORKERS) as pool:
+        out = dict(zip(fields, pool.map(convert, fields), strict=True))
     return pd.DataFrame(out, index=index, copy=False)
 
 

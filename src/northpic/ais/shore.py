@@ -58,6 +58,15 @@ def _shore_tree() -> Any:
     return cKDTree(to_xyz_m(coords[:, 0], coords[:, 1]))
 
 
+def load_shoreline() -> None:
+    """Build the shoreline index now (otherwise it is built on the first distance asked for).
+
+    :func:`~northpic.ais.pipeline.detect_files` calls it in a thread while
+    the AIS files are being read.
+    """
+    _shore_tree()
+
+
 def distance_to_shore_km(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     """Distance in km from each position to the nearest shore.
 
