@@ -42,7 +42,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from northpic.ais.landmask import is_on_land
-from northpic.ais.memory import pool_empty, pool_take
+from northpic.ais.memory import pool_empty, pool_take, pool_take_many
 from northpic.ais.spherical import (
     KM_PER_NM,
     WORKERS,
@@ -218,7 +218,7 @@ def _sorted_by_vessel_time(
     codes = rank[indices]
     del indices
     order = np.argsort(codes, kind="stable")[:n]  # a radix sort for 16-bit codes
-    s_mmsi, s_stamps = pool_take(mmsi, order), pool_take(stamps, order)
+    s_mmsi, s_stamps = pool_take_many((mmsi, stamps), order)
     if not ((s_stamps[1:] < s_stamps[:-1]) & (s_mmsi[1:] == s_mmsi[:-1])).any():
         return order, s_mmsi, s_stamps
     t_min, t_max = int(s_stamps.min()), int(s_stamps.max())
@@ -231,7 +231,7 @@ def _sorted_by_vessel_time(
         key <<= time_bits
         key |= s_stamps - np.int64(t_min)
         order = order[np.argsort(key, kind="stable")]
-    return order, pool_take(mmsi, order), pool_take(stamps, order)
+    return order, *pool_take_many((mmsi, stamps), order)
 
 
 def sort_reports(frame: pd.DataFrame) -> np.ndarray:
@@ -427,7 +427,7 @@ def clean_reports(
         mmsi, stamps, None if usable.all() else usable
     )
     del usable
-    s_lat, s_lon = pool_take(lat, positions), pool_take(lon, positions)
+    s_lat, s_lon = pool_take_many((lat, lon), positions)
     same = s_mmsi[1:] == s_mmsi[:-1]  # row k + 1 is row k's vessel
     out_of_order = int(np.count_nonzero(same & (positions[1:] < positions[:-1])))
     twins = np.flatnonzero(s_time[1:] == s_time[:-1])  # duplicates need the same time

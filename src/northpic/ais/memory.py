@@ -14,10 +14,14 @@ keeps the Arrow buffer alive.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
+
+from northpic.ais.spherical import WORKERS
 
 
 class _ArrowMemory:
@@ -71,3 +75,11 @@ def pool_take(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
     # mode="clip" writes straight into ``out`` (mode="raise" goes through a
     # temporary copy); it changes nothing for indices within range
     return np.take(values, rows, out=pool_empty(len(rows), values.dtype), mode="clip")
+
+
+def pool_take_many(arrays: Sequence[np.ndarray], rows: np.ndarray) -> list[np.ndarray]:
+    """:func:`pool_take` of each array, in threads (NumPy's take lets go of the GIL)."""
+    if len(arrays) < 2:
+        return [pool_take(values, rows) for values in arrays]
+    with ThreadPoolExecutor(min(len(arrays), WORKERS)) as pool:
+        return list(pool.map(lambda values: pool_take(values, rows), arrays))

@@ -50,5 +50,5 @@ def write_geojson(frame: gpd.GeoDataFrame, path: Path, *, overwrite: bool = Fals
         if str(out[column].dtype).startswith("datetime64"):
             out[column] = out[column].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
     with atomic_output(path, directory=False, overwrite=overwrite) as tmp:
-        pyogrio.write_dataframe(out, tmp, driver="GeoJSON", layer=path.stem)
+        pyogrio.write_dataframe(out, tmp, driver="GeoJSON", layer=path.stem, use_arrow=True)
     return path
