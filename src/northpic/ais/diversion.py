@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from northpic.ais.declared import declared_changes
 from northpic.ais.events import detector_source, event_frame
 from northpic.ais.ports import normalise_destination, resolve_destination
 from northpic.ais.spherical import haversine_km
@@ -74,21 +75,12 @@ class _Diversion:
 
 def destination_changes(reports: pd.DataFrame) -> np.ndarray:
     """Rows where a vessel's declared destination differs from its previous non-empty one."""
-    # factorize once (hashing), normalise only the distinct destinations
-    codes, uniques = pd.factorize(reports["destination"])
-    if len(uniques) == 0:
+    if "destination" not in reports:
         return np.empty(0, dtype=np.int64)
-    normalised = pd.Series([normalise_destination(u) for u in uniques], dtype=object)
-    norm_codes, _ = pd.factorize(normalised)
-    empty = np.flatnonzero(normalised.to_numpy() == "")
-    key = np.where(codes >= 0, norm_codes[np.maximum(codes, 0)], -1)
-    key[np.isin(codes, empty)] = -1
-    has = np.flatnonzero(key >= 0)
-    if len(has) < 2:
-        return np.empty(0, dtype=np.int64)
-    mmsi = reports["mmsi"].to_numpy()[has]
-    change = (mmsi[1:] == mmsi[:-1]) & (key[has][1:] != key[has][:-1])
-    return has[1:][change]
+    return declared_changes(
+        reports["destination"], reports["mmsi"].to_numpy(),
+        lambda texts: texts.map(normalise_destination),
+    )[1]
 
 
 def _previous_destination(reports: pd.DataFrame, row: int) -> str:

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from northpic.ais.declared import declared_changes
 from northpic.ais.events import combine_events, detector_source, event_frame
 
 
@@ -72,30 +73,20 @@ def detect_name_changes(reports: pd.DataFrame, *, source: str | None = None) -> 
     """Name changes under one MMSI (cleaned reports sorted by ``(mmsi, time)``)."""
     mmsi = reports["mmsi"].to_numpy()
     rows: list[dict[str, object]] = []
-    # factorize once (hashing), normalise only the distinct names
-    codes, uniques = pd.factorize(reports["name"])
-    if len(uniques) == 0:
+    if "name" not in reports:
         return _identity_events(rows, source or detector_source(reports.attrs.get("sources", [])))
-    distinct = _normalise_names(pd.Series(uniques, dtype="str")).to_numpy(dtype=object)
-    norm_codes, _ = pd.factorize(pd.Series(distinct, dtype=object))
-    blank = np.flatnonzero(distinct == "")
-    key = np.where(codes >= 0, norm_codes[np.maximum(codes, 0)], -1)
-    key[np.isin(codes, blank)] = -1
-    named = np.flatnonzero(key >= 0)
-    if len(named) > 1:
-        names = distinct[codes[named]]
-        k_named = key[named]
-        differ = (mmsi[named][1:] == mmsi[named][:-1]) & (k_named[1:] != k_named[:-1])
-        imo = reports["imo"].to_numpy() if "imo" in reports else np.full(len(mmsi), np.nan)
-        for k in np.flatnonzero(differ):
-            i, b = int(named[k + 1]), int(named[k])
-            rows.append({
-                "mmsi": mmsi[i], "other": None, "start": reports["time"].iat[b],
-                "end": reports["time"].iat[i], "lon": reports["lon"].iat[i],
-                "lat": reports["lat"].iat[i], "change": "name", "before": str(names[k]),
-                "after": str(names[k + 1]), "imo": imo[i], "mid_before": _mid(mmsi[i]),
-                "mid_after": _mid(mmsi[i]),
-            })
+    before_rows, after_rows, before, after = declared_changes(
+        reports["name"], mmsi, _normalise_names
+    )
+    imo = reports["imo"].to_numpy() if "imo" in reports else np.full(len(mmsi), np.nan)
+    for b, i, old, new in zip(before_rows, after_rows, before, after, strict=True):
+        rows.append({
+            "mmsi": mmsi[i], "other": None, "start": reports["time"].iat[b],
+            "end": reports["time"].iat[i], "lon": reports["lon"].iat[i],
+            "lat": reports["lat"].iat[i], "change": "name", "before": str(old),
+            "after": str(new), "imo": imo[i], "mid_before": _mid(mmsi[i]),
+            "mid_after": _mid(mmsi[i]),
+        })
     return _identity_events(rows, source or detector_source(reports.attrs.get("sources", [])))
 
 

@@ -54,11 +54,11 @@ def slow_runs(
     """First and last row of every run of consecutive slow reports of one vessel."""
     sog = reports["sog"].to_numpy()
     dt = reports["dt_s"].to_numpy()
-    step = reports["step_km"].to_numpy()
+    slow = sog < max_speed_kn
+    unknown = np.flatnonzero(np.isnan(sog))  # no speed reported: the implied one
     with np.errstate(divide="ignore", invalid="ignore"):
-        implied = step / KM_PER_NM / (dt / 3600.0)
-    speed = np.where(np.isnan(sog), implied, sog)
-    slow = speed < max_speed_kn
+        implied = reports["step_km"].to_numpy()[unknown] / KM_PER_NM / (dt[unknown] / 3600.0)
+    slow[unknown] = implied < max_speed_kn
     rows = np.flatnonzero(slow)
     if len(rows) == 0:
         return rows, rows
@@ -68,6 +68,18 @@ def slow_runs(
     first = rows[starts]
     last_pos = np.append(np.flatnonzero(starts)[1:] - 1, len(rows) - 1)
     return first, rows[last_pos]
+
+
+def _run_sums(values: np.ndarray, first: np.ndarray, last: np.ndarray) -> np.ndarray:
+    """Sum of ``values[first[k]:last[k] + 1]`` for each k (NaN counted as 0; empty runs 0)."""
+    count = np.maximum(last - first + 1, 0)
+    if count.sum() == 0:
+        return np.zeros(len(first))
+    starts = np.concatenate(([0], np.cumsum(count)[:-1]))
+    rows = np.arange(count.sum()) + np.repeat(first - starts, count)
+    taken = np.nan_to_num(values[rows], nan=0.0)
+    sums = np.add.reduceat(taken, np.minimum(starts, len(taken) - 1))
+    return np.where(count > 0, sums, 0.0)
 
 
 def detect_loitering(
@@ -104,13 +116,11 @@ def detect_loitering(
         ``reports``.
     """
     first, last = slow_runs(reports, max_speed_kn, max_gap_hours)
-    t = reports["time"].array.asi8 / 1e9
-    hours = (t[last] - t[first]) / 3600.0
+    t = reports["time"].array.asi8
+    hours = (t[last] / 1e9 - t[first] / 1e9) / 3600.0
     keep = hours >= min_hours
     first, last, hours = first[keep], last[keep], hours[keep]
-    step = np.nan_to_num(reports["step_km"].to_numpy(), nan=0.0)
-    cum = np.concatenate(([0.0], np.cumsum(step)))
-    distance = cum[last + 1] - cum[first + 1]  # steps inside the run
+    distance = _run_sums(reports["step_km"].to_numpy(), first + 1, last)  # steps inside the run
     avg = distance / KM_PER_NM / np.maximum(hours, 1e-9)
     keep = avg < max_speed_kn
     first, last, hours = first[keep], last[keep], hours[keep]
