@@ -363,6 +363,7 @@ def clean_reports(
     min_jump_km: float = MIN_JUMP_KM,
     inland_km: float | None = 2.0,
     consume: bool = False,
+    keep_rejected: Sequence[str] | None = None,
 ) -> CleanResult:
     """Remove unusable reports, sort by ``(mmsi, time)``, and count per reason.
 
@@ -386,6 +387,10 @@ def clean_reports(
         whole in memory (about half the peak for ten million reports).
         ``reports`` is left without columns, and the removed reports are
         taken at once instead of when first asked for.
+    keep_rejected : sequence of str, optional
+        With ``consume``, the reasons (of :data:`REASONS`) whose removed
+        reports are kept for :attr:`CleanResult.rejected` (default: all).
+        Naming fewer saves memory when many reports are removed.
 
     Returns
     -------
@@ -474,7 +479,7 @@ def clean_reports(
     del s_mmsi, s_lat, s_lon, s_time
     rejected: pd.DataFrame | _Removed = _Removed(reports, stamps, reason)
     if consume:
-        rejected = rejected(None)
+        rejected = rejected(keep_rejected)
         del mmsi, lat, lon, stamps  # views of the columns that are let go of
     cleaned = _take_rows(reports, positions, known, {"dt_s": dt, "step_km": step},
                          consume=consume)

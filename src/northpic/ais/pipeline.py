@@ -33,6 +33,7 @@ Progress = Callable[[str], None]
 #: The report columns the detectors and track lines use: all that
 #: :func:`detect_files` reads (course, heading, call sign and ship type are not).
 DETECTOR_FIELDS = ("mmsi", "time", "lat", "lon", "sog", "name", "destination", "imo")
+_LARGE_INPUT = 32 << 20  # bytes of input from which the lookups are loaded while reading
 
 
 def _quiet(_: str) -> None:
@@ -223,9 +224,12 @@ def detect_files(
     seconds: dict[str, float] = {}
     started = time.perf_counter()
     with ThreadPoolExecutor(1) as pool:  # the CSV parser lets go of the GIL
-        lookups = pool.submit(load_lookups, wanted, land_check)
+        # for large inputs, load the lookups while reading (small ones may not need them)
+        large = sum(Path(p).stat().st_size for p in paths if Path(p).is_file()) > _LARGE_INPUT
+        lookups = pool.submit(load_lookups, wanted, land_check) if large else None
         reports = read_ais(paths, columns=columns, format=format, fields=DETECTOR_FIELDS)
-        lookups.result()
+        if lookups is not None:
+            lookups.result()
     seconds["read"] = time.perf_counter() - started
     layouts = ", ".join(sorted(set(reports.attrs.get("layouts", []))))
     progress(f"read {len(reports):,} reports from {len(reports.attrs['sources'])} input(s) "
@@ -236,7 +240,8 @@ def detect_files(
         progress(f"NMEA: {nmea.get('sentences', 0):,} sentences, "
                  f"{nmea.get('undecodable', 0):,} undecodable")
     step = time.perf_counter()
-    cleaned = clean_reports(reports, inland_km=2.0 if land_check else None, consume=True)
+    cleaned = clean_reports(reports, inland_km=2.0 if land_check else None, consume=True,
+                            keep_rejected=("impossible_jump",))  # all that spoofing looks at
     seconds["clean"] = time.perf_counter() - step
     progress(f"cleaned in {seconds['clean']:.2f} s: {cleaned.summary()}")
     del reports
