@@ -8,12 +8,14 @@ import pytest
 import shapely
 
 from builders import ais as scn
-from northpic.ais.cleaning import REASONS, clean_reports
+from northpic.ais.cleaning import REASONS, clean_reports, with_report_dtypes
+from northpic.ais.declared import declared_changes
 from northpic.ais.diversion import detect_diversions
 from northpic.ais.encounters import detect_encounters
 from northpic.ais.gaps import detect_gaps
 from northpic.ais.landmask import is_on_land
-from northpic.ais.loitering import detect_loitering
+from northpic.ais.loitering import _run_sums, detect_loitering
+from northpic.ais.memory import pool_take, pool_take_many
 from northpic.ais.pipeline import detect_events
 from northpic.ais.ports import read_ports, resolve_destination
 from northpic.ais.shore import distance_to_shore_km
@@ -209,3 +211,59 @@ def test_a_track_that_jumps_and_goes_on_is_reported_not_removed(cleaned) -> None
     assert row["distance_km"] == pytest.approx(333.6, abs=1.0)
     assert "jumped and continued" in row["evidence"]
     assert split_tracks(again.reports)["segment"].nunique() == 2
+
+
+def test_consuming_the_input_gives_the_same_result(scenario, cleaned) -> None:
+    reports = with_report_dtypes(scenario.reports)  # as read_ais gives them: not copied again
+    reports.attrs = {"sources": ["scenario.csv"]}
+    consumed = clean_reports(reports, consume=True)
+    assert reports.columns.empty  # the input's columns were taken out, one by one
+    pd.testing.assert_frame_equal(consumed.reports, cleaned.reports)
+    assert consumed.counts == cleaned.counts
+    pd.testing.assert_frame_equal(consumed.rejected, cleaned.rejected)
+
+
+def test_consume_keeps_only_the_rejected_reasons_asked_for(scenario, cleaned) -> None:
+    reports = scenario.reports.copy()
+    some = clean_reports(reports, consume=True, keep_rejected=["impossible_jump"])
+    assert set(some.rejected["reason"]) == {"impossible_jump"}
+    pd.testing.assert_frame_equal(some.removed("impossible_jump"),
+                                  cleaned.removed("impossible_jump"))
+    assert some.counts == cleaned.counts
+
+
+def test_declared_changes_are_the_same_for_text_and_categories() -> None:
+    values = ["ASTRA", None, " astra ", "", "ORION", "ORION", "VEGA", "VEGA", "LYRA"]
+    mmsi = np.array([1, 1, 1, 1, 1, 2, 2, 3, 3])
+
+    def upper(texts: pd.Series) -> pd.Series:
+        return texts.str.strip().str.upper()
+
+    text = declared_changes(pd.Series(values, dtype="str"), mmsi, upper)
+    categories = declared_changes(pd.Series(values, dtype="category"), mmsi, upper)
+    for a, b in zip(text, categories, strict=True):
+        assert a.tolist() == b.tolist()
+    before, after, old, new = text
+    # row 2 is the same name; blanks (rows 1, 3) do not count; other vessels do not compare
+    assert (before.tolist(), after.tolist()) == ([2, 5, 7], [4, 6, 8])
+    assert (old.tolist(), new.tolist()) == (["ASTRA", "ORION", "VEGA"], ["ORION", "VEGA", "LYRA"])
+
+
+def test_run_sums_equal_a_loop() -> None:
+    rng = np.random.default_rng(3)
+    values = rng.uniform(0, 5, 200)
+    values[rng.integers(0, 200, 30)] = np.nan
+    first = np.sort(rng.integers(0, 200, 40))
+    last = first + rng.integers(-1, 20, 40)  # some empty
+    last = np.minimum(last, 199)
+    want = [np.nansum(values[a:b + 1]) if b >= a else 0.0 for a, b in zip(first, last, strict=True)]
+    np.testing.assert_allclose(_run_sums(values, first, last), want)
+
+
+def test_pool_arrays_behave_as_numpy() -> None:
+    values = np.arange(10.0)
+    rows = np.array([9, 0, 3, 3])
+    np.testing.assert_array_equal(pool_take(values, rows), values[rows])
+    taken = pool_take_many([values, values.astype(np.int64)], rows)
+    assert [t.dtype for t in taken] == [np.float64, np.int64]
+    assert taken[0].flags.writeable

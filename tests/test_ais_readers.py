@@ -180,3 +180,15 @@ def test_layout_names() -> None:
     assert layout_of(["# Timestamp", "Type of mobile", "MMSI", "Latitude"]) == "dma"
     assert layout_of(["mmsi", "imo_nr", "date_time_utc", "lon", "lat"]) == "kystverket"
     assert layout_of(["mmsi", "ts", "lat", "lon"]) == "generic"
+
+
+def test_fields_read_only_the_columns_asked_for(dma_csv: Path) -> None:
+    full = read_ais(dma_csv)
+    some = read_ais(dma_csv, fields=["destination", "sog"])
+    assert list(some.columns) == ["mmsi", "time", "lat", "lon", "sog", "destination"]
+    pd.testing.assert_frame_equal(some, full[list(some.columns)])
+
+
+def test_unknown_fields_are_named(dma_csv: Path) -> None:
+    with pytest.raises(BadInputError, match="unknown AIS field.*speed"):
+        read_ais(dma_csv, fields=["speed"])

@@ -385,8 +385,10 @@ def clean_reports(
         Take the columns out of ``reports`` one by one while building the
         cleaned frame, so that the input and the result are never both
         whole in memory (about half the peak for ten million reports).
-        ``reports`` is left without columns, and the removed reports are
-        taken at once instead of when first asked for.
+        ``reports`` is left without columns (unless its ``time`` or
+        ``mmsi`` had to be converted first, see :func:`with_report_dtypes`,
+        which copies it), and the removed reports are taken at once
+        instead of when first asked for.
     keep_rejected : sequence of str, optional
         With ``consume``, the reasons (of :data:`REASONS`) whose removed
         reports are kept for :attr:`CleanResult.rejected` (default: all).
