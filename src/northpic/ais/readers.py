@@ -439,7 +439,7 @@ def _read_csv(
             else pa.float64() if kind == "float"
             else _DICTIONARY_STRINGS  # few distinct values: pandas categoricals, cheap to sort
         )
-    read_options = pcsv.ReadOptions(block_size=1 << 24)
+    read_options = pcsv.ReadOptions(block_size=1 << 23)
     parse_options = pcsv.ParseOptions(delimiter=delimiter)
 
     def read(column_types: dict[str, pa.DataType]) -> pa.Table:
