@@ -39,13 +39,22 @@ def run_means(
     """Mean lon/lat (on the sphere) of the rows ``first[k]..last[k]`` of each run."""
     if len(first) == 0:
         return np.empty(0), np.empty(0)
-    count = last - first + 1
-    offsets = np.repeat(first - np.concatenate(([0], np.cumsum(count)[:-1])), count)
-    rows = np.arange(count.sum()) + offsets
+    rows, count, starts = _run_rows(first, last)
     xyz = to_xyz_m(reports["lon"].to_numpy()[rows], reports["lat"].to_numpy()[rows])
-    starts = np.concatenate(([0], np.cumsum(count)[:-1]))
     sums = np.add.reduceat(xyz, starts, axis=0) / count[:, None]
     return mean_position(sums[:, 0], sums[:, 1], sums[:, 2])
+
+
+def _run_rows(first: np.ndarray, last: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """List the rows ``first[k]..last[k]`` of every run, one run after another.
+
+    Returns those rows, the number of rows of each run (0 when ``last[k] <
+    first[k]``) and where each run starts among them.
+    """
+    count = np.maximum(last - first + 1, 0)
+    starts = np.cumsum(count) - count
+    rows = np.arange(count.sum()) + np.repeat(first - starts, count)
+    return rows, count, starts
 
 
 def slow_runs(
@@ -72,11 +81,9 @@ def slow_runs(
 
 def _run_sums(values: np.ndarray, first: np.ndarray, last: np.ndarray) -> np.ndarray:
     """Sum of ``values[first[k]:last[k] + 1]`` for each k (NaN counted as 0; empty runs 0)."""
-    count = np.maximum(last - first + 1, 0)
-    if count.sum() == 0:
+    rows, count, starts = _run_rows(first, last)
+    if len(rows) == 0:
         return np.zeros(len(first))
-    starts = np.concatenate(([0], np.cumsum(count)[:-1]))
-    rows = np.arange(count.sum()) + np.repeat(first - starts, count)
     taken = np.nan_to_num(values[rows], nan=0.0)
     sums = np.add.reduceat(taken, np.minimum(starts, len(taken) - 1))
     return np.where(count > 0, sums, 0.0)
