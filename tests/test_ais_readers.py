@@ -192,3 +192,44 @@ def test_fields_read_only_the_columns_asked_for(dma_csv: Path) -> None:
 def test_unknown_fields_are_named(dma_csv: Path) -> None:
     with pytest.raises(BadInputError, match="unknown AIS field.*speed"):
         read_ais(dma_csv, fields=["speed"])
+
+
+@pytest.fixture()
+def small_parts(monkeypatch):
+    """Read plain CSV files in parts of 64 KB, as a file of gigabytes is read in parts of 256 MB."""
+    from northpic.ais import csv_parts
+
+    monkeypatch.setattr(csv_parts, "PART_BYTES", 1 << 16)
+
+
+def test_reading_in_parts_gives_the_whole_file(scenario, tmp_path: Path, small_parts) -> None:
+    from northpic.ais.csv_parts import part_ranges
+
+    raw = scenario.reports.copy()
+    raw.loc[::7, "sog"] = np.nan  # missing values, in every part
+    raw.loc[3, "heading"] = 511.0  # AIS "not available"
+    path = write_dma_csv(raw, tmp_path / "aisdk.csv")
+    assert len(part_ranges(path, 1 << 16)) > 10
+    in_parts = read_ais(path)
+    with pytest.MonkeyPatch.context() as patch:
+        from northpic.ais import csv_parts
+
+        patch.setattr(csv_parts, "PART_BYTES", 1 << 40)
+        whole = read_ais(path)
+    pd.testing.assert_frame_equal(in_parts, whole)
+    assert in_parts["sog"].isna().sum() >= len(raw) // 7 and np.isnan(in_parts["heading"][3])
+
+
+def test_a_bad_value_late_in_a_file_read_in_parts(scenario, tmp_path: Path, small_parts) -> None:
+    path = write_dma_csv(scenario.reports, tmp_path / "aisdk.csv")
+    lines = path.read_text().splitlines()
+    fields = lines[-10].split(",")
+    fields[3] = "north"  # Latitude: text in the last part
+    lines[-10] = ",".join(fields)
+    path.write_text("\n".join(lines) + "\n")
+    reports = read_ais(path)  # read whole as text, the bad value kept as missing
+    assert len(reports) == len(scenario.reports) and reports["lat"].isna().sum() == 1
+    lines[-5] = "1,2,3"  # too few columns: not CSV of this layout
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(DataFileError, match="not a readable CSV file"):
+        read_ais(path)

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from northpic.ais.csv_parts import read_columns_in_parts
 from northpic.ais.memory import lent_array
 from northpic.ais.spherical import WORKERS
 from northpic.errors import BadInputError, DataFileError, UnsupportedFormatError
@@ -110,6 +111,7 @@ class _Input:
     label: str
     suffixes: tuple[str, ...]
     open: Callable[[], Any]  # returns a pyarrow-readable binary stream
+    path: Path | None = None  # the file itself, when it is neither archived nor compressed
 
     def peek(self) -> bytes:
         with self.open() as stream:
@@ -138,7 +140,9 @@ def _inputs(path: Path) -> list[_Input]:
             _Input(f"{path}!{m}", tuple(s.lower() for s in Path(m).suffixes), opener(m))
             for m in members
         ]
-    return [_Input(str(path), suffixes, lambda: pa.input_stream(str(path), compression="detect"))]
+    plain = not any(s in (".gz", ".bz2") for s in suffixes)
+    return [_Input(str(path), suffixes, lambda: pa.input_stream(str(path), compression="detect"),
+                   path if plain else None)]
 
 
 def _detect_format(source: _Input) -> str:
@@ -374,24 +378,26 @@ def _typed(table: pa.Table) -> bool:
     )
 
 
-def _finish_table(owner: list[pa.Table], fields: tuple[str, ...]) -> pd.DataFrame:
-    """:func:`_finish` of ``table.to_pandas()``, converting the columns straight from Arrow.
+_FILLS = {"time": np.iinfo(np.int64).min, "int": -1, "float": np.nan}
 
-    ``owner`` is a list holding the only reference to a :func:`_typed`
-    table; the table is taken out of it, and each column is released once
-    converted, so its memory is reused for the next and the peak memory
-    stays near the size of the table. Columns are converted in threads
-    (joining the chunks lets go of the GIL).
+
+def _finish_columns(
+    columns: dict[str, pa.ChunkedArray | np.ndarray], n: int, fields: tuple[str, ...]
+) -> pd.DataFrame:
+    """:func:`_finish` of typed columns, converted straight from Arrow.
+
+    ``columns`` maps canonical names to Arrow columns (int64 MMSI, float64
+    numbers, nanosecond times, dictionary strings), or to NumPy arrays of
+    the numbers with the nulls filled (:data:`_FILLS`; times as int64). It
+    is emptied: each column is let go of once converted, so its memory is
+    reused for the next and the peak memory stays near the size of the
+    table. Columns are converted in threads (joining chunks lets go of the GIL).
     """
-    table = owner.pop()
-    n = table.num_rows
     index = pd.RangeIndex(n)
-    chunked = {name: table.column(name) for name in table.column_names}
-    del table
 
     def convert(column: str) -> Any:
         kind = REPORT_COLUMNS[column]
-        values = chunked.pop(column, None)
+        values = columns.pop(column, None)
         if values is None:
             return (
                 pd.Series(pd.NaT, index=index, dtype="datetime64[ns, UTC]") if kind == "time"
@@ -399,16 +405,20 @@ def _finish_table(owner: list[pa.Table], fields: tuple[str, ...]) -> pd.DataFram
                 else -1 if kind == "int"
                 else np.nan
             )
-        if kind == "time":
-            stamps = _owned_numpy(values.cast(pa.int64()), np.iinfo(np.int64).min)
-            return pd.Series(stamps, index=index, copy=False).astype("datetime64[ns, UTC]")
         if kind == "str":
             return pa.table({column: values}).to_pandas()[column]
-        if kind == "int" and values.null_count:
+        if isinstance(values, np.ndarray):
+            numbers = values
+        elif kind == "time":
+            numbers = _owned_numpy(values.cast(pa.int64()), _FILLS["time"])
+        elif kind == "int" and values.null_count:
             # as pandas: a column with nulls goes through float64
-            numbers = values.to_numpy(zero_copy_only=False).astype(float)
-            return np.where(np.isnan(numbers), -1.0, numbers).astype(np.int64)
-        numbers = _owned_numpy(values, np.nan)
+            floats = values.to_numpy(zero_copy_only=False).astype(float)
+            numbers = np.where(np.isnan(floats), -1.0, floats).astype(np.int64)
+        else:
+            numbers = _owned_numpy(values, _FILLS[kind])
+        if kind == "time":
+            return pd.Series(numbers, index=index, copy=False).astype("datetime64[ns, UTC]")
         if column in NOT_AVAILABLE_FROM:
             numbers[numbers >= NOT_AVAILABLE_FROM[column]] = np.nan
         return numbers
@@ -416,6 +426,19 @@ def _finish_table(owner: list[pa.Table], fields: tuple[str, ...]) -> pd.DataFram
     with ThreadPoolExecutor(WORKERS) as pool:
         out = dict(zip(fields, pool.map(convert, fields), strict=True))
     return pd.DataFrame(out, index=index, copy=False)
+
+
+def _finish_table(owner: list[pa.Table], fields: tuple[str, ...]) -> pd.DataFrame:
+    """:func:`_finish_columns` of a :func:`_typed` table whose only reference ``owner`` holds.
+
+    The table is taken out of the list, so that its columns can be freed
+    one by one.
+    """
+    table = owner.pop()
+    n = table.num_rows
+    columns = {name: table.column(name) for name in table.column_names}
+    del table
+    return _finish_columns(columns, n, fields)
 
 
 def _read_csv(
@@ -439,19 +462,38 @@ def _read_csv(
             else pa.float64() if kind == "float"
             else _DICTIONARY_STRINGS  # few distinct values: pandas categoricals, cheap to sort
         )
-    read_options = pcsv.ReadOptions(block_size=1 << 23)
     parse_options = pcsv.ParseOptions(delimiter=delimiter)
+
+    def parse(
+        stream: Any, column_types: dict[str, pa.DataType], names: list[str] | None = None
+    ) -> pa.Table:
+        return pcsv.read_csv(
+            stream, read_options=pcsv.ReadOptions(block_size=1 << 23, column_names=names),
+            parse_options=parse_options,
+            convert_options=pcsv.ConvertOptions(
+                include_columns=list(mapping.values()), column_types=column_types,
+                null_values=NULL_VALUES, strings_can_be_null=True, timestamp_parsers=parsers,
+            ),
+        )
 
     def read(column_types: dict[str, pa.DataType]) -> pa.Table:
         with source.open() as stream:
-            return pcsv.read_csv(
-                stream, read_options=read_options, parse_options=parse_options,
-                convert_options=pcsv.ConvertOptions(
-                    include_columns=list(mapping.values()), column_types=column_types,
-                    null_values=NULL_VALUES, strings_can_be_null=True,
-                    timestamp_parsers=parsers,
-                ),
+            return parse(stream, column_types)
+
+    if source.path is not None and plan not in ("epoch", "mixed"):
+        by_name = {name: canonical for canonical, name in mapping.items()}
+        fills = {name: _FILLS[REPORT_COLUMNS[c]] for name, c in by_name.items()
+                 if REPORT_COLUMNS[c] != "str"}
+        try:
+            parts = read_columns_in_parts(
+                source.path, header, lambda stream, names: parse(stream, types, names), fills
             )
+        except pa.ArrowInvalid:
+            parts = None  # read whole below, which words the error or reads the text
+        if parts is not None:
+            read_columns, n = parts
+            canonical = {by_name[name]: read_columns.pop(name) for name in list(read_columns)}
+            return _finish_columns(canonical, n, fields), layout_of(header)
 
     try:
         table = read(types)
