@@ -231,7 +231,8 @@ def _sorted_by_vessel_time(
         key <<= time_bits
         key |= s_stamps - np.int64(t_min)
         order = order[np.argsort(key, kind="stable")]
-    return order, *pool_take_many((mmsi, stamps), order)
+    s_mmsi, s_stamps = pool_take_many((mmsi, stamps), order)
+    return order, s_mmsi, s_stamps
 
 
 def sort_reports(frame: pd.DataFrame) -> np.ndarray:

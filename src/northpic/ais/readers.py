@@ -492,8 +492,8 @@ def _read_csv(
             parts = None  # read whole below, which words the error or reads the text
         if parts is not None:
             read_columns, n = parts
-            canonical = {by_name[name]: read_columns.pop(name) for name in list(read_columns)}
-            return _finish_columns(canonical, n, fields), layout_of(header)
+            renamed = {by_name[name]: read_columns.pop(name) for name in list(read_columns)}
+            return _finish_columns(renamed, n, fields), layout_of(header)
 
     try:
         table = read(types)
