@@ -137,8 +137,8 @@ def read_columns_in_parts(
     at = 0
     with ThreadPoolExecutor(WORKERS) as pool:
         for k, (start, stop) in enumerate(ranges):
-            stream = pa.PythonFile(ByteRange(path, start, stop), mode="r")
-            table = read_part(stream, None if k == 0 else header)
+            with pa.PythonFile(ByteRange(path, start, stop), mode="r") as stream:
+                table = read_part(stream, None if k == 0 else header)
             columns = {name: table.column(name) for name in table.column_names}
             n = table.num_rows
             del table
