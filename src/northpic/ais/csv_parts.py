@@ -119,8 +119,8 @@ def read_columns_in_parts(
     def place(columns: dict[str, pa.ChunkedArray], name: str, first: int) -> None:
         """Copy one column of a part into its array at row ``first`` (and let go of it)."""
         values = columns.pop(name)
-        types.setdefault(name, values.type)
         if pa.types.is_dictionary(values.type):
+            types[name] = values.type
             chunks.setdefault(name, []).extend(values.chunks)
             return
         if pa.types.is_timestamp(values.type):

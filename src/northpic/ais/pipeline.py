@@ -26,7 +26,7 @@ from northpic.ais.gaps import detect_gaps
 from northpic.ais.identity import detect_identity_changes
 from northpic.ais.loitering import detect_loitering
 from northpic.ais.spherical import WORKERS
-from northpic.ais.spoofing import detect_spoofing
+from northpic.ais.spoofing import SPOOFING_REASONS, detect_spoofing
 from northpic.errors import BadInputError
 
 Progress = Callable[[str], None]
@@ -120,7 +120,7 @@ def detect_events(
     source = detector_source(frame.attrs.get("sources", []))
 
     def spikes() -> pd.DataFrame | None:
-        removed = cleaned.removed("impossible_jump")  # all that spoofing looks at
+        removed = cleaned.removed(*SPOOFING_REASONS)
         return removed if "mmsi" in removed else None
 
     detectors: dict[str, Callable[..., gpd.GeoDataFrame]] = {
@@ -241,7 +241,7 @@ def detect_files(
                  f"{nmea.get('undecodable', 0):,} undecodable")
     step = time.perf_counter()
     cleaned = clean_reports(reports, inland_km=2.0 if land_check else None, consume=True,
-                            keep_rejected=("impossible_jump",))  # all that spoofing looks at
+                            keep_rejected=SPOOFING_REASONS)
     seconds["clean"] = time.perf_counter() - step
     progress(f"cleaned in {seconds['clean']:.2f} s: {cleaned.summary()}")
     del reports

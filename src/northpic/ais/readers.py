@@ -409,13 +409,9 @@ def _finish_columns(
             return pa.table({column: values}).to_pandas()[column]
         if isinstance(values, np.ndarray):
             numbers = values
-        elif kind == "time":
-            numbers = _owned_numpy(values.cast(pa.int64()), _FILLS["time"])
-        elif kind == "int" and values.null_count:
-            # as pandas: a column with nulls goes through float64
-            floats = values.to_numpy(zero_copy_only=False).astype(float)
-            numbers = np.where(np.isnan(floats), -1.0, floats).astype(np.int64)
         else:
+            if kind == "time":
+                values = values.cast(pa.int64())
             numbers = _owned_numpy(values, _FILLS[kind])
         if kind == "time":
             return pd.Series(numbers, index=index, copy=False).astype("datetime64[ns, UTC]")
@@ -480,8 +476,8 @@ def _read_csv(
         with source.open() as stream:
             return parse(stream, column_types)
 
+    by_name = {name: canonical for canonical, name in mapping.items()}
     if source.path is not None and plan not in ("epoch", "mixed"):
-        by_name = {name: canonical for canonical, name in mapping.items()}
         fills = {name: _FILLS[REPORT_COLUMNS[c]] for name, c in by_name.items()
                  if REPORT_COLUMNS[c] != "str"}
         try:
@@ -504,7 +500,7 @@ def _read_csv(
         # and let cleaning count what cannot be used, instead of losing the file.
         table = read(dict.fromkeys(mapping.values(), pa.string()))
         plan = "mixed"
-    table = table.rename_columns([_canonical_of(mapping, c) for c in table.column_names])
+    table = table.rename_columns([by_name[c] for c in table.column_names])
     if plan not in ("epoch", "mixed") and _typed(table):
         owner = [table]
         del table  # _finish_table frees the columns one by one
@@ -514,10 +510,6 @@ def _read_csv(
     if plan in ("epoch", "mixed"):
         frame["time"] = _to_utc(frame["time"], plan)
     return _finish(frame, fields), layout_of(header)
-
-
-def _canonical_of(mapping: Mapping[str, str], column: str) -> str:
-    return next(c for c, n in mapping.items() if n == column)
 
 
 def _read_parquet(

@@ -21,11 +21,13 @@ from northpic.ais.events import detector_source, event_frame
 from northpic.ais.spherical import KM_PER_NM, haversine_km
 
 RUN_GAP_HOURS = 1.0
+#: The removal reasons (of cleaning) whose reports this detector looks at.
+SPOOFING_REASONS = ("impossible_jump",)
 
 
 def _spikes(reports: pd.DataFrame, rejected: pd.DataFrame) -> pd.DataFrame:
     """Pair each removed spike with the nearest kept report of its vessel."""
-    spikes = rejected[rejected["reason"] == "impossible_jump"]
+    spikes = rejected[rejected["reason"].isin(SPOOFING_REASONS)]
     if spikes.empty or reports.empty:
         return pd.DataFrame()
     left = spikes[["mmsi", "time", "lon", "lat"]].sort_values("time", kind="stable")
