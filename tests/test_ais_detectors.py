@@ -17,8 +17,6 @@ from northpic.ais.landmask import is_on_land
 from northpic.ais.loitering import _run_sums, detect_loitering
 from northpic.ais.memory import pool_take, pool_take_many
 from northpic.ais.pipeline import detect_events
-from northpic.ais.ports import read_ports, resolve_destination
-from northpic.ais.shore import distance_to_shore_km
 from northpic.ais.trajectories import split_tracks, track_lines
 from northpic.schema import validate_layer_frame
 
@@ -171,18 +169,6 @@ def test_dask_results_equal_in_memory(scenario, events) -> None:
         check_dtype=False,
     )
     assert distributed.geometry.to_wkt().tolist() == events.geometry.to_wkt().tolist()
-
-
-def test_port_gazetteer_entries_resolve_and_lie_on_a_coast() -> None:
-    ports = read_ports()
-    assert ports["locode"].is_unique
-    for row in ports.itertuples():
-        assert resolve_destination(row.locode)["locode"] == row.locode
-        assert resolve_destination(row.name.lower())["locode"] == row.locode
-    shore = distance_to_shore_km(ports["lon"].to_numpy(), ports["lat"].to_numpy())
-    limit = ports["kind"].map({"port": 40.0, "offshore terminal": 80.0, "river port": 1000.0})
-    assert limit.notna().all()
-    assert (shore < limit).all(), ports.loc[shore >= limit, "name"].tolist()
 
 
 @pytest.mark.slow
