@@ -21,7 +21,11 @@ def check_writable(path: Path, overwrite: bool) -> None:
 
 
 def write_geojson(frame: gpd.GeoDataFrame, path: Path, *, overwrite: bool = False) -> Path:
-    """Write ``frame`` to ``path`` as GeoJSON (RFC 7946) through a temporary file.
+    """Write ``frame`` to ``path`` as RFC 7946 GeoJSON through a temporary file.
+
+    Goes through :func:`northpic.export.geojson.write_geojson_file`: no
+    ``crs`` member, polygons counter-clockwise, cut at the antimeridian,
+    times as ISO 8601 UTC strings.
 
     Parameters
     ----------
@@ -42,13 +46,9 @@ def write_geojson(frame: gpd.GeoDataFrame, path: Path, *, overwrite: bool = Fals
     OutputExistsError
         If ``path`` exists and ``overwrite`` is false.
     """
-    import pyogrio
+    from northpic.export.geojson import write_geojson_file
 
     check_writable(path, overwrite)
-    out = frame.copy()
-    for column in out.columns:
-        if str(out[column].dtype).startswith("datetime64"):
-            out[column] = out[column].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
     with atomic_output(path, directory=False, overwrite=overwrite) as tmp:
-        pyogrio.write_dataframe(out, tmp, driver="GeoJSON", layer=path.stem, use_arrow=True)
+        write_geojson_file(frame, tmp, layer=path.stem, times=True)
     return path

@@ -10,7 +10,6 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely.geometry
 
 from northpic.events.schema import format_event_time
 from northpic.events.store import read_events
@@ -32,21 +31,21 @@ def _json_value(value: Any) -> Any:
 
 
 def events_geojson(frame: gpd.GeoDataFrame) -> dict[str, Any]:
-    """Write events as a GeoJSON FeatureCollection (times in UTC, ``Z``).
+    """Write events as an RFC 7946 FeatureCollection (times in UTC, ``Z``).
 
-    ``valid_from`` is left out (it is the ``time``); empty attributes are
-    left out; everything else, extra attributes included, is kept, so
-    ``northpic events add`` reads the result back unchanged.
+    Built by :func:`northpic.export.geojson.feature_collection`, the
+    project's one GeoJSON writer. ``valid_from`` is left out (it is the
+    ``time``); empty attributes are left out; everything else, extra
+    attributes included, is kept, so ``northpic events add`` reads the
+    result back unchanged.
     """
-    columns = [c for c in frame.columns if c not in ("geometry", "valid_from")]
-    features = []
-    for row, geom in zip(frame[columns].itertuples(index=False, name=None), frame.geometry,
-                         strict=True):
-        props = {c: _json_value(v) for c, v in zip(columns, row, strict=True)}
-        props = {c: v for c, v in props.items() if v is not None or c in COMMON_COLUMNS}
-        features.append({"type": "Feature", "id": props["id"], "properties": props,
-                         "geometry": shapely.geometry.mapping(geom)})
-    return {"type": "FeatureCollection", "features": features}
+    from northpic.export.geojson import feature_collection
+
+    def properties(row: dict[str, Any]) -> dict[str, Any]:
+        props = {c: _json_value(v) for c, v in row.items() if c != "valid_from"}
+        return {c: v for c, v in props.items() if v is not None or c in COMMON_COLUMNS}
+
+    return feature_collection(frame, properties=properties, id_column="id")
 
 
 def format_events_table(frame: gpd.GeoDataFrame) -> str:

@@ -1,19 +1,143 @@
-"""Write one RFC 7946 GeoJSON file per layer into a folder.
+"""The one GeoJSON (RFC 7946) writer: exports, ``seaice edge``, ``ais detect``, ``events list``.
 
-GDAL's GeoJSON driver writes with ``RFC7946=YES``: longitude/latitude in
-WGS 84, seven decimals, a ``bbox`` per feature, and geometries split at the
-antimeridian; the frames come already cut and wound counter-clockwise
-(:func:`northpic.export.prepare.rfc7946_geometry`). Times are ISO 8601 UTC
-strings (``2026-01-15T00:00:00Z``).
+Every GeoJSON northpic writes goes through here, so every one is RFC 7946:
+
+* coordinates in longitude/latitude on WGS 84 (EPSG:4326), no ``crs``
+  member;
+* lines and polygons cut at the antimeridian, polygon exteriors
+  counter-clockwise and holes clockwise
+  (:func:`northpic.export.prepare.rfc7946_geometry`, which keeps
+  pole-enclosing polygons with holes whole);
+* times as ISO 8601 UTC strings (``2026-01-15T00:00:00Z``).
+
+Files are written by GDAL's GeoJSON driver with ``RFC7946=YES`` (seven
+decimals, a ``bbox`` per feature); :func:`feature_collection` builds the
+same features as a Python dict for text output.
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
-from northpic.export.prepare import ExportLayer, caveat_for
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from northpic.export.prepare import ExportLayer, caveat_for, rfc7946_geometry
+
+
+def rfc7946_frame(frame: gpd.GeoDataFrame, *, times: bool = True) -> gpd.GeoDataFrame:
+    """Return a copy of ``frame`` in EPSG:4326 with RFC 7946 geometry.
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+        Any CRS (none means EPSG:4326).
+    times : bool
+        Turn datetime columns into ISO 8601 UTC strings.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Lines and polygons cut at 180 degrees, exteriors counter-clockwise,
+        holes clockwise; points unchanged.
+    """
+    out = frame.set_crs("EPSG:4326") if frame.crs is None else frame.to_crs("EPSG:4326")
+    out = out.copy()
+    name = out.geometry.name
+    shaped = ~out.geom_type.isin(["Point", "MultiPoint"]).to_numpy() & out.geometry.notna()
+    if shaped.any():
+        out.loc[shaped, name] = [rfc7946_geometry(g) for g in out.geometry[shaped]]
+    if times:
+        for column in out.columns:
+            if column != name and str(out[column].dtype).startswith("datetime64"):
+                stamps = pd.to_datetime(out[column], utc=True)
+                out[column] = stamps.dt.strftime("%Y-%m-%dT%H:%M:%SZ").where(stamps.notna(), None)
+    return out
+
+
+def feature_collection(
+    frame: gpd.GeoDataFrame,
+    *,
+    properties: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    id_column: str | None = None,
+) -> dict[str, Any]:
+    """Build an RFC 7946 FeatureCollection dict from ``frame``.
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+        Features; geometry is made RFC 7946 by :func:`rfc7946_frame`.
+    properties : callable, optional
+        Turns one row's ``{column: value}`` into the feature's properties
+        (values must be JSON-ready); default: the row as it is.
+    id_column : str, optional
+        Property that becomes the feature's ``id``.
+
+    Returns
+    -------
+    dict
+        ``{"type": "FeatureCollection", "features": [...]}``, no ``crs``.
+    """
+    out = rfc7946_frame(frame, times=False)
+    geometry = out.geometry.name
+    columns = [c for c in out.columns if c != geometry]
+    features = []
+    for row, geom in zip(out[columns].itertuples(index=False, name=None), out.geometry,
+                         strict=True):
+        props = dict(zip(columns, row, strict=True))
+        if properties is not None:
+            props = properties(props)
+        feature: dict[str, Any] = {"type": "Feature"}
+        if id_column is not None and props.get(id_column) is not None:
+            feature["id"] = props[id_column]
+        feature["properties"] = props
+        feature["geometry"] = None if geom is None else shapely.geometry.mapping(geom)
+        features.append(feature)
+    return {"type": "FeatureCollection", "features": features}
+
+
+def write_geojson_file(
+    frame: gpd.GeoDataFrame, path: str | Path, *, layer: str | None = None,
+    description: str | None = None, times: bool = False,
+) -> Path:
+    """Write ``frame`` to ``path`` as one RFC 7946 GeoJSON file.
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+        Features in any CRS.
+    path : str or pathlib.Path
+        The file to write (callers write to a temporary name and move it).
+    layer : str, optional
+        The collection's ``name`` (default: the file's stem).
+    description : str, optional
+        The collection's ``description``.
+    times : bool
+        Write datetime columns as ISO 8601 UTC strings (``...Z``) rather
+        than as GDAL DateTime fields.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+    """
+    import pyogrio
+
+    path = Path(path)
+    options = {"RFC7946": "YES", "WRITE_BBOX": "YES"}
+    if description:
+        options["DESCRIPTION"] = description
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        pyogrio.write_dataframe(
+            rfc7946_frame(frame, times=times), path, driver="GeoJSON", layer=layer or path.stem,
+            layer_options=options,
+        )
+    return path
 
 
 def write_geojson(
@@ -36,18 +160,10 @@ def write_geojson(
     list of str
         The file names written, in order.
     """
-    import pyogrio
-
     names = []
     for layer in layers:
         name = f"{layer.name}.geojson"
         description = " ".join(filter(None, [layer.spec.description, caveat_for(layer.spec)]))
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            pyogrio.write_dataframe(
-                layer.frame, folder / name, driver="GeoJSON", layer=layer.name,
-                layer_options={"RFC7946": "YES", "WRITE_BBOX": "YES",
-                               "DESCRIPTION": description},
-            )
+        write_geojson_file(layer.frame, folder / name, layer=layer.name, description=description)
         names.append(name)
     return names

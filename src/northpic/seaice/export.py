@@ -46,7 +46,9 @@ def write_edge(frame: gpd.GeoDataFrame, path: str | Path, overwrite: bool = Fals
     frame : geopandas.GeoDataFrame
         In EPSG:4326.
     path : str or pathlib.Path
-        ``.geojson``/``.json`` or ``.gpkg`` (layer ``sea_ice_edge``).
+        ``.geojson``/``.json`` (RFC 7946, through
+        :func:`northpic.export.geojson.write_geojson_file`) or ``.gpkg``
+        (layer ``sea_ice_edge``).
     overwrite : bool
         Replace an existing file.
 
@@ -62,8 +64,12 @@ def write_edge(frame: gpd.GeoDataFrame, path: str | Path, overwrite: bool = Fals
         if column in out.columns:
             out[column] = [None if v is None or v != v else v.isoformat() for v in out[column]]
     with atomic_output(path, directory=False, overwrite=overwrite) as tmp:
-        kwargs = {"layer": "sea_ice_edge"} if driver == "GPKG" else {}
-        out.to_file(tmp, driver=driver, engine="pyogrio", **kwargs)
+        if driver == "GeoJSON":  # the one RFC 7946 writer
+            from northpic.export.geojson import write_geojson_file
+
+            write_geojson_file(out, tmp, layer="sea_ice_edge")
+        else:
+            out.to_file(tmp, driver=driver, engine="pyogrio", layer="sea_ice_edge")
     return path
 
 
