@@ -48,6 +48,13 @@ def sea_distance_km(lon: float, lat: float, to_lon: float, to_lat: float) -> flo
     return float(route["properties"]["length"])
 
 
+@lru_cache(maxsize=65536)
+def _port(text: str) -> tuple[str, float, float] | None:
+    """Name, lon and lat of the port ``text`` declares, once per distinct text."""
+    port = resolve_destination(text)
+    return None if port is None else (str(port["name"]), float(port["lon"]), float(port["lat"]))
+
+
 @dataclass(frozen=True)
 class _Diversion:
     row: int
@@ -140,10 +147,10 @@ def detect_diversions(
     for row in rows:
         before = _previous_destination(reports, row)
         after = str(reports["destination"].iat[row])
-        old = resolve_destination(before)
+        old = _port(before)
         if old is None:
             continue
-        if haversine_km(lon[row], lat[row], old["lon"], old["lat"]) < min_distance_km:
+        if haversine_km(lon[row], lat[row], old[1], old[2]) < min_distance_km:
             continue
         stop = row
         limit = t[row] + int(window_hours * 3600e9)
@@ -152,20 +159,20 @@ def detect_diversions(
         sailed = float(np.nansum(reports["step_km"].to_numpy()[row + 1: stop + 1]))
         if sailed < min_sailed_km:
             continue
-        to_old = sea_distance_km(lon[row], lat[row], old["lon"], old["lat"])
-        progress_old = (to_old - sea_distance_km(lon[stop], lat[stop], old["lon"], old["lat"]))
+        to_old = sea_distance_km(lon[row], lat[row], old[1], old[2])
+        progress_old = (to_old - sea_distance_km(lon[stop], lat[stop], old[1], old[2]))
         progress_old /= sailed
         if progress_old >= max_progress:
             continue
-        new = resolve_destination(after)
+        new = _port(after)
         progress_new = float("nan")
         if new is not None:
             progress_new = (
-                sea_distance_km(lon[row], lat[row], new["lon"], new["lat"])
-                - sea_distance_km(lon[stop], lat[stop], new["lon"], new["lat"])
+                sea_distance_km(lon[row], lat[row], new[1], new[2])
+                - sea_distance_km(lon[stop], lat[stop], new[1], new[2])
             ) / sailed
         found.append(_Diversion(
-            row, stop, before, after, str(old["name"]), None if new is None else str(new["name"]),
+            row, stop, before, after, old[0], None if new is None else new[0],
             sailed, progress_old, progress_new, to_old,
         ))
     rows_found = np.array([f.row for f in found], dtype=np.int64)
