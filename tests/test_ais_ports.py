@@ -43,6 +43,9 @@ def _code(text: str) -> str | None:
     ("RU ULU=>EG PSD", "EGPSD"),
     ("RULED>>TRISK", "TRISK"),
     ("CN TAO<RU ULU", "CNTAO"),          # '<' points the same way: to the port before it
+    ("CN TAO <- RU ULU", "CNTAO"),
+    ("RU ULU -> CN TAO", "CNTAO"),
+    ("SE OER => SE FAG", "SEFAG"),
     ("SEGOT", "SEGOT"),
     ("SE GOT", "SEGOT"),
     ("se got", "SEGOT"),
@@ -83,6 +86,8 @@ def test_messy_destination_shapes_resolve(text, locode):
     "ANCHORAGE", "PORT", "ROADS", "OPL", "FOR ORDERS", "TO ORDER", "HARBOUR ASSISTANCE",
     "RU ULU > FOR ORDER",    # the next port is 'for orders'
     "GRASO<>OREGRUND",       # a two-way ferry names no one destination
+    "RUULU>", "RU ULU -> ", "<EGPSD",  # the arrow points at nothing
+    "CN TAO<RU ULU>EG PSD",  # arrows both ways
     "BR LED",                # St Petersburg's code part under Brazil's flag
     "SPB,BRAZIL",
     "GDANSK,GERMANY",        # the country disagrees

@@ -55,8 +55,8 @@ def load_lookups(kinds: Iterable[str], land_check: bool = True) -> None:
         load_land_mask()
     if wanted & {"ais_gap", "encounter", "loitering"}:
         load_shoreline()
-    if "encounter" in wanted:
-        load_ports()
+    if wanted & {"encounter", "diversion"}:
+        load_ports(distances="encounter" in wanted)
 
 
 def drop_loitering_in_encounters(events: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -228,10 +228,8 @@ def _destination_part(text: str) -> str | None:
     forward, backward = ">" in text, "<" in text
     if forward and backward:
         return None
-    if forward or backward:
-        legs = [leg for leg in re.split("[<>]", text) if destination_words(leg)]
-        if not legs:
-            return None
+    if forward or backward:  # "RULED>>TRISK" is one arrow; "RUULU>" names no next port
+        legs = re.split("[<>]+", text)
         return legs[-1] if forward else legs[0]
     return text
 
@@ -404,9 +402,17 @@ def _port_tree() -> object:
     return cKDTree(to_xyz_m(lon, lat))
 
 
-def load_ports() -> None:
-    """Build the port index now (otherwise it is built on the first distance asked for)."""
-    _port_tree()
+def load_ports(distances: bool = True) -> None:
+    """Build the port indexes now (otherwise they are built when first used).
+
+    Parameters
+    ----------
+    distances : bool
+        Build the distance index too, not only the destination index.
+    """
+    _index()
+    if distances:
+        _port_tree()
 
 
 def distance_to_port_km(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
