@@ -73,6 +73,9 @@ def _code(text: str) -> str | None:
     ("GB IMM VIA KIEL", "GBIMM"),        # a waypoint is not the destination
     ("HAMINA TO GDANSK", "PLGDN"),
     ("PORTLAND,UK", "GBPTL"),
+    ("CARTAGENA,SPAIN", "ESCAR"),
+    ("HAMBURG", "DEHAM"),                # a shared name: the one main port of that name
+    ("PORTSMOUTH", "GBPME"),             # ...or the authored choice
     ("SABETTA", "RUSAB"),
     ("ANCHORAGE ALASKA", "USANC"),
     ("US ANC", "USANC"),
@@ -91,7 +94,8 @@ def test_messy_destination_shapes_resolve(text, locode):
     "BR LED",                # St Petersburg's code part under Brazil's flag
     "SPB,BRAZIL",
     "GDANSK,GERMANY",        # the country disagrees
-    "CHINA", "SWEDISH SAR VESSEL", "", "   ", "0", "-",
+    "CARTAGENA",             # Colombia or Spain: two main ports of one name
+    "CHINA", "SWEDISH SAR VESSEL", "HOME", "", "   ", "0", "-",
 ])
 def test_no_port_or_wrong_country_resolves_to_nothing(text):
     assert _code(text) is None

@@ -34,7 +34,8 @@ How a destination is read (:func:`resolve_destination`):
 5. When several ports are named (``EESLM-DKSKA``) the last one is the
    destination. A name shared by several ports (``HAMBURG``, Germany and
    the USA) with no country to choose goes to the one searoute marks as a
-   main (terminal) port when just one is, else to nothing (``PORTLAND``).
+   main (terminal) port when just one is, else to nothing (``CARTAGENA``:
+   Colombia or Spain; ``CARTAGENA,SPAIN`` is Spain's).
 
 Resolution runs once per distinct text (cached), so it costs nothing per
 report.
@@ -66,7 +67,7 @@ GENERIC_WORDS = frozenset(
     "BAY GULF SEA STRAIT RIVER ISLAND ISLANDS AREA ZONE BUOY FAIRWAY CHANNEL PILOT PILOTS "
     "PILOTAGE STATION STS FOR ORDERS ORDER ORDRE TO FROM VIA AND OF THE OFF OUTER INNER "
     "WAITING DRIFTING BUNKERING BUNKER TRANSIT ARRIVAL OFFSHORE LIGHTERING NORTH SOUTH EAST "
-    "WEST CITY".split()
+    "WEST CITY HOME".split()
 )
 #: Country spellings crews use that are not the country names of searoute.
 COUNTRY_ALIASES = {
