@@ -128,12 +128,18 @@ def test_ais_detect_events_and_tracks(tmp_path, capsys):
         assert len(pyogrio.read_dataframe(written)) > 0
 
 
-def test_ais_writer_winds_polygons(tmp_path):
+def test_ais_writer_winds_polygons_and_cuts_lines_at_180(tmp_path):
     from northpic.ais.writers import write_geojson
 
-    frame = gpd.GeoDataFrame({"mmsi": [1, 2]}, geometry=[_clockwise_with_hole(),
-                                                         _pole_cap_with_holes()], crs="EPSG:4326")
-    assert check_file(write_geojson(frame, tmp_path / "a.geojson")) == 2
+    bering = shapely.LineString([(170, 65), (-170, 66), (-165, 67)])
+    frame = gpd.GeoDataFrame({"mmsi": [1, 2, 3]}, geometry=[
+        _clockwise_with_hole(), _pole_cap_with_holes(), bering], crs="EPSG:4326")
+    path = write_geojson(frame, tmp_path / "a.geojson")
+    assert check_file(path) == 2
+    line = json.loads(path.read_text(encoding="utf-8"))["features"][2]["geometry"]
+    assert line["type"] == "MultiLineString"
+    for part in line["coordinates"]:
+        assert all(abs(b[0] - a[0]) <= 180 for a, b in zip(part[:-1], part[1:], strict=True))
 
 
 def test_events_list_json(tmp_path, capsys):

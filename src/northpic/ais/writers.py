@@ -50,5 +50,5 @@ def write_geojson(frame: gpd.GeoDataFrame, path: Path, *, overwrite: bool = Fals
 
     check_writable(path, overwrite)
     with atomic_output(path, directory=False, overwrite=overwrite) as tmp:
-        write_geojson_file(frame, tmp, layer=path.stem, times=True)
+        write_geojson_file(frame, tmp, layer=path.stem, times=True, use_arrow=True)
     return path

@@ -23,10 +23,36 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
 from northpic.export.prepare import ExportLayer, caveat_for, rfc7946_geometry
+
+#: shapely type ids of Polygon, MultiPolygon and GeometryCollection.
+_POLYGONAL = (3, 6, 7)
+
+
+def _rfc7946_geometries(geoms: np.ndarray) -> np.ndarray:
+    """Apply :func:`rfc7946_geometry` to the geometries that cross 180 degrees, orient the rest.
+
+    Vectorised: only geometries with consecutive vertices more than 180
+    degrees of longitude apart go through the per-geometry cut; polygons
+    are oriented in one call.
+    """
+    geoms = np.array(geoms, dtype=object)
+    if geoms.size == 0:
+        return geoms
+    coords, owner = shapely.get_coordinates(geoms, return_index=True)
+    jump = (np.abs(np.diff(coords[:, 0])) > 180) & (owner[1:] == owner[:-1])
+    crossing = np.zeros(len(geoms), dtype=bool)
+    crossing[owner[1:][jump]] = True
+    for i in np.flatnonzero(crossing):
+        geoms[i] = rfc7946_geometry(geoms[i])
+    shaped = np.isin(shapely.get_type_id(geoms), _POLYGONAL) & ~crossing
+    if shaped.any():
+        geoms[shaped] = shapely.orient_polygons(geoms[shaped], exterior_cw=False)
+    return geoms
 
 
 def rfc7946_frame(frame: gpd.GeoDataFrame, *, times: bool = True) -> gpd.GeoDataFrame:
@@ -48,9 +74,7 @@ def rfc7946_frame(frame: gpd.GeoDataFrame, *, times: bool = True) -> gpd.GeoData
     out = frame.set_crs("EPSG:4326") if frame.crs is None else frame.to_crs("EPSG:4326")
     out = out.copy()
     name = out.geometry.name
-    shaped = ~out.geom_type.isin(["Point", "MultiPoint"]).to_numpy() & out.geometry.notna()
-    if shaped.any():
-        out.loc[shaped, name] = [rfc7946_geometry(g) for g in out.geometry[shaped]]
+    out[name] = _rfc7946_geometries(out.geometry.to_numpy())
     if times:
         for column in out.columns:
             if column != name and str(out[column].dtype).startswith("datetime64"):
@@ -102,7 +126,7 @@ def feature_collection(
 
 def write_geojson_file(
     frame: gpd.GeoDataFrame, path: str | Path, *, layer: str | None = None,
-    description: str | None = None, times: bool = False,
+    description: str | None = None, times: bool = False, use_arrow: bool = False,
 ) -> Path:
     """Write ``frame`` to ``path`` as one RFC 7946 GeoJSON file.
 
@@ -119,6 +143,9 @@ def write_geojson_file(
     times : bool
         Write datetime columns as ISO 8601 UTC strings (``...Z``) rather
         than as GDAL DateTime fields.
+    use_arrow : bool
+        Hand the columns to GDAL through Arrow (faster for large frames of
+        plain types).
 
     Returns
     -------
@@ -135,7 +162,7 @@ def write_geojson_file(
         warnings.simplefilter("ignore", RuntimeWarning)
         pyogrio.write_dataframe(
             rfc7946_frame(frame, times=times), path, driver="GeoJSON", layer=layer or path.stem,
-            layer_options=options,
+            layer_options=options, use_arrow=use_arrow,
         )
     return path
 
