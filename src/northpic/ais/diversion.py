@@ -150,7 +150,8 @@ def detect_diversions(
         old = _port(before)
         if old is None:
             continue
-        if haversine_km(lon[row], lat[row], old[1], old[2]) < min_distance_km:
+        if haversine_km(lon[row], lat[row], np.asarray(old[1]), np.asarray(old[2])) < \
+                min_distance_km:
             continue
         stop = row
         limit = t[row] + int(window_hours * 3600e9)
