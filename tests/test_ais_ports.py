@@ -5,7 +5,10 @@ before the resolver was written: 200 vessels drawn with
 ``Series.sample(200, random_state=20251211)`` from the 9,013 vessels of
 ``../shared/data/ais/digitraffic_baltic_latest_positions_2025-12-11_12.csv``
 that declare a destination (each vessel's destination in its latest
-snapshot), giving 163 distinct strings. ``sampled_vessels`` is how many of
+snapshot), giving 163 distinct strings. The table keys each string by the
+first 16 hex digits of its SHA-256 (``destination_sha256``), so it holds
+labels only, never the shared data: the test finds the strings in the real
+file. ``sampled_vessels`` is how many of
 the 200 carry the string; ``names_port`` is yes, no or unsure (unsure ones
 are left out of the measure); ``locodes`` lists the UN/LOCODEs a careful
 reader would accept (empty when the labeller knew the port but not its
@@ -14,6 +17,7 @@ code); ``country`` is the port's country.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import numpy as np
@@ -171,12 +175,19 @@ def labelled(shared_data):
     labels["sampled_vessels"] = labels["sampled_vessels"].astype(int)
     real = pd.read_csv(shared_data / "ais" / DIGITRAFFIC, dtype={"destination": str},
                        keep_default_na=False, na_values=[""])
-    return labels, set(real["destination"].dropna())
+    by_digest = {_digest(text): text for text in real["destination"].dropna().unique()}
+    labels["destination"] = labels["destination_sha256"].map(by_digest)
+    return labels, set(by_digest)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def test_labelled_sample_comes_from_the_real_file(labelled):
     labels, real = labelled
-    assert set(labels["destination"]) <= real
+    assert set(labels["destination_sha256"]) <= real
+    assert labels["destination"].notna().all()
     assert labels["destination"].is_unique and labels["sampled_vessels"].sum() == 200
 
 
