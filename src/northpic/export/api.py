@@ -268,8 +268,9 @@ def export_picture(
         Layer names; default all. Besides the catalogue's layers, the event
         layers an ``events_store`` adds (``events_military``,
         ``events_economic``, ``events_environmental``, ``events_social``)
-        can be named, alone or with others; when ``layers`` is given, only
-        the named layers are exported.
+        can be named, alone or with others. With a store, its event layers
+        join the named catalogue layers, unless ``layers`` names event
+        layers: then only the named ones are exported.
     at : str or date, optional
         Only records valid at this moment; default every record.
     events_store : str or pathlib.Path, optional
@@ -319,9 +320,10 @@ def export_picture(
     wanted = list(layers) if layers is not None else None
     catalogue_names = _catalogue_names(wanted, events_store)
     frames = load_picture(at=at, layers=catalogue_names, events_store=events_store)
-    if wanted is not None:
+    named_events = [n for n in wanted or [] if n not in (catalogue_names or [])]
+    if named_events:  # event layers named: only the named layers
         frames = {name: frames[name] if name in frames else _no_events(name)
-                  for name in wanted}
+                  for name in wanted or []}
     specs = {name: spec_for(name) for name in frames}
     rasters = {}
     if seaice_file is not None:
