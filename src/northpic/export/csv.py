@@ -12,7 +12,8 @@ OWASP's guidance): a text cell or header that begins with ``=``, ``+``,
 ``-``, ``@``, a tab or a carriage return gets a single quote in front
 (``'=HYPERLINK(...)``), so Excel, LibreOffice and Google Sheets show it as
 text instead of running it. Numeric columns are written as numbers and are
-never changed (a ``-2.5`` stays ``-2.5``); only text columns are.
+never changed (a ``-2.5`` stays ``-2.5``); only text columns are. Rows
+end in CRLF (RFC 4180), so a line break inside a cell is always quoted.
 """
 
 from __future__ import annotations
@@ -119,7 +120,8 @@ def write_csv(
     for layer in layers:
         table, types = layer_table(layer)
         name = f"{layer.name}.csv"
-        table.to_csv(folder / name, index=False, encoding="utf-8", lineterminator="\n")
+        # RFC 4180 line ends: a carriage return inside a cell is then quoted, not a row break
+        table.to_csv(folder / name, index=False, encoding="utf-8", lineterminator="\r\n")
         (folder / f"{layer.name}.csvt").write_text(
             ",".join(f'"{t}"' for t in types) + "\n", encoding="utf-8"
         )

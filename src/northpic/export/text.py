@@ -96,9 +96,12 @@ def nul_problems(layer: str, frame: pd.DataFrame, fmt: str) -> list[Problem]:
     ids = frame["id"] if "id" in frame.columns else None
     geometry = getattr(frame, "_geometry_column_name", None)
     for column in frame.columns:
-        if column == geometry or frame[column].dtype != object:
+        series = frame[column]
+        if column == geometry or not (
+            series.dtype == object or pd.api.types.is_string_dtype(series)
+        ):
             continue
-        has = frame[column].map(lambda v: isinstance(v, str) and "\x00" in v).to_numpy()
+        has = series.map(lambda v: isinstance(v, str) and "\x00" in v).to_numpy(dtype=bool)
         for position in has.nonzero()[0]:
             record = printable(ids.iloc[position]) if ids is not None else f"#{position + 1}"
             problems.append(Problem(
