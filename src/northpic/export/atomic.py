@@ -176,10 +176,30 @@ def remove_stale_temporaries(folder: str | Path, before: float | None = None) ->
     return removed
 
 
+#: Free space under which a failed write is put down to a full disk (GDAL often hides ENOSPC).
+NEARLY_FULL_BYTES = 1 << 20
+
+
+def _device_state(folder: Path) -> str | None:
+    """Say why a write into ``folder`` failed when the system hid it: full or read-only."""
+    try:
+        stats = os.statvfs(folder)
+    except (OSError, AttributeError):
+        return None
+    if stats.f_flag & getattr(os, "ST_RDONLY", 1):
+        return "read-only file system (errno 30)"
+    if stats.f_bavail * stats.f_frsize < NEARLY_FULL_BYTES:
+        free = stats.f_bavail * stats.f_frsize
+        return f"no space left on the device (errno 28; {free} bytes free)"
+    return None
+
+
 def _storage_error(target: Path, exc: BaseException) -> StorageError | None:
     if isinstance(exc, StorageError):
         return exc
-    cause = environment_cause(exc) if _is_io_error(exc) else None
+    if not _is_io_error(exc):
+        return None
+    cause = environment_cause(exc) or _device_state(target.parent)
     return None if cause is None else StorageError(str(target), cause)
 
 
