@@ -621,9 +621,41 @@ def open_concentration(path: str | Path, chunks: dict | None = None) -> xr.Datas
     except UnsupportedFormatError as exc:
         raise UnsupportedFormatError(f"{path}: {exc}") from None
     try:
-        return product.read(raw, str(path))
+        ds = product.read(raw, str(path))
     except (KeyError, ValueError, IndexError) as exc:
         raise DataFileError(str(path), f"malformed {product.name} file: {exc}") from exc
+    check_grid(ds, str(path))
+    return ds
+
+
+#: The smallest grid that has an edge to trace: 2 x 2 cells.
+MIN_GRID_CELLS = 2
+
+
+def check_grid(ds: xr.Dataset, path: str) -> None:
+    """Refuse a standard-form Dataset whose grid cannot be a concentration field.
+
+    The ``x`` and ``y`` cell centres must be finite, strictly monotonic and at
+    least :data:`MIN_GRID_CELLS` long, and ``sic`` must lie on them.
+
+    Raises
+    ------
+    DataFileError
+        Naming the file and what is wrong with its grid.
+    """
+    for axis in ("x", "y"):
+        values = np.asarray(ds[axis].values, dtype=float)
+        if values.ndim != 1 or values.size < MIN_GRID_CELLS:
+            raise DataFileError(path, f"the grid has {values.size} cell(s) along {axis}; "
+                                      f"at least {MIN_GRID_CELLS} are needed")
+        if not np.isfinite(values).all():
+            raise DataFileError(path, f"the {axis} coordinates are not all finite numbers")
+        steps = np.diff(values)
+        if not ((steps > 0).all() or (steps < 0).all()):
+            raise DataFileError(path, f"the {axis} coordinates are not strictly increasing or "
+                                      "decreasing")
+    if ds["sic"].dims[-2:] != ("y", "x"):
+        raise DataFileError(path, f"concentration lies on {ds['sic'].dims}, not (time, y, x)")
 
 
 # ---------------------------------------------------------------------------------------------
