@@ -156,7 +156,7 @@ def remove_stale_temporaries(folder: str | Path, before: float | None = None) ->
         The entries removed.
     """
     limit = time.time() if before is None else before
-    removed = []
+    removed: list[Path] = []
     try:
         entries = list(os.scandir(folder))
     except OSError:
