@@ -96,3 +96,37 @@ def test_cli_refuses_a_nul_with_exit_2_naming_layer_record_field(tmp_path, capsy
     assert not out.exists() and list(tmp_path.iterdir()) == []
     assert main(["export", "--format", "kml", "--out", str(tmp_path / "x.kml")]) == 0
     etree.parse(str(tmp_path / "x.kml"))
+
+
+def test_an_old_store_holding_control_characters_cannot_break_an_export(tmp_path, capsys):
+    """The issue's case end to end: a store (written before the intake refused it) with NUL."""
+    import sqlite3
+
+    from builders.events import batch, write_geojson
+
+    records = batch(len(CONTROL_TEXTS), seed=11, prefix="ctl")
+    for record in records:
+        record["domain"] = "military"
+    store = tmp_path / "old.gpkg"
+    assert main(["events", "add", str(write_geojson(tmp_path / "ev.geojson", records)),
+                 "--store", str(store)]) == 0
+    with sqlite3.connect(store) as conn:  # as an older northpic stored it
+        for record, text in zip(records, CONTROL_TEXTS, strict=True):
+            conn.execute("UPDATE events SET id = ?, name = ?, source = ? WHERE id = ?",
+                         (text, f"name {text}", f"source {text}", record["id"]))
+    capsys.readouterr()
+    gpkg = tmp_path / "out.gpkg"
+    code = main(["export", "--format", "gpkg", "--out", str(gpkg), "--layers", "events_military",
+                 "--events", str(store)])
+    err = capsys.readouterr().err
+    assert code == 2 and "layer events_military: record a\\x00b: field 'id' holds a NUL" in err
+    assert not gpkg.exists()
+    kml = tmp_path / "out.kml"
+    assert main(["export", "--format", "kml", "--out", str(kml), "--layers", "events_military",
+                 "--events", str(store)]) == 0
+    etree.parse(str(kml))
+    info = subprocess.run(["ogrinfo", "-ro", "-al", str(kml)], capture_output=True, text=True,
+                          timeout=120)
+    assert info.returncode == 0 and "ERROR" not in info.stderr, info.stderr
+    frame = pyogrio.read_dataframe(kml, layer="Reported events (military)")
+    assert {xml_text(t) for t in CONTROL_TEXTS} == set(frame["id2"])
