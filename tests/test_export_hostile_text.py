@@ -130,3 +130,16 @@ def test_an_old_store_holding_control_characters_cannot_break_an_export(tmp_path
     assert info.returncode == 0 and "ERROR" not in info.stderr, info.stderr
     frame = pyogrio.read_dataframe(kml, layer="Reported events (military)")
     assert {xml_text(t) for t in CONTROL_TEXTS} == set(frame["id2"])
+
+
+@pytest.mark.parametrize(("fmt", "out"), [("gpkg", "x.gpkg"), ("geojson", "gj"), ("shp", "shp"),
+                                          ("csv", "csv"), ("parquet", "pq")])
+def test_a_lone_surrogate_is_refused_where_utf8_cannot_hold_it(tmp_path, fmt, out):
+    frame = control_text_layer(nul=False)
+    frame["notes"] = frame["notes"].astype(object)
+    frame.loc[1, "notes"] = "from a JSON \\ud800 escape: \ud800"
+    with pytest.raises(SchemaError, match=r"field 'notes' holds a lone surrogate \(\\ud800\)"):
+        export_layers({"points": frame}, SPECS, tmp_path / out, fmt)
+    assert list(tmp_path.iterdir()) == []
+    kml = export_layers({"points": frame}, SPECS, tmp_path / "x.kml", "kml")
+    etree.parse(str(kml))

@@ -223,10 +223,11 @@ def export_layers(
     path = check_output(out, fmt, overwrite=overwrite, mkdir=mkdir)
     layers = [ExportLayer(name, specs[name], prepare_layer(frame, specs[name]))
               for name, frame in frames.items()]
-    if not fmt.carries_nul:
+    if fmt.name != "kml":  # XML replaces what it cannot hold (northpic.export.text)
         from northpic.export.text import refuse_nul
 
-        refuse_nul(((layer.name, layer.frame) for layer in layers), fmt.title)
+        refuse_nul(((layer.name, layer.frame) for layer in layers), fmt.title,
+                   nul=not fmt.carries_nul)
     module, function = fmt.writer.split(":")
     writer = getattr(importlib.import_module(module), function)
     items = dict(metadata) if metadata is not None else export_metadata()

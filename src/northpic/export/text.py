@@ -13,7 +13,9 @@ written: the KML and QML writers call it, and so must any future XML writer
 GDAL's drivers (GeoPackage, Shapefile, CSV and GeoJSON through OGR) hold
 strings as C strings, which end at the first NUL: ``a\\x00b`` would be
 written as ``a``. :func:`refuse_nul` finds such cells so the export refuses
-instead of cutting an id or a name silently.
+instead of cutting an id or a name silently. It refuses a lone surrogate
+(such as a JSON ``\\ud800`` escape produces) too: no UTF-8
+file can hold one, and every format but XML (where it is replaced) is UTF-8.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from northpic.errors import Problem, SchemaError
 #: What replaces a character XML 1.0 cannot hold.
 REPLACEMENT = "\ufffd"
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
@@ -80,8 +83,12 @@ def printable(text: object) -> str:
                         else f"\\u{ord(m.group(0)):04x}", str(text))
 
 
-def nul_problems(layer: str, frame: pd.DataFrame, fmt: str) -> list[Problem]:
-    """Return one :class:`~northpic.errors.Problem` per text cell of ``frame`` holding a NUL.
+def nul_problems(
+    layer: str, frame: pd.DataFrame, fmt: str, nul: bool = True
+) -> list[Problem]:
+    """Return one :class:`~northpic.errors.Problem` per text cell no UTF-8 C string can hold.
+
+    A cell is refused when it holds a lone surrogate, or (with ``nul``) a NUL.
 
     Parameters
     ----------
@@ -91,6 +98,8 @@ def nul_problems(layer: str, frame: pd.DataFrame, fmt: str) -> list[Problem]:
         The records about to be written.
     fmt : str
         The format's title, for the message.
+    nul : bool
+        Refuse NUL characters too (formats written through GDAL).
     """
     problems = []
     ids = frame["id"] if "id" in frame.columns else None
@@ -101,26 +110,39 @@ def nul_problems(layer: str, frame: pd.DataFrame, fmt: str) -> list[Problem]:
             series.dtype == object or pd.api.types.is_string_dtype(series)
         ):
             continue
-        has = series.map(lambda v: isinstance(v, str) and "\x00" in v).to_numpy(dtype=bool)
-        for position in has.nonzero()[0]:
+        for position, value in enumerate(series.tolist()):
+            if not isinstance(value, str):
+                continue
             record = printable(ids.iloc[position]) if ids is not None else f"#{position + 1}"
-            problems.append(Problem(
-                f"layer {layer}", record,
-                f"field {column!r} holds a NUL character (\\x00), which {fmt} cannot store "
-                "without cutting the text there; remove it from the source (or export as kml "
-                "or parquet)",
-            ))
+            if nul and "\x00" in value:
+                problems.append(Problem(
+                    f"layer {layer}", record,
+                    f"field {column!r} holds a NUL character (\\x00), which {fmt} cannot store "
+                    "without cutting the text there; remove it from the source (or export as "
+                    "kml or parquet)",
+                ))
+            surrogate = _SURROGATE.search(value)
+            if surrogate:
+                problems.append(Problem(
+                    f"layer {layer}", record,
+                    f"field {column!r} holds a lone surrogate "
+                    f"(\\u{ord(surrogate.group(0)):04x}), which is no character and which "
+                    f"{fmt} (UTF-8) cannot store; fix it at the source (or export as kml)",
+                ))
     return problems
 
 
-def refuse_nul(layers: Iterable[tuple[str, pd.DataFrame]], fmt: str) -> None:
-    """Raise :class:`~northpic.errors.SchemaError` naming every NUL in the text of ``layers``.
+def refuse_nul(
+    layers: Iterable[tuple[str, pd.DataFrame]], fmt: str, nul: bool = True
+) -> None:
+    """Raise :class:`~northpic.errors.SchemaError` naming every cell a format cannot hold.
 
     Raises
     ------
     SchemaError
-        If any text cell holds ``\\x00``: layer, record and field are named.
+        If any text cell holds a lone surrogate or (with ``nul``) ``\\x00``:
+        layer, record and field are named.
     """
-    problems = [p for name, frame in layers for p in nul_problems(name, frame, fmt)]
+    problems = [p for name, frame in layers for p in nul_problems(name, frame, fmt, nul)]
     if problems:
         raise SchemaError(problems)
