@@ -268,3 +268,25 @@ def test_storage_error_names_file_and_cause():
     error = StorageError("/x/y.gpkg", "no space left on the device (errno 28)")
     assert str(error) == "/x/y.gpkg: no space left on the device (errno 28)"
     assert isinstance(error, OSError)
+
+
+def test_a_png_northpic_marked_is_its_own_and_a_foreign_one_is_kept(tmp_path):
+    from PIL import Image
+
+    from northpic.build import check_build_output, is_own_output
+    from northpic.errors import OutputExistsError
+    from northpic.render.png import mark_png
+
+    foreign = tmp_path / "slide.png"
+    Image.new("RGB", (4, 3), "red").save(foreign)
+    assert not is_own_output(foreign)
+    with pytest.raises(OutputExistsError, match="not a map northpic built"):
+        check_build_output(foreign, overwrite=False, mkdir=False)
+    check_build_output(foreign, overwrite=True, mkdir=False)
+    own = tmp_path / "own.png"
+    own.write_bytes(mark_png(foreign.read_bytes()))
+    with Image.open(own) as image:  # still a valid PNG, with the text chunk PIL reads
+        image.load()
+        assert image.info["Software"] == "northpic" and image.size == (4, 3)
+    assert is_own_output(own)
+    check_build_output(own, overwrite=False, mkdir=False)
