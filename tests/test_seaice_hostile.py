@@ -8,6 +8,9 @@ goes through the CLI in-process; a traceback (exit 1) fails the test.
 
 from __future__ import annotations
 
+import contextlib
+import io
+import json
 import tempfile
 from pathlib import Path
 
@@ -18,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from northpic.cli import main
+from northpic.seaice.analysis import MIN_VALID_FRACTION
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 
@@ -165,9 +169,16 @@ def write_geotiff(folder: Path, spec: dict) -> Path:
 def _through_every_command(path: Path, folder: Path) -> None:
     for args in (["seaice", "stats", str(path)], ["seaice", "stats", str(path), "--json"],
                  ["seaice", "edge", str(path), "--out", str(folder / "edge.gpkg")],
-                 ["seaice", "routes", str(path)]):
-        code = main(args)
+                 ["seaice", "routes", str(path), "--json"]):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            code = main(args)
         assert code in (0, 2), (args, code)
+        if code == 0 and "--json" in args:  # no data is never reported as a number
+            for row in json.loads(out.getvalue()):
+                if row.get("valid_fraction") is not None and (
+                        row["valid_fraction"] < MIN_VALID_FRACTION):
+                    assert row.get("extent_mkm2") is None and row.get("share_in_ice") is None
         edge = folder / "edge.gpkg"
         if edge.exists():
             edge.unlink()
