@@ -290,3 +290,18 @@ def test_a_png_northpic_marked_is_its_own_and_a_foreign_one_is_kept(tmp_path):
         assert image.info["Software"] == "northpic" and image.size == (4, 3)
     assert is_own_output(own)
     check_build_output(own, overwrite=False, mkdir=False)
+
+
+def test_an_immutable_folder_is_exit_2_naming_the_file(tmp_path, capsys):
+    folder = tmp_path / "immutable"
+    folder.mkdir()
+    if subprocess.run(["chattr", "+i", str(folder)], capture_output=True,
+                      timeout=30).returncode != 0:
+        pytest.skip("chattr +i is not permitted here")
+    try:
+        code, err = run(capsys, "export", "--format", "gpkg", "--out", str(folder / "x.gpkg"),
+                        "--layers", "bases")
+        assert code == 2 and f"{folder / 'x.gpkg'}: operation not permitted" in err
+        assert list(folder.iterdir()) == []
+    finally:
+        subprocess.run(["chattr", "-i", str(folder)], check=False, timeout=30)

@@ -349,26 +349,20 @@ def _catalogue_names(names: list[str] | None, events_store: str | Path | None) -
     if names is None:
         return None
     from northpic.catalogue import read_catalogue
-    from northpic.errors import LayerNotFoundError
+    from northpic.errors import BadInputError, LayerNotFoundError
     from northpic.events.schema import event_layer_names
 
     catalogue = [spec.name for spec in read_catalogue()]
     events = list(event_layer_names())
     for name in names:
         if name in events and events_store is None:
-            raise _needs_events(name)
+            raise BadInputError(
+                f"layer {name!r} holds reported events: give the event store with --events "
+                "STORE (events_store=...) to export it"
+            )
         if name not in catalogue and name not in events:
             raise LayerNotFoundError(name, catalogue + events)
     return [n for n in names if n in catalogue]
-
-
-def _needs_events(name: str) -> Exception:
-    from northpic.errors import BadInputError
-
-    return BadInputError(
-        f"layer {name!r} holds reported events: give the event store with --events STORE "
-        f"(events_store=...) to export it"
-    )
 
 
 def _no_events(name: str) -> gpd.GeoDataFrame:
