@@ -31,6 +31,12 @@ def run(capsys, *args: str) -> tuple[int, str]:
     return code, capsys.readouterr().err
 
 
+def _unmount(path: Path) -> None:
+    # lazily: a writer library that failed mid-write may still hold a file open there
+    if subprocess.run(["umount", str(path)], capture_output=True, timeout=30).returncode:
+        subprocess.run(["umount", "-l", str(path)], check=False, timeout=30)
+
+
 def _mount(path: Path, options: str) -> bool:
     path.mkdir(parents=True, exist_ok=True)
     result = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(path)],
@@ -47,7 +53,7 @@ def tiny_disk(tmp_path: Path) -> Iterator[Path]:
     try:
         yield where
     finally:
-        subprocess.run(["umount", str(where)], check=False, timeout=30)
+        _unmount(where)
 
 
 @pytest.fixture
@@ -58,7 +64,7 @@ def read_only_disk(tmp_path: Path) -> Iterator[Path]:
     try:
         yield where
     finally:
-        subprocess.run(["umount", str(where)], check=False, timeout=30)
+        _unmount(where)
 
 
 # -- only where asked -------------------------------------------------------------------------
@@ -162,6 +168,19 @@ def test_disk_full_during_export_is_exit_2_and_leaves_nothing(tiny_disk, capsys,
     assert code == 2, err
     assert "no space left on the device" in err and str(tiny_disk / name) in err
     assert list(tiny_disk.iterdir()) == []
+    assert _open_files_under(tiny_disk) == []  # no writer keeps a deleted file open
+
+
+def _open_files_under(folder: Path) -> list[str]:
+    found = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith(str(folder)):
+            found.append(target)
+    return found
 
 
 def test_disk_full_during_build_is_exit_2_and_keeps_the_old_map(tiny_disk, capsys):
