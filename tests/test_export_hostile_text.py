@@ -143,3 +143,10 @@ def test_a_lone_surrogate_is_refused_where_utf8_cannot_hold_it(tmp_path, fmt, ou
     assert list(tmp_path.iterdir()) == []
     kml = export_layers({"points": frame}, SPECS, tmp_path / "x.kml", "kml")
     etree.parse(str(kml))
+
+
+def test_a_field_name_with_a_nul_is_refused(tmp_path):
+    frame = control_text_layer(nul=False).rename(columns={"notes": "no\x00tes"})
+    with pytest.raises(SchemaError, match=r"layer points: field name 'no\\x00tes' holds a NUL"):
+        export_layers({"points": frame}, SPECS, tmp_path / "x.gpkg", "gpkg")
+    assert list(tmp_path.iterdir()) == []

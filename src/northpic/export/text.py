@@ -105,6 +105,13 @@ def nul_problems(
     ids = frame["id"] if "id" in frame.columns else None
     geometry = getattr(frame, "_geometry_column_name", None)
     for column in frame.columns:
+        name = str(column)
+        if (nul and "\x00" in name) or _SURROGATE.search(name):
+            problems.append(Problem(
+                f"layer {layer}", None,
+                f"field name '{printable(name)}' holds a NUL or a lone surrogate, which {fmt} "
+                "cannot store; rename the field",
+            ))
         series = frame[column]
         if column == geometry or not (
             series.dtype == object or pd.api.types.is_string_dtype(series)
