@@ -127,6 +127,8 @@ ENVIRONMENT_ERRNOS: dict[str, str] = {
     "EFBIG": "file too large for the file system",
     "EMFILE": "too many open files",
     "ENXIO": "no such device",
+    "ELOOP": "too many levels of symbolic links",
+    "ESTALE": "stale network file handle",
 }
 
 
