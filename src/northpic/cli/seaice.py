@@ -71,7 +71,10 @@ def edge_command(
 
     ensure_parent(out, mkdir)
     frame = edge_of_file(file, out, threshold=threshold, date=date, overwrite=overwrite)
-    _say(f"wrote {len(frame)} ice polygons to {out}")
+    if len(frame):
+        _say(f"wrote {len(frame)} ice polygons to {out}")
+    else:  # the data cover the day (else edge_of_file refuses): truly open water
+        _say(f"wrote 0 ice polygons to {out}: no valid cell holds {threshold:g} % or more")
 
 
 @command.command("routes")
