@@ -41,7 +41,8 @@ def test_done_when_stats_json_within_one_percent_of_truth(v4: Path, capsys) -> N
     assert code == 0, err
     rows = json.loads(out)
     extent, area = b.truth_extent_area()
-    assert [set(r) for r in rows] == [{"date", "extent_mkm2", "area_mkm2"}]
+    assert [set(r) for r in rows] == [{"date", "extent_mkm2", "area_mkm2", "valid_fraction"}]
+    assert rows[0]["valid_fraction"] == 1.0  # the builder leaves no ocean cell missing
     assert rows[0]["date"] == "2023-09-15"
     assert rows[0]["extent_mkm2"] == pytest.approx(extent, rel=0.01)
     assert rows[0]["area_mkm2"] == pytest.approx(area, rel=0.01)

@@ -1,4 +1,11 @@
-"""Build the picture into one offline HTML map (and optionally a PNG)."""
+"""Build the picture into one offline HTML map (and optionally a PNG).
+
+Every page carries ``<meta name="generator" content="northpic VERSION">``
+(:data:`MAP_MARKER`) and every PNG a ``Software: northpic`` text chunk. A
+build replaces an existing file only when it carries that mark (a map
+northpic built, so ``make map`` rebuilds it) or when ``overwrite`` is
+given; a missing output folder is refused unless ``mkdir`` is given.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from northpic.errors import BadInputError, UnsupportedFormatError
-from northpic.export.atomic import atomic_output
+from northpic.errors import BadInputError, OutputExistsError, UnsupportedFormatError
+from northpic.export.atomic import atomic_output, ensure_parent
 from northpic.picture import TimeLike, load_picture, spec_for
 from northpic.schema import parse_user_time
 
@@ -20,9 +27,69 @@ def _quiet(_: str) -> None:
     return None
 
 
-def write_text_atomic(path: Path, text: str) -> None:
+#: The start of the tag that marks a page as a map northpic built.
+MAP_MARKER = '<meta name="generator" content="northpic'
+_LEGACY_MARKER = b"window.northpicReady"  # maps built before the meta tag
+#: The PNG text chunk that marks an image as northpic's.
+PNG_MARKER = b"tEXtSoftware\x00northpic"
+
+
+def mark_page(html: str) -> str:
+    """Insert :data:`MAP_MARKER` (with the version) as the first element of the page's head."""
+    from northpic import __version__
+
+    tag = f'{MAP_MARKER} {__version__}">'
+    head = html.find("<head>")
+    if head < 0:
+        return tag + "\n" + html
+    cut = head + len("<head>")
+    return html[:cut] + "\n    " + tag + html[cut:]
+
+
+def is_own_output(path: Path) -> bool:
+    """Say whether ``path`` is a map page or PNG that northpic built (so it may be replaced)."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(65536)
+            if MAP_MARKER.encode() in head or PNG_MARKER in head:
+                return True
+            if path.suffix.lower() not in (".html", ".htm"):
+                return False
+            block = head
+            while block:
+                if _LEGACY_MARKER in block:
+                    return True
+                tail = block[-len(_LEGACY_MARKER):]
+                block = handle.read(1 << 20)
+                block = tail + block if block else b""
+    except OSError:
+        return False
+    return False
+
+
+def check_build_output(path: Path, overwrite: bool, mkdir: bool) -> None:
+    """Refuse to write ``path`` over a file that is not northpic's, or into a missing folder.
+
+    Raises
+    ------
+    OutputExistsError
+        If ``path`` exists, is not a northpic map (or PNG), and ``overwrite`` is false.
+    OutputPathError
+        If its folder is missing and ``mkdir`` is false.
+    """
+    if path.is_dir():
+        raise OutputExistsError(f"{path} is a folder; give a file name")
+    if not overwrite and (path.exists() or path.is_symlink()) and not is_own_output(path):
+        raise OutputExistsError(
+            f"{path} already exists and is not a map northpic built; pass --overwrite "
+            "(overwrite=True) to replace it"
+        )
+    ensure_parent(path, mkdir)
+
+
+def write_text_atomic(path: Path, text: str, mkdir: bool = False) -> None:
     """Write ``text`` to ``path`` through a temporary file and a rename (replacing it)."""
-    with atomic_output(path, directory=False, overwrite=True) as tmp:
+    with atomic_output(path, directory=False, overwrite=True, mkdir=mkdir) as tmp:
         tmp.write_text(text, encoding="utf-8")
 
 
@@ -38,13 +105,16 @@ def build_map(
     seaice_file: str | Path | None = None,
     title: str = "Northern situational picture",
     progress: Progress = _quiet,
+    overwrite: bool = False,
+    mkdir: bool = False,
 ) -> Path:
     """Build the northern picture as a self-contained HTML file.
 
     Parameters
     ----------
     out : str or pathlib.Path
-        HTML file to write (parent folders are created).
+        HTML file to write. An existing file is replaced only when it is a map
+        northpic built or ``overwrite`` is given.
     layers : iterable of str, optional
         Catalogue layers to draw; default all.
     at : str or date, optional
@@ -64,11 +134,26 @@ def build_map(
         The map's title.
     progress : callable, optional
         Called with short progress messages.
+    overwrite : bool
+        Replace ``out`` (and ``png``) even when it is not northpic's.
+    mkdir : bool
+        Create missing parent folders of ``out`` and ``png``; otherwise a
+        missing folder is an error.
 
     Returns
     -------
     pathlib.Path
         The HTML file written.
+
+    Raises
+    ------
+    OutputExistsError
+        If ``out`` or ``png`` is another program's file and ``overwrite`` is false.
+    OutputPathError
+        If a parent folder is missing and ``mkdir`` is false.
+    StorageError
+        If the machine refuses the write (disk full, read-only...); the old
+        file is kept and no temporary file is left.
 
     Examples
     --------
@@ -84,6 +169,9 @@ def build_map(
         raise UnsupportedFormatError(f"{png}: --png writes a PNG image; use a .png name")
     if Path(out).suffix.lower() not in (".html", ".htm"):
         raise UnsupportedFormatError(f"{out}: the map is an HTML page; use an .html name")
+    check_build_output(Path(out), overwrite, mkdir)  # before any work
+    if png is not None:
+        check_build_output(Path(png), overwrite, mkdir)
     progress("loading layers")
     frames = load_picture(layers=layers, events_store=events_store)
     specs = {name: spec_for(name) for name in frames}
@@ -102,11 +190,11 @@ def build_map(
         progress(f"adding sea ice from {seaice_file}")
         add_seaice_overlay(fmap, seaice_file)
     out = Path(out)
-    write_text_atomic(out, fmap.get_root().render())
+    write_text_atomic(out, mark_page(fmap.get_root().render()), mkdir=mkdir)
     progress(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB)")
     if png is not None:
         from northpic.render.png import render_png
 
         progress(f"rendering {png} in headless Chromium")
-        render_png(out, Path(png))
+        render_png(out, Path(png), mkdir=mkdir)
     return out

@@ -93,3 +93,89 @@ class EventNotFoundError(BadInputError, KeyError):
 
 class FetchError(BadInputError, ConnectionError):
     """A download that could not be done: offline, refused, or nothing at that address."""
+
+
+class OutputPathError(BadInputError, FileNotFoundError):
+    """An output whose folder does not exist (and ``--mkdir`` was not given), or is no folder."""
+
+
+class StorageError(BadInputError, OSError):
+    """The machine refused a read or write: disk full, read-only, no permission, bad path.
+
+    Raised at the I/O edges in place of the ``OSError`` (or GDAL error) the
+    system gave, with the file and the cause named; the CLI exits with 2.
+    """
+
+    def __init__(self, path: str, cause: str) -> None:
+        super().__init__(f"{path}: {cause}")
+        self.path = path
+        self.cause = cause
+
+
+#: errno names of failures of the machine or of the path asked for, never of northpic.
+ENVIRONMENT_ERRNOS: dict[str, str] = {
+    "ENOSPC": "no space left on the device",
+    "EDQUOT": "disk quota exceeded",
+    "EROFS": "read-only file system",
+    "EACCES": "permission denied",
+    "EPERM": "operation not permitted",
+    "ENAMETOOLONG": "file name too long",
+    "ENOENT": "no such file or folder",
+    "ENOTDIR": "a part of the path is not a folder",
+    "EISDIR": "is a folder",
+    "EIO": "input/output error (the device failed)",
+    "EFBIG": "file too large for the file system",
+    "EMFILE": "too many open files",
+    "ENXIO": "no such device",
+    "ELOOP": "too many levels of symbolic links",
+    "ESTALE": "stale network file handle",
+}
+
+
+def environment_cause(exc: BaseException) -> str | None:
+    """Return the cause, in words, when ``exc`` is a failure of the machine or the path.
+
+    Parameters
+    ----------
+    exc : BaseException
+        An ``OSError`` (by its errno), or a GDAL/pyogrio error whose message
+        carries the system's wording (``No space left on device``...).
+
+    Returns
+    -------
+    str or None
+        ``"no space left on the device (errno 28)"`` and the like; None for
+        anything else, which stays a bug.
+
+    Examples
+    --------
+    >>> environment_cause(OSError(28, "No space left on device"))
+    'no space left on the device (errno 28)'
+    >>> environment_cause(ValueError("x")) is None
+    True
+    """
+    import errno as errno_module
+    import os
+
+    if isinstance(exc, OSError) and isinstance(exc.errno, int):
+        name = errno_module.errorcode.get(exc.errno, "")
+        if name in ENVIRONMENT_ERRNOS:
+            return f"{ENVIRONMENT_ERRNOS[name]} (errno {exc.errno})"
+        return None
+    text = str(exc).lower()
+    for name, words in ENVIRONMENT_ERRNOS.items():
+        code = getattr(errno_module, name, None)
+        if code is None:
+            continue
+        system_words = os.strerror(code).lower()
+        if system_words in text or words in text:
+            return f"{words} (errno {code})"
+    if "disk is full" in text or "disk full" in text:
+        return f"{ENVIRONMENT_ERRNOS['ENOSPC']} (errno {errno_module.ENOSPC})"
+    if "read-only" in text or "readonly" in text:
+        return f"{ENVIRONMENT_ERRNOS['EROFS']} (errno {errno_module.EROFS})"
+    return None
+
+
+class NoDataError(BadInputError, ValueError):
+    """Data that holds too few valid values to answer: "no data", never reported as zero."""

@@ -201,3 +201,38 @@ def max_longitude_jump(geom: object) -> float:
             if len(coords) > 1:
                 worst = max(worst, float(np.abs(np.diff(coords[:, 0])).max()))
     return worst
+
+
+#: Control characters the hostile test of issue 12 put into ids, names and sources.
+CONTROL_TEXTS = ("a\x00b", "x\x01y", "bell\x07", "vt\x0bvt", "ff\x0cff")
+#: Cells a spreadsheet would run (OWASP CSV injection), from names, kinds, sources, ids.
+FORMULA_TEXTS = ('=HYPERLINK("http://evil","x")', "+cmd|'/C calc'!A0", "@SUM(1+1)",
+                 "-2+3+cmd|x", "\t=1+1", "\r=1+1")
+
+
+def control_text_layer(nul: bool = True) -> gpd.GeoDataFrame:
+    """Points whose id, name and source hold C0 controls (and a NUL unless ``nul`` is false).
+
+    Built past validation on purpose: a layer file or an old store can hold such text even
+    when the intake refuses it.
+    """
+    texts = [t for t in CONTROL_TEXTS if nul or "\x00" not in t]
+    frame = points_layer(len(texts) + 1).copy()
+    for i, text in enumerate(texts):
+        frame.loc[i, "id"] = text
+        frame.loc[i, "name"] = f"name {text}"
+        frame.loc[i, "source"] = f"source {text}"
+    frame.loc[len(texts), "name"] = "odd \ufffe\uffff end"
+    return frame
+
+
+def formula_layer() -> gpd.GeoDataFrame:
+    """Points whose text cells start with formula triggers, and a real negative number."""
+    frame = points_layer(len(FORMULA_TEXTS)).copy()
+    frame["name"] = list(FORMULA_TEXTS)
+    frame["kind"] = list(reversed(FORMULA_TEXTS))
+    frame["source"] = [f"{t} source" if i % 2 else t for i, t in enumerate(FORMULA_TEXTS)]
+    frame["id"] = [f"{t}#{i}" for i, t in enumerate(FORMULA_TEXTS)]
+    frame["temperature_c"] = [-2.5 - i for i in range(len(FORMULA_TEXTS))]
+    frame["offset"] = [-(i + 1) for i in range(len(FORMULA_TEXTS))]
+    return frame

@@ -322,3 +322,67 @@ def write_g02202_series(folder: Path, days: int, start: date = date(2023, 1, 1))
             write_g02202_v4(folder / f"seaice_conc_daily_nh_{day:%Y%m%d}_f17_v04r00.nc", day, shift)
         )
     return paths
+
+
+def write_g02202_without_data(path: Path, how: str = "missing", day: date = date(2024, 1, 15)) -> Path:
+    """A G02202 v4-layout file with no (or too little) data: the "no data is not zero" cases.
+
+    ``how``:
+
+    * ``"missing"`` - every cell 255, the product's own missing flag;
+    * ``"nan"`` - the variable stored as float32 and every cell NaN (no flag);
+    * ``"partial"`` - the usual field and surface, but every ocean cell
+      between 68 and 82 N and 60 and 170 E (the Northern Sea Route's water,
+      about 5 % of the grid's ocean) marked missing (255).
+    """
+    pct, code = raw_percent()
+    values = _nsidc_flags(pct, code)
+    if how == "missing":
+        values = np.full(values.shape, 255, np.uint8)
+    elif how == "partial":
+        lon, lat = grid_lonlat()
+        box = (lat >= 68) & (lat <= 82) & (lon >= 60) & (lon <= 170) & (code == 0)
+        values = values.copy()
+        values[box] = 255
+    elif how != "nan":
+        raise ValueError(how)
+    with netCDF4.Dataset(path, "w", format="NETCDF4") as ds:
+        ds.createDimension("tdim", 1)
+        ds.createDimension("y", NY)
+        ds.createDimension("x", NX)
+        ds.product_version = "v04r00"
+        t = ds.createVariable("time", "f8", ("tdim",))
+        t.units = "days since 1601-01-01 00:00:00"
+        t[:] = [_time_days(day, date(1601, 1, 1))]
+        _common_grid(ds, "xgrid", "ygrid")
+        if how == "nan":
+            var = ds.createVariable("cdr_seaice_conc", "f4", ("tdim", "y", "x"), zlib=True)
+            var.set_auto_maskandscale(False)
+            var.units = "1"
+            var[0] = np.full((NY, NX), np.nan, np.float32)
+        else:
+            var = ds.createVariable(
+                "cdr_seaice_conc", "u1", ("tdim", "y", "x"), fill_value=255, zlib=True
+            )
+            var.set_auto_maskandscale(False)
+            var.scale_factor = np.float32(0.01)
+            var.valid_range = np.array([0, 100], np.uint8)
+            var.flag_values = np.array([251, 252, 253, 254, 255], np.uint8)
+            var.flag_meanings = "pole_hole_mask unused coast land missing"
+            var.units = "1"
+            var[0] = values
+    return path
+
+
+def write_random_geotiff(path: Path, seed: int = 0, crs: str = "EPSG:3413") -> Path:
+    """Uniform random uint16 on the NSIDC 25 km grid: a GeoTIFF that is no Sea Ice Index day."""
+    import rasterio
+    from rasterio.transform import from_origin
+
+    data = np.random.default_rng(seed).integers(0, 65536, (NY, NX), dtype=np.uint16)
+    with rasterio.open(
+        path, "w", driver="GTiff", width=NX, height=NY, count=1, dtype="uint16", crs=crs,
+        transform=from_origin(-3_850_000, 5_850_000, CELL, CELL),
+    ) as dst:
+        dst.write(data, 1)
+    return path

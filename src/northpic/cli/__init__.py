@@ -2,19 +2,26 @@
 
 Each command parses options and calls one public function. Bad input
 (:class:`~northpic.errors.BadInputError`) exits with status 2 and names the
-file, record and reason on stderr; anything unexpected exits with 1. No
-traceback is printed unless ``-v`` is given.
+file, record and reason on stderr. So does a failure of the machine that
+reached the CLI without being named at an I/O edge: an ``OSError`` whose
+errno is in :data:`~northpic.errors.ENVIRONMENT_ERRNOS` (no space left,
+read-only, permission denied, name too long, missing folder, I/O error,
+quota) and a GDAL/pyogrio/rasterio error that carries such a cause.
+Anything else is a bug and exits with 1. No traceback is printed unless
+``-v`` is given.
 """
 
 from __future__ import annotations
 
 import importlib
+import os
+import re
 import sys
 import traceback
 
 import click
 
-from northpic.errors import BadInputError
+from northpic.errors import BadInputError, environment_cause
 
 #: Modules that each add one command or command group to :data:`cli`.
 COMMAND_MODULES = (
@@ -68,21 +75,62 @@ def main(argv: list[str] | None = None) -> int:
     except BadInputError as exc:
         if verbose:
             traceback.print_exc()
-        click.echo(f"northpic: error: {exc}", err=True)
+        click.echo(f"northpic: error: {_terminal_safe(str(exc))}", err=True)
+        return 2
+    except Exception as exc:
+        cause = _environment_failure(exc)
+        if cause is None:
+            return _unexpected(exc, verbose)
+        if verbose:
+            traceback.print_exc()
+        click.echo(f"northpic: error: {_terminal_safe(cause)}", err=True)
         return 2
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         return 130
-    except Exception as exc:  # the CLI's last line of defence
-        if verbose:
-            traceback.print_exc()
-        click.echo(
-            f"northpic: unexpected error: {type(exc).__name__}: {exc}\n"
-            "Run again with -v for the traceback, and please report it.",
-            err=True,
-        )
-        return 1
     return 0
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _terminal_safe(text: str) -> str:
+    """Escape control characters (but newline and tab) so a message cannot drive the terminal."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
+
+
+#: Top-level packages whose errors wrap the system's (a full disk reaches us through them).
+_IO_LIBRARIES = ("pyogrio", "rasterio", "fiona", "netCDF4", "osgeo", "pyarrow")
+
+
+def _environment_failure(exc: BaseException) -> str | None:
+    """Return ``"FILE: cause"`` when ``exc`` is a failure of the machine or path; else None."""
+    package = (type(exc).__module__ or "").split(".")[0]
+    if not isinstance(exc, OSError) and package not in _IO_LIBRARIES:
+        return None
+    cause = environment_cause(exc)
+    if cause is None:
+        return None
+    filename = getattr(exc, "filename", None)
+    if filename is None:
+        return f"{cause}: {exc}"
+    target = os.fsdecode(filename)
+    other = getattr(exc, "filename2", None)
+    if other is not None:
+        target += f" -> {os.fsdecode(other)}"
+    return f"{target}: {cause}"
+
+
+def _unexpected(exc: BaseException, verbose: bool) -> int:
+    """Report a bug (the CLI's last line of defence): exit status 1."""
+    if verbose:
+        traceback.print_exc()
+    click.echo(
+        f"northpic: unexpected error: {type(exc).__name__}: {_terminal_safe(str(exc))}\n"
+        "Run again with -v for the traceback, and please report it.",
+        err=True,
+    )
+    return 1
 
 
 def run() -> None:

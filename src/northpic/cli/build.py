@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from northpic.cli.options import comma_list
+from northpic.cli.options import comma_list, mkdir_option
 
 DEFAULT_OUT = Path("maps/northern_picture.html")
 
@@ -29,24 +29,32 @@ DEFAULT_OUT = Path("maps/northern_picture.html")
               help="Event store (GeoPackage) whose events to draw.")
 @click.option("--seaice", "seaice_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Sea-ice concentration file to draw as an observed day.")
+@click.option("--overwrite", is_flag=True,
+              help="Replace OUT (or the PNG) even if it is not a map northpic built.")
+@mkdir_option
 def command(
     out: Path, layer_names: str | None, at: str | None, projection: str, tiles: bool,
-    png: Path | None, events_store: Path | None, seaice_file: Path | None,
+    png: Path | None, events_store: Path | None, seaice_file: Path | None, overwrite: bool,
+    mkdir: bool,
 ) -> None:
     """Build the northern picture as one self-contained HTML map.
+
+    A map northpic built before is replaced (so the Makefile can rebuild
+    it); any other existing file is kept unless --overwrite is given.
 
     \b
     Examples:
       northpic build
       northpic build --at 2026-01-31 --layers bases,shipping_routes,sea_ice
       northpic build --png maps/briefing.png
+      northpic build --out briefs/2026-02/map.html --mkdir
     """
     from northpic.build import build_map
 
     names = comma_list(layer_names, "--layers")
     result = build_map(
         out, layers=names, at=at, projection=projection, tiles=tiles, png=png,
-        events_store=events_store, seaice_file=seaice_file,
+        events_store=events_store, seaice_file=seaice_file, overwrite=overwrite, mkdir=mkdir,
         progress=lambda msg: click.echo(msg, err=True),
     )
     click.echo(str(result))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from northpic.cli.options import comma_list
+from northpic.cli.options import comma_list, mkdir_option
 
 FORMAT_NAMES = ("gpkg", "kml", "geojson", "parquet", "shp", "csv")
 
@@ -16,7 +16,10 @@ FORMAT_NAMES = ("gpkg", "kml", "geojson", "parquet", "shp", "csv")
               help="Export format (unknown formats are refused).")
 @click.option("--out", required=True, type=click.Path(path_type=Path),
               help="File (.gpkg, .kml) or folder (geojson, parquet, shp, csv) to write.")
-@click.option("--layers", "layer_names", help="Comma-separated layer names (default: all).")
+@click.option("--layers", "layer_names",
+              help="Comma-separated layer names (default: all); with --events also the event "
+                   "layers events_military, events_economic, events_environmental, "
+                   "events_social.")
 @click.option("--at", "at", help="Only records valid at this ISO 8601 date (default: all).")
 @click.option("--events", "events_store", type=click.Path(dir_okay=False, path_type=Path),
               help="Event store (GeoPackage) whose events to export too.")
@@ -24,9 +27,10 @@ FORMAT_NAMES = ("gpkg", "kml", "geojson", "parquet", "shp", "csv")
               help="Sea-ice concentration file: add its 15 % edge (and, in folder formats, "
                    "its concentration as a COG GeoTIFF).")
 @click.option("--overwrite", is_flag=True, help="Replace OUT if it exists.")
+@mkdir_option
 def command(
     fmt: str, out: Path, layer_names: str | None, at: str | None,
-    events_store: Path | None, seaice_file: Path | None, overwrite: bool,
+    events_store: Path | None, seaice_file: Path | None, overwrite: bool, mkdir: bool,
 ) -> None:
     """Export the picture for QGIS, ArcGIS, Google Earth and data tools.
 
@@ -46,10 +50,12 @@ def command(
       northpic export --format geojson --out picture-geojson --layers bases,shipping_routes
       northpic export --format gpkg --out picture.gpkg --overwrite
       northpic export --format geojson --out brief --seaice day.nc
+      northpic export --format kml --out ev.kml --events ev.gpkg --layers events_military
+      northpic export --format gpkg --out briefs/new/picture.gpkg --mkdir
     """
     from northpic.export import export_picture
 
     names = comma_list(layer_names, "--layers")
     result = export_picture(out, fmt, layers=names, at=at, events_store=events_store,
-                            seaice_file=seaice_file, overwrite=overwrite)
+                            seaice_file=seaice_file, overwrite=overwrite, mkdir=mkdir)
     click.echo(str(result))

@@ -31,3 +31,10 @@ def comma_list(value: str | None, option: str) -> list[str] | None:
     if not names:
         raise click.BadParameter("names nothing; give comma-separated names", param_hint=option)
     return names
+
+
+#: ``--mkdir``: the one switch that lets a command create a missing output folder.
+mkdir_option = click.option(
+    "--mkdir", is_flag=True,
+    help="Create the output's missing parent folders (otherwise a missing folder is an error).",
+)

@@ -7,7 +7,11 @@ from pathlib import Path
 
 import click
 
+from northpic.cli.options import mkdir_option
+
 _FILE = click.Path(dir_okay=False, path_type=Path)
+#: How a value that the data cannot give is printed: never as 0.
+NO_DATA = "no data"
 
 
 def _say(message: str) -> None:
@@ -43,7 +47,7 @@ def stats_command(files: tuple[Path, ...], as_json: bool, anomaly: bool) -> None
         ]
         click.echo(json.dumps(rows, indent=1))
         return
-    click.echo(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    click.echo(table.to_string(index=False, float_format=lambda v: f"{v:.3f}", na_rep=NO_DATA))
 
 
 @command.command("edge")
@@ -52,8 +56,9 @@ def stats_command(files: tuple[Path, ...], as_json: bool, anomaly: bool) -> None
 @click.option("--threshold", default=15.0, show_default=True, help="Edge concentration in percent.")
 @click.option("--date", help="The day, when the file holds several.")
 @click.option("--overwrite", is_flag=True, help="Replace an existing output file.")
+@mkdir_option
 def edge_command(
-    file: Path, out: Path, threshold: float, date: str | None, overwrite: bool
+    file: Path, out: Path, threshold: float, date: str | None, overwrite: bool, mkdir: bool
 ) -> None:
     """Write the ice (concentration >= 15 %) as valid polygons in EPSG:4326.
 
@@ -61,10 +66,15 @@ def edge_command(
     Example:
       northpic seaice edge seaice_conc_daily_nh_20230915_f17_v04r00.nc --out edge.gpkg
     """
+    from northpic.export.atomic import ensure_parent
     from northpic.seaice.tools import edge_of_file
 
+    ensure_parent(out, mkdir)
     frame = edge_of_file(file, out, threshold=threshold, date=date, overwrite=overwrite)
-    _say(f"wrote {len(frame)} ice polygons to {out}")
+    if len(frame):
+        _say(f"wrote {len(frame)} ice polygons to {out}")
+    else:  # the data cover the day (else edge_of_file refuses): truly open water
+        _say(f"wrote 0 ice polygons to {out}: no valid cell holds {threshold:g} % or more")
 
 
 @command.command("routes")
@@ -86,7 +96,8 @@ def routes_command(file: Path, threshold: float, date: str | None, as_json: bool
         click.echo(table.to_json(orient="records", indent=1))
         return
     shown = table.assign(share_in_ice=(100 * table["share_in_ice"]).round(1))
-    click.echo(shown.rename(columns={"share_in_ice": "in_ice_pct"}).to_string(index=False))
+    click.echo(shown.rename(columns={"share_in_ice": "in_ice_pct"}).to_string(
+        index=False, na_rep=NO_DATA))
 
 
 @command.command("export")
@@ -98,7 +109,8 @@ def routes_command(file: Path, threshold: float, date: str | None, as_json: bool
     help="Cloud-optimised GeoTIFF (.tif, EPSG:3413) or CF NetCDF (.nc).",
 )
 @click.option("--overwrite", is_flag=True, help="Replace an existing output file.")
-def export_command(file: Path, out: Path, overwrite: bool) -> None:
+@mkdir_option
+def export_command(file: Path, out: Path, overwrite: bool, mkdir: bool) -> None:
     """Write concentration as a COG GeoTIFF or CF-compliant NetCDF.
 
     \b
@@ -106,8 +118,10 @@ def export_command(file: Path, out: Path, overwrite: bool) -> None:
       northpic seaice export day.nc --out day.tif
       northpic seaice export day.nc --out day_cf.nc
     """
+    from northpic.export.atomic import ensure_parent
     from northpic.seaice.tools import export_file
 
+    ensure_parent(out, mkdir)
     _say(f"wrote {export_file(file, out, overwrite=overwrite)}")
 
 

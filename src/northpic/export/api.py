@@ -20,7 +20,7 @@ import geopandas as gpd
 
 from northpic.catalogue import LayerSpec
 from northpic.errors import UnsupportedFormatError
-from northpic.export.atomic import atomic_output, refuse_existing
+from northpic.export.atomic import atomic_output, ensure_parent, refuse_existing
 from northpic.export.prepare import ExportLayer, prepare_layer
 from northpic.picture import TimeLike
 
@@ -45,12 +45,17 @@ class ExportFormat:
         The file extension the output must have; None for a folder of files.
     writer : str
         ``module:function`` of the writer, imported only when used.
+    carries_nul : bool
+        Whether text with a NUL character (``\\x00``) reaches the file whole
+        (GeoParquet) or visibly replaced (KML, as U+FFFD); formats written
+        through GDAL's C strings would cut it, so an export to them refuses.
     """
 
     name: str
     title: str
     suffix: str | None
     writer: str
+    carries_nul: bool = False
 
     @property
     def is_folder(self) -> bool:
@@ -64,11 +69,12 @@ FORMATS: dict[str, ExportFormat] = {
     for f in (
         ExportFormat("gpkg", "GeoPackage (styled for QGIS)", ".gpkg",
                      "northpic.export.gpkg:write_gpkg"),
-        ExportFormat("kml", "KML (Google Earth)", ".kml", "northpic.export.kml:write_kml"),
+        ExportFormat("kml", "KML (Google Earth)", ".kml", "northpic.export.kml:write_kml",
+                     carries_nul=True),
         ExportFormat("geojson", "GeoJSON (RFC 7946), one file per layer", None,
                      "northpic.export.geojson:write_geojson"),
         ExportFormat("parquet", "GeoParquet 1.1, one file per layer", None,
-                     "northpic.export.parquet:write_parquet"),
+                     "northpic.export.parquet:write_parquet", carries_nul=True),
         ExportFormat("shp", "Shapefile, one zip per layer", None,
                      "northpic.export.shapefile:write_shapefiles"),
         ExportFormat("csv", "CSV with WKT geometry, one file per layer", None,
@@ -96,7 +102,9 @@ def get_format(name: str) -> ExportFormat:
         ) from None
 
 
-def check_output(out: str | Path, fmt: ExportFormat, *, overwrite: bool = False) -> Path:
+def check_output(
+    out: str | Path, fmt: ExportFormat, *, overwrite: bool = False, mkdir: bool = False
+) -> Path:
     """Check that ``out`` suits ``fmt`` and may be written.
 
     Parameters
@@ -107,6 +115,8 @@ def check_output(out: str | Path, fmt: ExportFormat, *, overwrite: bool = False)
         The format.
     overwrite : bool
         Whether an existing output may be replaced.
+    mkdir : bool
+        Whether a missing parent folder may be created (else it is an error).
 
     Returns
     -------
@@ -119,6 +129,8 @@ def check_output(out: str | Path, fmt: ExportFormat, *, overwrite: bool = False)
         If the extension does not match the format.
     OutputExistsError
         If ``out`` exists and ``overwrite`` is false.
+    OutputPathError
+        If the parent folder does not exist and ``mkdir`` is false.
     """
     path = Path(out)
     suffix = path.suffix.lower()
@@ -133,6 +145,8 @@ def check_output(out: str | Path, fmt: ExportFormat, *, overwrite: bool = False)
             f"file extension {suffix}"
         )
     refuse_existing(path, overwrite)
+    if not mkdir:
+        ensure_parent(path, mkdir=False)
     return path
 
 
@@ -160,6 +174,7 @@ def export_layers(
     overwrite: bool = False,
     metadata: Mapping[str, str] | None = None,
     rasters: Mapping[str, xr.Dataset] | None = None,
+    mkdir: bool = False,
 ) -> Path:
     """Write layer frames in one export format.
 
@@ -181,6 +196,8 @@ def export_layers(
         Sea-ice concentration days written beside the layers of a folder
         format as ``NAME.tif`` (COG, EPSG:3413); single-file formats hold
         vectors only.
+    mkdir : bool
+        Create a missing parent folder of ``out``; otherwise it is an error.
 
     Returns
     -------
@@ -193,15 +210,28 @@ def export_layers(
         For an unknown format or a mismatched extension.
     OutputExistsError
         If the output exists and ``overwrite`` is false.
+    OutputPathError
+        If the parent folder is missing and ``mkdir`` is false.
+    SchemaError
+        If a text cell holds a NUL character and the format cannot carry it
+        (see :attr:`ExportFormat.carries_nul`): layer, record and field are named.
+    StorageError
+        If the machine refuses the write (disk full, read-only...); nothing is
+        left behind.
     """
     fmt = get_format(format)
-    path = check_output(out, fmt, overwrite=overwrite)
+    path = check_output(out, fmt, overwrite=overwrite, mkdir=mkdir)
     layers = [ExportLayer(name, specs[name], prepare_layer(frame, specs[name]))
               for name, frame in frames.items()]
+    if fmt.name != "kml":  # XML replaces what it cannot hold (northpic.export.text)
+        from northpic.export.text import refuse_nul
+
+        refuse_nul(((layer.name, layer.frame) for layer in layers), fmt.title,
+                   nul=not fmt.carries_nul)
     module, function = fmt.writer.split(":")
     writer = getattr(importlib.import_module(module), function)
     items = dict(metadata) if metadata is not None else export_metadata()
-    with atomic_output(path, directory=fmt.is_folder, overwrite=overwrite) as tmp:
+    with atomic_output(path, directory=fmt.is_folder, overwrite=overwrite, mkdir=mkdir) as tmp:
         writer(layers, tmp, metadata=items)
         if fmt.is_folder:
             from northpic.export.readme import write_readme
@@ -224,6 +254,7 @@ def export_picture(
     events_store: str | Path | None = None,
     seaice_file: str | Path | None = None,
     overwrite: bool = False,
+    mkdir: bool = False,
 ) -> Path:
     """Export the northern picture (or some of its layers) to a GIS format.
 
@@ -235,11 +266,18 @@ def export_picture(
     format : {"gpkg", "kml", "geojson", "parquet", "shp", "csv"}
         The format (see :data:`FORMATS`).
     layers : iterable of str, optional
-        Catalogue layer names; default all.
+        Layer names; default all. Besides the catalogue's layers, the event
+        layers an ``events_store`` adds (``events_military``,
+        ``events_economic``, ``events_environmental``, ``events_social``)
+        can be named, alone or with others. With a store, its event layers
+        join the named catalogue layers, unless ``layers`` names event
+        layers: then only the named ones are exported.
     at : str or date, optional
         Only records valid at this moment; default every record.
     events_store : str or pathlib.Path, optional
-        An event store whose events are exported too.
+        An event store whose events are exported too: events of a catalogue
+        layer (e.g. ``shadow_fleet``) join it, the others form the
+        ``events_<domain>`` layers.
     seaice_file : str or pathlib.Path, optional
         A sea-ice concentration file (any product
         :func:`~northpic.seaice.products.open_concentration` reads): its 15 %
@@ -248,6 +286,8 @@ def export_picture(
         EPSG:3413). The day is the file's only one, or the one at ``at``.
     overwrite : bool
         Replace an existing output; otherwise an existing output is an error.
+    mkdir : bool
+        Create a missing parent folder of ``out``; otherwise it is an error.
 
     Returns
     -------
@@ -260,8 +300,11 @@ def export_picture(
         For an unknown format or an extension that does not fit it.
     OutputExistsError
         If ``out`` exists and ``overwrite`` is false.
+    OutputPathError
+        If the parent folder of ``out`` is missing and ``mkdir`` is false.
     LayerNotFoundError
-        For a layer name not in the catalogue.
+        For a layer name neither in the catalogue nor an event layer; an
+        event layer named without ``events_store`` is refused, saying so.
 
     Examples
     --------
@@ -273,8 +316,15 @@ def export_picture(
     """
     from northpic.picture import load_picture, spec_for
 
-    check_output(out, get_format(format), overwrite=overwrite)  # fail before loading anything
-    frames = load_picture(at=at, layers=layers, events_store=events_store)
+    # fail before loading anything
+    check_output(out, get_format(format), overwrite=overwrite, mkdir=mkdir)
+    wanted = list(layers) if layers is not None else None
+    catalogue_names = _catalogue_names(wanted, events_store)
+    frames = load_picture(at=at, layers=catalogue_names, events_store=events_store)
+    named_events = [n for n in wanted or [] if n not in (catalogue_names or [])]
+    if named_events:  # event layers named: only the named layers
+        frames = {name: frames[name] if name in frames else _no_events(name)
+                  for name in wanted or []}
     specs = {name: spec_for(name) for name in frames}
     rasters = {}
     if seaice_file is not None:
@@ -288,4 +338,42 @@ def export_picture(
         frames[LAYER], specs[LAYER] = ice_edge(day), observed_edge_spec(seaice_file)
         rasters[SEAICE_RASTER] = day
     return export_layers(frames, specs, out, format, overwrite=overwrite,
-                         metadata=export_metadata(at), rasters=rasters)
+                         metadata=export_metadata(at), rasters=rasters, mkdir=mkdir)
+
+
+def _catalogue_names(names: list[str] | None, events_store: str | Path | None) -> list[str] | None:
+    """Return the catalogue layers among ``--layers``, refusing unknown names.
+
+    An event layer named without a store is refused with the reason.
+    """
+    if names is None:
+        return None
+    from northpic.catalogue import read_catalogue
+    from northpic.errors import BadInputError, LayerNotFoundError
+    from northpic.events.schema import event_layer_names
+
+    catalogue = [spec.name for spec in read_catalogue()]
+    events = list(event_layer_names())
+    for name in names:
+        if name in events and events_store is None:
+            raise BadInputError(
+                f"layer {name!r} holds reported events: give the event store with --events "
+                "STORE (events_store=...) to export it"
+            )
+        if name not in catalogue and name not in events:
+            raise LayerNotFoundError(name, catalogue + events)
+    return [n for n in names if n in catalogue]
+
+
+def _no_events(name: str) -> gpd.GeoDataFrame:
+    """Return an empty event layer, for one the store holds no event of."""
+    import pandas as pd
+
+    from northpic.schema import COMMON_COLUMNS
+
+    columns = {c: pd.Series(dtype=object) for c in COMMON_COLUMNS}
+    columns["precision_km"] = pd.Series(dtype=float)
+    for c in ("valid_from", "valid_to"):
+        columns[c] = pd.Series(dtype="datetime64[ns, UTC]")
+    return gpd.GeoDataFrame(columns, geometry=gpd.GeoSeries([], crs="EPSG:4326"),
+                            crs="EPSG:4326")

@@ -6,6 +6,14 @@ layer's fields; times are ISO 8601 UTC (``2026-01-15T00:00:00Z``). A
 they read the times as DateTime and the WKT as geometry; spreadsheets just
 see text. northpic reads these files back itself
 (:func:`northpic.io.layer_files.read_layer_file`).
+
+Text is made safe for spreadsheets (CSV or formula injection, after
+OWASP's guidance): a text cell or header that begins with ``=``, ``+``,
+``-``, ``@``, a tab or a carriage return gets a single quote in front
+(``'=HYPERLINK(...)``), so Excel, LibreOffice and Google Sheets show it as
+text instead of running it. Numeric columns are written as numbers and are
+never changed (a ``-2.5`` stays ``-2.5``); only text columns are. Rows
+end in CRLF (RFC 4180), so a line break inside a cell is always quoted.
 """
 
 from __future__ import annotations
@@ -19,6 +27,8 @@ import shapely
 from northpic.export.prepare import ExportLayer
 
 GEOMETRY_COLUMN = "WKT"
+#: First characters that make a spreadsheet read a cell as a formula (OWASP).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 #: Decimal places of WKT coordinates: 7 is about 1 cm, as in RFC 7946 GeoJSON.
 WKT_DECIMALS = 7
 
@@ -42,6 +52,27 @@ def iso_utc(series: pd.Series) -> pd.Series:
     return text.where(series.notna(), None)
 
 
+def neutralise_formula(value: object) -> object:
+    """Return a text value a spreadsheet will not run: a quote before a formula trigger.
+
+    Examples
+    --------
+    >>> neutralise_formula("=SUM(1+1)")
+    "'=SUM(1+1)"
+    >>> neutralise_formula("-2+3+cmd|x"), neutralise_formula("Ørland"), neutralise_formula(-2.5)
+    ("'-2+3+cmd|x", 'Ørland', -2.5)
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def _safe_text_column(series: pd.Series) -> pd.Series:
+    if series.dtype != object and not pd.api.types.is_string_dtype(series):
+        return series  # numbers, booleans: written as they are
+    return series.map(neutralise_formula, na_action="ignore")
+
+
 def layer_table(layer: ExportLayer) -> tuple[pd.DataFrame, list[str]]:
     """Return a layer as a plain table (WKT first, times as text) and its GDAL types."""
     frame = layer.frame
@@ -59,7 +90,9 @@ def layer_table(layer: ExportLayer) -> tuple[pd.DataFrame, list[str]]:
         types.append(_csvt_type(series))
         if pd.api.types.is_datetime64_any_dtype(series):
             series = iso_utc(series)
-        table[column] = series.to_numpy()
+        else:
+            series = _safe_text_column(series)
+        table[str(neutralise_formula(column))] = series.to_numpy()
     return table, types
 
 
@@ -87,7 +120,8 @@ def write_csv(
     for layer in layers:
         table, types = layer_table(layer)
         name = f"{layer.name}.csv"
-        table.to_csv(folder / name, index=False, encoding="utf-8", lineterminator="\n")
+        # RFC 4180 line ends: a carriage return inside a cell is then quoted, not a row break
+        table.to_csv(folder / name, index=False, encoding="utf-8", lineterminator="\r\n")
         (folder / f"{layer.name}.csvt").write_text(
             ",".join(f'"{t}"' for t in types) + "\n", encoding="utf-8"
         )

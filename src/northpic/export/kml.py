@@ -9,7 +9,9 @@ slider), a description listing its attributes and provenance, and typed
 
 Descriptions are HTML in Google Earth: every value is HTML-escaped before
 it goes in, and the XML writer escapes the result again, so text from data
-never becomes markup.
+never becomes markup. Characters XML 1.0 cannot hold (C0 controls, lone
+surrogates) are replaced by U+FFFD (:mod:`northpic.export.text`), so one
+record can never make the document unreadable.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from northpic.export.styles import (
     kml_color,
     kml_icon,
 )
+from northpic.export.text import clean_xml_tree
 from northpic.schema import DOMAINS, precision_label
 
 KML_NS = "http://www.opengis.net/kml/2.2"
@@ -255,7 +258,7 @@ def kml_document(
             text = " ".join(filter(None, [layer.spec.description, caveat_for(layer.spec)]))
             _sub(folder, "description", html.escape(text))
             _add_placemarks(folder, layer, styles[layer.name], schemas[layer.name])
-    return root
+    return clean_xml_tree(root)
 
 
 def write_kml(

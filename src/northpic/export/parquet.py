@@ -38,9 +38,12 @@ def write_parquet(
     names = []
     for layer in layers:
         name = f"{layer.name}.parquet"
-        layer.frame.to_parquet(
-            folder / name, index=False, schema_version=GEOPARQUET_VERSION,
-            geometry_encoding="WKB", write_covering_bbox=True, compression="zstd",
-        )
+        # our own file object: closed even when the write fails (pyarrow, given a path, keeps
+        # the file open after an error such as a full disk)
+        with open(folder / name, "wb") as handle:
+            layer.frame.to_parquet(
+                handle, index=False, schema_version=GEOPARQUET_VERSION,
+                geometry_encoding="WKB", write_covering_bbox=True, compression="zstd",
+            )
         names.append(name)
     return names

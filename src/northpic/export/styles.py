@@ -232,7 +232,9 @@ def qml_style(
     ET.SubElement(root, "previewExpression").text = '"name"'
     ET.SubElement(root, "mapTip").text = "[% \"name\" %]"
     ET.SubElement(root, "layerGeometryType").text = _QGIS_GEOMETRY[family]
-    body = ET.tostring(root, encoding="unicode")
+    from northpic.export.text import clean_xml_tree
+
+    body = ET.tostring(clean_xml_tree(root), encoding="unicode")
     return "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n" + body + "\n"
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import struct
+import zlib
 from pathlib import Path
 
 from northpic.errors import BadInputError
@@ -27,7 +29,26 @@ def chromium_path() -> str:
     )
 
 
-def render_png(html: Path, png: Path, width: int = 1600, height: int = 1000) -> Path:
+def mark_png(data: bytes, software: str = "northpic") -> bytes:
+    """Return PNG bytes with a ``Software`` text chunk after the header (the build's mark).
+
+    Examples
+    --------
+    >>> png = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108000000003a7e9b55")
+    >>> b"tEXtSoftware\\x00northpic" in mark_png(png)
+    True
+    """
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        return data
+    end = 8 + 8 + struct.unpack(">I", data[8:12])[0] + 4  # the IHDR chunk
+    body = b"tEXt" + b"Software\x00" + software.encode("latin-1")
+    chunk = struct.pack(">I", len(body) - 4) + body + struct.pack(">I", zlib.crc32(body))
+    return data[:end] + chunk + data[end:]
+
+
+def render_png(
+    html: Path, png: Path, width: int = 1600, height: int = 1000, mkdir: bool = False
+) -> Path:
     """Open ``html`` in headless Chromium and save a screenshot to ``png``.
 
     Parameters
@@ -38,6 +59,8 @@ def render_png(html: Path, png: Path, width: int = 1600, height: int = 1000) -> 
         Where to write the picture.
     width, height : int
         Viewport size in CSS pixels.
+    mkdir : bool
+        Create a missing parent folder of ``png``; otherwise it is an error.
 
     Returns
     -------
@@ -46,7 +69,9 @@ def render_png(html: Path, png: Path, width: int = 1600, height: int = 1000) -> 
     """
     from playwright.sync_api import sync_playwright
 
-    png.parent.mkdir(parents=True, exist_ok=True)
+    from northpic.export.atomic import atomic_output, ensure_parent
+
+    ensure_parent(png, mkdir)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         try:
@@ -54,7 +79,9 @@ def render_png(html: Path, png: Path, width: int = 1600, height: int = 1000) -> 
             page.goto(Path(html).resolve().as_uri())
             page.wait_for_function("window.northpicReady === true", timeout=60_000)
             page.wait_for_timeout(300)
-            page.screenshot(path=str(png))
+            data = page.screenshot()
         finally:
             browser.close()
+    with atomic_output(png, directory=False, overwrite=True, mkdir=mkdir) as tmp:
+        tmp.write_bytes(mark_png(data))
     return png

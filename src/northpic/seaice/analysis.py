@@ -11,19 +11,108 @@ NSIDC conventions (Sea Ice Index, G02135):
   the pole hole (its concentration is unknown), so area is a lower bound.
 
 Values are in million km2 (``mkm2``).
+
+**No data is not zero.** A cell the product marks missing (flag 255, a
+fill value, NaN) holds no concentration: it is neither ice nor open water.
+:func:`valid_fraction` is the share of a day's ocean cells (valid plus
+missing; land, coast, lakes and the pole hole left out) that hold a value.
+A file that marks no cell as land, coast or lake (some encode land as NaN,
+like missing cells) has its land told apart by the Natural Earth 1:10m land
+(:func:`northpic.io.land.read_land`): a NaN cell whose centre is on land is
+land, any other is missing.
+A day under :data:`MIN_VALID_FRACTION` (90 %) has no extent or area: they
+are NaN ("no data") beside its ``valid_fraction``, and :func:`require_data`
+refuses such a day for the ice edge.
 """
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
+import shapely
 import xarray as xr
 
-from northpic.seaice.products import POLE_HOLE
+from northpic.errors import NoDataError
+from northpic.seaice.products import COAST, LAND, MISSING, POLE_HOLE, UNUSED
 
 #: NSIDC's extent threshold (fraction).
 EXTENT_THRESHOLD = 0.15
 _MKM2 = 1e12  # m2 in a million km2
+#: The least share of a day's ocean cells that must hold a value for an answer (documented).
+MIN_VALID_FRACTION = 0.9
+
+
+def valid_fraction(ds: xr.Dataset) -> xr.DataArray:
+    """Share of the ocean cells holding a concentration, per time step (0-1; 0 when none).
+
+    Ocean cells are those with a value (flag 0) or marked missing (flag 255);
+    land, coast, lakes and the pole hole are not counted either way.
+    """
+    flag = ds["flag"]
+    missing = flag == MISSING
+    land = _unflagged_land(ds)
+    if land is not None:
+        missing = missing & ~land
+    valid = (flag == 0).sum(dim=("y", "x"))
+    ocean = valid + missing.sum(dim=("y", "x"))
+    share = xr.where(ocean > 0, valid / ocean.where(ocean > 0), 0.0)
+    return share.rename("valid_fraction")
+
+
+def _unflagged_land(ds: xr.Dataset) -> xr.DataArray | None:
+    """Cells on Natural Earth land, for a grid whose first day flags no land; else None."""
+    flag = ds["flag"]
+    first = flag.isel(time=0) if "time" in flag.dims else flag
+    if bool(first.isin([LAND, COAST, UNUSED]).any()) or not bool((first == MISSING).any()):
+        return None
+    from northpic.crs import transformer
+
+    x = np.asarray(ds["x"].values, dtype=float)
+    y = np.asarray(ds["y"].values, dtype=float)
+    xx, yy = np.meshgrid(x, y)
+    crs = str(ds.attrs.get("crs", "EPSG:3413"))
+    if crs != "EPSG:4326":
+        xx, yy = transformer(crs, "EPSG:4326").transform(xx, yy)
+    on_land = shapely.contains_xy(_land_union(), np.asarray(xx), np.asarray(yy))
+    return xr.DataArray(np.asarray(on_land, bool), dims=("y", "x"))
+
+
+@functools.lru_cache(maxsize=1)
+def _land_union() -> shapely.Geometry:
+    """Natural Earth land north of 40 N as one prepared geometry (simplified to about 2 km)."""
+    from northpic.io.land import read_land
+
+    land = shapely.union_all(shapely.simplify(read_land(40.0).geometry.values, 0.02))
+    shapely.prepare(land)
+    return land
+
+
+def require_data(day: xr.Dataset, what: str = "the data") -> float:
+    """Refuse a day whose :func:`valid_fraction` is under :data:`MIN_VALID_FRACTION`.
+
+    Returns
+    -------
+    float
+        The day's valid fraction.
+
+    Raises
+    ------
+    NoDataError
+        Naming the file (``attrs["path"]``), the day and the share.
+    """
+    share = float(np.asarray(valid_fraction(day).values).reshape(-1)[0])
+    if share < MIN_VALID_FRACTION:
+        stamp = np.asarray(day["time"].values).reshape(-1)[0] if "time" in day.coords else None
+        when = "" if stamp is None or pd.isna(stamp) else (
+            f" on {pd.Timestamp(stamp).date().isoformat()}")
+        raise NoDataError(
+            f"{day.attrs.get('path', 'sea-ice data')}: no data{when}: only {100 * share:.1f} % "
+            f"of the ocean cells hold a concentration (at least {100 * MIN_VALID_FRACTION:g} % "
+            f"are needed for {what}); the rest are missing, which is not open water"
+        )
+    return share
 
 
 def ice_mask(ds: xr.Dataset, threshold: float = EXTENT_THRESHOLD) -> xr.DataArray:
@@ -80,8 +169,10 @@ def extent_and_area(ds: xr.Dataset, threshold: float = EXTENT_THRESHOLD) -> pd.D
     Returns
     -------
     pandas.DataFrame
-        Columns ``date`` (ISO date or None), ``extent_mkm2``, ``area_mkm2``,
-        one row per time step in time order.
+        Columns ``date`` (ISO date or None), ``extent_mkm2``, ``area_mkm2``
+        and ``valid_fraction``, one row per time step in time order; extent
+        and area are NaN (no data) where ``valid_fraction`` is under
+        :data:`MIN_VALID_FRACTION`.
 
     Examples
     --------
@@ -91,16 +182,29 @@ def extent_and_area(ds: xr.Dataset, threshold: float = EXTENT_THRESHOLD) -> pd.D
              date  extent_mkm2  area_mkm2
     0  2023-09-15        4.23       3.19
     """
-    both = xr.Dataset(
-        {"extent_mkm2": sea_ice_extent(ds, threshold), "area_mkm2": sea_ice_area(ds, threshold)}
-    )
-    both = both.compute()
-    times = pd.to_datetime(both["time"].values)
+    return stats_table(extent_area_dataset(ds, threshold).compute())
+
+
+def extent_area_dataset(ds: xr.Dataset, threshold: float = EXTENT_THRESHOLD) -> xr.Dataset:
+    """Return the lazy extent, area and valid fraction per time step (see :func:`stats_table`)."""
+    return xr.Dataset({
+        "extent_mkm2": sea_ice_extent(ds, threshold),
+        "area_mkm2": sea_ice_area(ds, threshold),
+        "valid_fraction": valid_fraction(ds),
+    })
+
+
+def stats_table(done: xr.Dataset) -> pd.DataFrame:
+    """Turn a computed :func:`extent_area_dataset` into a table, no-data days as NaN."""
+    times = pd.to_datetime(np.asarray(done["time"].values).reshape(-1))
+    share = np.asarray(done["valid_fraction"].values, dtype=float).reshape(-1)
+    enough = share >= MIN_VALID_FRACTION
     return pd.DataFrame(
         {
             "date": [None if pd.isna(t) else t.date().isoformat() for t in times],
-            "extent_mkm2": both["extent_mkm2"].values.astype(float),
-            "area_mkm2": both["area_mkm2"].values.astype(float),
+            "extent_mkm2": np.where(enough, done["extent_mkm2"].values.astype(float), np.nan),
+            "area_mkm2": np.where(enough, done["area_mkm2"].values.astype(float), np.nan),
+            "valid_fraction": share.round(4),
         }
     )
 
@@ -124,9 +228,14 @@ def monthly_means(ds: xr.Dataset) -> xr.Dataset:
 
 
 def monthly_extent(ds: xr.Dataset, threshold: float = EXTENT_THRESHOLD) -> pd.DataFrame:
-    """Mean of the daily extents and areas per month (NSIDC's monthly-average convention)."""
+    """Mean of the daily extents and areas per month (NSIDC's monthly-average convention).
+
+    Days with no data (see :data:`MIN_VALID_FRACTION`) are left out of the mean.
+    """
+    enough = valid_fraction(ds) >= MIN_VALID_FRACTION
     daily = xr.Dataset(
-        {"extent_mkm2": sea_ice_extent(ds, threshold), "area_mkm2": sea_ice_area(ds, threshold)}
+        {"extent_mkm2": sea_ice_extent(ds, threshold).where(enough),
+         "area_mkm2": sea_ice_area(ds, threshold).where(enough)}
     )
     monthly = daily.resample(time="MS").mean().compute()
     return pd.DataFrame(

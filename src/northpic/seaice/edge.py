@@ -22,7 +22,7 @@ import xarray as xr
 from northpic.catalogue import LayerSpec
 from northpic.crs import POLAR_CRS, polar_to_lonlat, transformer
 from northpic.errors import BadInputError
-from northpic.seaice.analysis import EXTENT_THRESHOLD
+from northpic.seaice.analysis import EXTENT_THRESHOLD, require_data
 from northpic.seaice.products import POLE_HOLE
 
 LAYER = "sea_ice_observed"
@@ -147,6 +147,13 @@ def ice_edge(ds: xr.Dataset, threshold: float = 15, date: str | None = None) -> 
     date : str, optional
         The day to use when ``ds`` holds several.
 
+    Raises
+    ------
+    NoDataError
+        If under :data:`~northpic.seaice.analysis.MIN_VALID_FRACTION` of the
+        day's ocean cells hold a value: missing cells are not open water, so
+        no edge is drawn rather than a wrong one.
+
     Returns
     -------
     geopandas.GeoDataFrame
@@ -165,6 +172,7 @@ def ice_edge(ds: xr.Dataset, threshold: float = 15, date: str | None = None) -> 
     (True, 4326)
     """
     day = select_day(ds, date)
+    require_data(day, "an ice edge")
     geom = ice_polygons_polar(day, threshold)
     parts = [p for p in shapely.get_parts(geom) if p.area > 0]
     laea = transformer(POLAR_CRS, "EPSG:6931")

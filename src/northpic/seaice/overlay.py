@@ -83,7 +83,10 @@ def concentration_png(day: xr.Dataset, projection: str = "polar") -> tuple[bytes
 
 def seaice_overlay_info(ds: xr.Dataset, projection: str = "polar") -> dict[str, Any]:
     """Everything the page needs to draw one day: image, box, edge GeoJSON, legend text."""
+    from northpic.seaice.analysis import require_data
+
     day = select_day(ds)
+    require_data(day, "a map overlay")  # an empty overlay would read as open water
     png, box = concentration_png(day, projection)
     lines = ice_edge_lines(day)
     edge = polar_to_lonlat(shapely.segmentize(lines, 25_000)) if not lines.is_empty else lines

@@ -621,9 +621,41 @@ def open_concentration(path: str | Path, chunks: dict | None = None) -> xr.Datas
     except UnsupportedFormatError as exc:
         raise UnsupportedFormatError(f"{path}: {exc}") from None
     try:
-        return product.read(raw, str(path))
+        ds = product.read(raw, str(path))
     except (KeyError, ValueError, IndexError) as exc:
         raise DataFileError(str(path), f"malformed {product.name} file: {exc}") from exc
+    check_grid(ds, str(path))
+    return ds
+
+
+#: The smallest grid that has an edge to trace: 2 x 2 cells.
+MIN_GRID_CELLS = 2
+
+
+def check_grid(ds: xr.Dataset, path: str) -> None:
+    """Refuse a standard-form Dataset whose grid cannot be a concentration field.
+
+    The ``x`` and ``y`` cell centres must be finite, strictly monotonic and at
+    least :data:`MIN_GRID_CELLS` long, and ``sic`` must lie on them.
+
+    Raises
+    ------
+    DataFileError
+        Naming the file and what is wrong with its grid.
+    """
+    for axis in ("x", "y"):
+        values = np.asarray(ds[axis].values, dtype=float)
+        if values.ndim != 1 or values.size < MIN_GRID_CELLS:
+            raise DataFileError(path, f"the grid has {values.size} cell(s) along {axis}; "
+                                      f"at least {MIN_GRID_CELLS} are needed")
+        if not np.isfinite(values).all():
+            raise DataFileError(path, f"the {axis} coordinates are not all finite numbers")
+        steps = np.diff(values)
+        if not ((steps > 0).all() or (steps < 0).all()):
+            raise DataFileError(path, f"the {axis} coordinates are not strictly increasing or "
+                                      "decreasing")
+    if ds["sic"].dims[-2:] != ("y", "x"):
+        raise DataFileError(path, f"concentration lies on {ds['sic'].dims}, not (time, y, x)")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -637,6 +669,45 @@ def _north_polar_stereographic(crs: CRS) -> bool:
     if op is None or "polar stereographic" not in op.method_name.lower():
         return False
     return any(p.name.lower().startswith("latitude") and p.value > 0 for p in op.params)
+
+
+#: The Sea Ice Index north grid: 304 x 448 cells of 25 km (NSIDC polar stereographic north).
+SII_SHAPE, SII_CELL_M = (448, 304), 25_000.0
+#: Values a Sea Ice Index GeoTIFF may hold: tenths of a percent and the flags x 10, or 0/1 extent.
+_SII_FLAGS = {"concentration": (2510, 2520, 2530, 2540, 2550), "extent": (251, 252, 253, 254, 255)}
+_SII_TOP = {"concentration": 1000, "extent": 1}
+
+
+def _check_sea_ice_index(path: Path, band: np.ndarray, kind: str, transform) -> None:
+    """Refuse a GeoTIFF whose grid or values are not those of a Sea Ice Index product.
+
+    The grid must be NSIDC's 25 km north grid; every value must be a
+    concentration (0-1000 tenths of a percent, or 0/1 extent) or one of the
+    product's flags, and the land flag must be there (every real day has land).
+    """
+    problems = []
+    if band.shape != SII_SHAPE or not np.isclose(abs(transform.a), SII_CELL_M) or not np.isclose(
+        abs(transform.e), SII_CELL_M
+    ):
+        problems.append(
+            f"the grid is {band.shape[1]} x {band.shape[0]} cells of {abs(transform.a):g} m, "
+            f"not the Sea Ice Index's {SII_SHAPE[1]} x {SII_SHAPE[0]} cells of 25 km"
+        )
+    flags = np.array(_SII_FLAGS[kind])
+    values = band.astype(np.int64)
+    bad = ~(((values >= 0) & (values <= _SII_TOP[kind])) | np.isin(values, flags))
+    if bad.any():
+        problems.append(
+            f"{int(bad.sum())} of {band.size} cells hold values that are neither a {kind} "
+            f"(0-{_SII_TOP[kind]}) nor a flag ({', '.join(map(str, flags))}), e.g. "
+            f"{int(values[bad][0])}"
+        )
+    elif not (values == flags[3]).any():
+        problems.append(f"no cell is land ({flags[3]}), as every Sea Ice Index day has")
+    if problems:
+        raise UnsupportedFormatError(
+            f"{path}: not a Sea Ice Index (G02135) {kind} GeoTIFF: " + "; ".join(problems)
+        )
 
 
 def _read_g02135_geotiff(path: Path) -> xr.Dataset:
@@ -658,6 +729,7 @@ def _read_g02135_geotiff(path: Path) -> xr.Dataset:
             "stereographic grid, such as EPSG:3411 or EPSG:3413)"
         )
     kind = match.group(2).lower() if match else ("concentration" if band.max() > 255 else "extent")
+    _check_sea_ice_index(path, band, kind, transform)
     x = transform.c + transform.a * (np.arange(width) + 0.5)
     y = transform.f + transform.e * (np.arange(height) + 0.5)
     raw = xr.DataArray(band[None], dims=("time", "y", "x"))

@@ -28,34 +28,34 @@ def open_any(paths: Sequence[str | Path], progress: Progress = _quiet):
 def stats_of_files(
     paths: Sequence[str | Path], anomaly: bool = False, progress: Progress = _quiet
 ) -> pd.DataFrame:
-    """Extent and area (million km2) per date of one or many files.
+    """Extent and area (million km2) per date of one or many files, with ``valid_fraction``.
 
+    A day whose ``valid_fraction`` is under
+    :data:`~northpic.seaice.analysis.MIN_VALID_FRACTION` has NaN (no data)
+    extent and area; when no day has data, :class:`~northpic.errors.NoDataError`.
     With ``anomaly``, add the 1981-2010 median of each date's month and the
     difference (see :func:`northpic.seaice.climatology.median_extent_mkm2`).
     """
-    import xarray as xr
-
+    from northpic.errors import NoDataError
     from northpic.seaice.analysis import (
-        extent_and_area,
+        MIN_VALID_FRACTION,
         extent_anomaly,
-        sea_ice_area,
-        sea_ice_extent,
+        extent_area_dataset,
+        stats_table,
     )
     from northpic.seaice.many import compute_with_progress
 
     ds = open_any(paths, progress)
-    if len(paths) > 1:
-        both = xr.Dataset({"extent_mkm2": sea_ice_extent(ds), "area_mkm2": sea_ice_area(ds)})
-        done = compute_with_progress(both, progress)
-        table = pd.DataFrame(
-            {
-                "date": [pd.Timestamp(t).date().isoformat() for t in done["time"].values],
-                "extent_mkm2": done["extent_mkm2"].values.astype(float),
-                "area_mkm2": done["area_mkm2"].values.astype(float),
-            }
+    both = extent_area_dataset(ds)
+    done = compute_with_progress(both, progress) if len(paths) > 1 else both.compute()
+    table = stats_table(done)
+    if table["extent_mkm2"].isna().all() and len(table):
+        where = str(paths[0]) if len(paths) == 1 else f"{len(paths)} files ({paths[0]} ...)"
+        raise NoDataError(
+            f"{where}: no data: at most {100 * table['valid_fraction'].max():.1f} % of the ocean "
+            f"cells of any day hold a concentration (at least {100 * MIN_VALID_FRACTION:g} % are "
+            "needed); missing cells are not open water, so no extent or area is reported"
         )
-    else:
-        table = extent_and_area(ds)
     if anomaly:
         from northpic.seaice.climatology import median_extent_mkm2
 

@@ -1,0 +1,155 @@
+"""Text that every output format can carry: one cleaning step for XML, one check for NUL.
+
+XML 1.0 allows tab, line feed, carriage return and the characters from
+U+0020 up, except the surrogates and U+FFFE/U+FFFF. Any other character
+(C0 controls such as ``\\x00``, ``\\x07``, ``\\x0b``, ``\\x0c``, a lone
+surrogate) makes the whole document unreadable to every XML parser, GDAL
+and Google Earth included. :func:`xml_text` replaces each with U+FFFD
+(the visible replacement character), and :func:`clean_xml_tree` applies it
+to every text, tail and attribute of an element tree just before it is
+written: the KML and QML writers call it, and so must any future XML writer
+(NVG, CoT).
+
+GDAL's drivers (GeoPackage, Shapefile, CSV and GeoJSON through OGR) hold
+strings as C strings, which end at the first NUL: ``a\\x00b`` would be
+written as ``a``. :func:`refuse_nul` finds such cells so the export refuses
+instead of cutting an id or a name silently. It refuses a lone surrogate
+(such as a JSON ``\\ud800`` escape produces) too: no UTF-8
+file can hold one, and every format but XML (where it is replaced) is UTF-8.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+
+import pandas as pd
+
+from northpic.errors import Problem, SchemaError
+
+#: What replaces a character XML 1.0 cannot hold.
+REPLACEMENT = "\ufffd"
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def xml_text(text: str) -> str:
+    """Return ``text`` with every character XML 1.0 forbids replaced by U+FFFD.
+
+    Examples
+    --------
+    >>> xml_text("a\\x00b\\x07c\\td")
+    'a\\ufffdb\\ufffdc\\td'
+    """
+    return _XML_ILLEGAL.sub(REPLACEMENT, text)
+
+
+def clean_xml_tree(root: ET.Element) -> ET.Element:
+    """Clean the text, tail and attributes of every element of ``root`` in place.
+
+    Parameters
+    ----------
+    root : xml.etree.ElementTree.Element
+        A tree about to be written.
+
+    Returns
+    -------
+    xml.etree.ElementTree.Element
+        ``root``, now serialisable as well-formed XML 1.0 whatever its data held.
+    """
+    for node in root.iter():
+        if node.text:
+            node.text = xml_text(node.text)
+        if node.tail:
+            node.tail = xml_text(node.tail)
+        for key, value in list(node.attrib.items()):
+            clean = xml_text(value)
+            if clean != value:
+                node.set(key, clean)
+    return root
+
+
+def printable(text: object) -> str:
+    """Show a value in a message: control characters as ``\\xNN`` escapes, never raw bytes.
+
+    Examples
+    --------
+    >>> printable("a\\x00b")
+    'a\\\\x00b'
+    """
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}" if ord(m.group(0)) < 256
+                        else f"\\u{ord(m.group(0)):04x}", str(text))
+
+
+def nul_problems(
+    layer: str, frame: pd.DataFrame, fmt: str, nul: bool = True
+) -> list[Problem]:
+    """Return one :class:`~northpic.errors.Problem` per text cell no UTF-8 C string can hold.
+
+    A cell is refused when it holds a lone surrogate, or (with ``nul``) a NUL.
+
+    Parameters
+    ----------
+    layer : str
+        The layer (table) name, for the message.
+    frame : pandas.DataFrame
+        The records about to be written.
+    fmt : str
+        The format's title, for the message.
+    nul : bool
+        Refuse NUL characters too (formats written through GDAL).
+    """
+    problems = []
+    ids = frame["id"] if "id" in frame.columns else None
+    geometry = getattr(frame, "_geometry_column_name", None)
+    for column in frame.columns:
+        name = str(column)
+        if (nul and "\x00" in name) or _SURROGATE.search(name):
+            problems.append(Problem(
+                f"layer {layer}", None,
+                f"field name '{printable(name)}' holds a NUL or a lone surrogate, which {fmt} "
+                "cannot store; rename the field",
+            ))
+        series = frame[column]
+        if column == geometry or not (
+            series.dtype == object or pd.api.types.is_string_dtype(series)
+        ):
+            continue
+        for position, value in enumerate(series.tolist()):
+            if not isinstance(value, str):
+                continue
+            record = printable(ids.iloc[position]) if ids is not None else f"#{position + 1}"
+            if nul and "\x00" in value:
+                problems.append(Problem(
+                    f"layer {layer}", record,
+                    f"field {column!r} holds a NUL character (\\x00), which {fmt} cannot store "
+                    "without cutting the text there; remove it from the source (or export as "
+                    "kml or parquet)",
+                ))
+            surrogate = _SURROGATE.search(value)
+            if surrogate:
+                problems.append(Problem(
+                    f"layer {layer}", record,
+                    f"field {column!r} holds a lone surrogate "
+                    f"(\\u{ord(surrogate.group(0)):04x}), which is no character and which "
+                    f"{fmt} (UTF-8) cannot store; fix it at the source (or export as kml)",
+                ))
+    return problems
+
+
+def refuse_nul(
+    layers: Iterable[tuple[str, pd.DataFrame]], fmt: str, nul: bool = True
+) -> None:
+    """Raise :class:`~northpic.errors.SchemaError` naming every cell a format cannot hold.
+
+    Raises
+    ------
+    SchemaError
+        If any text cell holds a lone surrogate or (with ``nul``) ``\\x00``:
+        layer, record and field are named.
+    """
+    problems = [p for name, frame in layers for p in nul_problems(name, frame, fmt, nul)]
+    if problems:
+        raise SchemaError(problems)
