@@ -93,3 +93,23 @@ class EventNotFoundError(BadInputError, KeyError):
 
 class FetchError(BadInputError, ConnectionError):
     """A download that could not be done: offline, refused, or nothing at that address."""
+
+
+class InputTypeError(BadInputError, TypeError):
+    """A Python object given where events or a file were expected (``None``, a number...)."""
+
+
+class StoreError(DataFileError):
+    """The event store cannot be used as asked; the file and the cause are named."""
+
+
+class DamagedStoreError(StoreError):
+    """The event store failed its integrity check: nothing is written into it."""
+
+
+class StoreNotWritableError(StoreError, PermissionError):
+    """The event store cannot be written: read-only media, an immutable file, no space left."""
+
+
+class StoreBusyError(StoreError):
+    """The event store is locked by another writer, or is being created; try again."""
