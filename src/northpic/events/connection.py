@@ -184,7 +184,7 @@ def open_for_writing(path: Path) -> sqlite3.Connection:
 
 def is_event_store(conn: sqlite3.Connection, table: str = "events",
                    columns: tuple[str, ...] = ("id", "time")) -> bool:
-    """True when the database registers ``table`` as a feature table with ``columns``."""
+    """Tell whether the database registers ``table`` as a feature table with ``columns``."""
     try:
         registered = conn.execute(
             "SELECT 1 FROM gpkg_contents WHERE table_name = ? AND data_type = 'features'",
@@ -199,7 +199,7 @@ def is_event_store(conn: sqlite3.Connection, table: str = "events",
 
 
 def not_a_store(path: Path) -> StoreError:
-    """The error for a database that is not a northpic event store."""
+    """Make the error for a database that is not a northpic event store."""
     return StoreError(str(path), "exists but is not a northpic event store "
                                  "(no 'events' feature table); choose another --store")
 
@@ -227,8 +227,9 @@ def check_store(conn: sqlite3.Connection, path: Path) -> None:
         rows = [row[0] for row in conn.execute("PRAGMA quick_check(5)")]
     except sqlite3.OperationalError as exc:
         if "interrupted" in str(exc):
-            raise StoreBusyError(str(path), f"the integrity check before writing did not finish "
-                                            f"in {CHECK_LIMIT_S:g} s; nothing was written") from None
+            raise StoreBusyError(str(path), f"the integrity check before writing did not "
+                                            f"finish in {CHECK_LIMIT_S:g} s; nothing was "
+                                            "written") from None
         raise
     finally:
         conn.set_progress_handler(None, 0)

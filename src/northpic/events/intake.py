@@ -220,7 +220,7 @@ def parse_text(text: str, path: str) -> list[RawEvent]:
 
 
 def _read_stdin() -> str:
-    """Standard input as UTF-8 text; binary junk is refused, not half-decoded."""
+    """Read standard input as UTF-8 text; binary junk is refused, not half-decoded."""
     buffer = getattr(sys.stdin, "buffer", None)
     if buffer is not None:
         return read_stream(buffer, "<stdin>")
@@ -229,7 +229,7 @@ def _read_stdin() -> str:
 
 
 def _frame_records(frame: pd.DataFrame) -> list[RawEvent]:
-    """A GeoDataFrame's rows with their geometries, or a DataFrame's rows as flat records."""
+    """Turn a GeoDataFrame's rows (with geometries) or a DataFrame's (flat records) to events."""
     if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame.columns:
         if frame.crs is not None and not frame.crs.equals("EPSG:4326"):
             frame = frame.to_crs("EPSG:4326")

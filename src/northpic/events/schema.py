@@ -63,10 +63,12 @@ from northpic.errors import CatalogueError, Problem, SchemaError
 from northpic.schema import (
     COMMON_COLUMNS,
     DOMAINS,
+    MULTILINE_FIELDS,
     STORAGE_CRS,
     find_problems,
     missing_value,
     normalise_layer_frame,
+    value_text_problem,
 )
 
 #: Event columns beyond the common layer columns, in order.
@@ -250,7 +252,7 @@ def attribute_kind(value: Any) -> str | None:
 
 
 def _number_id(rid: int | float, reasons: list[str]) -> str | None:
-    """An id given as a number, as text (``1234``, not ``1234.0``)."""
+    """Write an id given as a number as text (``1234``, not ``1234.0``)."""
     if isinstance(rid, int):
         if rid.bit_length() > 256:
             reasons.append("id is an integer too long to be an id; give it as text")
@@ -360,6 +362,10 @@ def validate_events(
         if isinstance(rid, int | float) and not isinstance(rid, bool):
             rid = props["id"] = _number_id(rid, reasons)
         label = repr(rid) if isinstance(rid, str) and rid.strip() else f"#{pos + 1}"
+        for name, value in props.items():  # before any value is stripped or parsed
+            text = value_text_problem(value, multiline=name in MULTILINE_FIELDS)
+            if text:
+                reasons.append(f"field {name!r} {text}")
 
         time = None
         if _blank(props.get("time")):

@@ -78,6 +78,8 @@ def read_stream(stream: BinaryIO, label: str) -> str:
         head = stream.read(SNIFF_BYTES)
         refuse_binary(head, label)
         return decode_text(head + stream.read(), label)
+    except DataFileError:
+        raise
     except OSError as exc:
         raise DataFileError(label, f"cannot read: {exc.strerror or exc}") from None
 
@@ -94,6 +96,8 @@ def read_text_file(path: str | Path) -> str:
     try:
         with open(path, "rb") as handle:
             return read_stream(handle, label)
+    except DataFileError:
+        raise
     except FileNotFoundError:
         raise DataFileError(label, "no such file") from None
     except IsADirectoryError:
