@@ -1,15 +1,19 @@
 """Opening the event store: for reading anywhere, for writing only when it is sound.
 
-* **Reading** opens the file read-only (``mode=ro``): no write access to the
-  file is needed. A WAL store also needs its ``-shm`` file; where the folder
-  cannot take one (a read-only mount, an immutable folder) the store is opened
-  as ``immutable=1``, which reads the file with no locks at all. That is safe
-  for media nothing writes to, and the reason it is only a fallback: an
+* **Reading** never writes an event, and needs no write access. Where the
+  file and its folder are writable a reader opens the store as writers do
+  (so SQLite removes its ``-wal`` and ``-shm`` files when the last
+  connection closes); where they are not, read-only (``mode=ro``). A WAL
+  store also needs its ``-shm`` file; where the folder cannot take one (a
+  read-only mount, an immutable folder) the store is opened as
+  ``immutable=1``, which reads the file with no locks at all. That is safe
+  for media nothing writes to, and the reason it is only the last resort: an
   immutable reader would not notice a concurrent writer. If a non-empty
   ``-wal`` file sits beside such a store (changes not yet checkpointed into
   it), reading is refused rather than silently missing them.
 * **Writing** first checks the store with ``PRAGMA quick_check`` (once per
-  store and process, within :data:`CHECK_LIMIT_S`) and refuses a damaged one
+  store and process, and again if the file changed since this process last
+  wrote it, within :data:`CHECK_LIMIT_S`) and refuses a damaged one
   with :class:`~northpic.errors.DamagedStoreError`, whose message says how to
   recover; nothing is ever written into a store that failed the check.
 * **Creating** builds the whole empty store in a hidden file beside it and
@@ -50,7 +54,8 @@ READ_TIMEOUT_S = 5.0
 CHECK_LIMIT_S = 60.0
 #: Hidden files of a store being created older than this (a killed creator's) are removed.
 STALE_CREATION_S = 3600.0
-_CHECKED: set[tuple[int, int]] = set()  # (st_dev, st_ino) of stores that passed quick_check
+# (st_dev, st_ino) of stores that passed quick_check -> (size, mtime) when last seen sound
+_CHECKED: dict[tuple[int, int], tuple[int, int]] = {}
 
 
 def recovery_hint(path: Path) -> str:
@@ -126,12 +131,13 @@ def open_for_reading(path: Path) -> sqlite3.Connection:
         :class:`StoreBusyError` ("being created; try again").
     """
     try:
-        if path.stat().st_size == 0:
-            raise _empty_store(path)
+        size = path.stat().st_size
     except OSError as exc:
         raise DataFileError(str(path), f"cannot read: {exc.strerror}") from None
+    if size == 0:
+        raise _empty_store(path)
     conn = None
-    for params in ({"mode": "ro"}, {"mode": "ro", "immutable": "1"}):
+    for params in ({"mode": "rw"}, {"mode": "ro"}, {"mode": "ro", "immutable": "1"}):
         if "immutable" in params:
             wal = path.with_name(path.name + "-wal")
             if wal.exists() and wal.stat().st_size > 0:
@@ -205,7 +211,10 @@ def not_a_store(path: Path) -> StoreError:
 
 
 def check_store(conn: sqlite3.Connection, path: Path) -> None:
-    """Run ``PRAGMA quick_check`` once per store and process; refuse a damaged store.
+    """Run ``PRAGMA quick_check`` before a process first writes a store; refuse a damaged one.
+
+    The check is run again when the file changed since this process last
+    wrote it (see :func:`remember_sound`).
 
     Raises
     ------
@@ -219,7 +228,7 @@ def check_store(conn: sqlite3.Connection, path: Path) -> None:
     except OSError as exc:
         raise DataFileError(str(path), f"cannot read: {exc.strerror}") from None
     key = (stat.st_dev, stat.st_ino)
-    if key in _CHECKED:
+    if _CHECKED.get(key) == (stat.st_size, stat.st_mtime_ns):
         return
     deadline = time.monotonic() + CHECK_LIMIT_S
     conn.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
@@ -237,7 +246,14 @@ def check_store(conn: sqlite3.Connection, path: Path) -> None:
         raise DamagedStoreError(str(path), f"the store is damaged (quick_check: "
                                            f"{'; '.join(map(str, rows))}); nothing was written "
                                            f"to it. To recover, {recovery_hint(path)}")
-    _CHECKED.add(key)
+    _CHECKED[key] = (stat.st_size, stat.st_mtime_ns)
+
+
+def remember_sound(path: Path) -> None:
+    """Note the store's state after this process wrote it, so the next write skips the check."""
+    with contextlib.suppress(OSError):
+        stat = path.stat()
+        _CHECKED[(stat.st_dev, stat.st_ino)] = (stat.st_size, stat.st_mtime_ns)
 
 
 def _remove_stale_creations(path: Path) -> None:
@@ -269,6 +285,7 @@ def create_store(path: Path, initialise: Callable[[sqlite3.Connection], None]) -
     _remove_stale_creations(path)
     temporary = path.with_name(f".{path.name}.creating-{os.getpid()}-{secrets.token_hex(4)}")
     try:
+        os.close(os.open(temporary, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
         conn = sqlite3.connect(str(temporary), isolation_level=None)
         try:
             conn.execute("PRAGMA journal_mode = WAL")

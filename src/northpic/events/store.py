@@ -46,6 +46,7 @@ from northpic.events.connection import (
     check_store,
     create_store,
     is_event_store,
+    remember_sound,
     not_a_store,
     open_for_reading,
     open_for_writing,
@@ -169,6 +170,7 @@ def _write_transaction(path: Path, create: bool) -> Iterator[sqlite3.Connection]
             raise DataFileError(str(path), "no event store here; add events first")
         create_store(path, _initialise)
     conn = open_for_writing(path)
+    committed = False
     try:
         try:
             conn.execute("BEGIN IMMEDIATE")
@@ -179,6 +181,7 @@ def _write_transaction(path: Path, create: bool) -> Iterator[sqlite3.Connection]
                 _initialise(conn)  # an empty file left by another program
             yield conn
             conn.execute("COMMIT")
+            committed = True
         except BaseException as exc:
             if conn.in_transaction:  # SQLite may have rolled back already (e.g. disk full)
                 with contextlib.suppress(sqlite3.Error):
@@ -188,6 +191,8 @@ def _write_transaction(path: Path, create: bool) -> Iterator[sqlite3.Connection]
             raise
     finally:
         conn.close()
+        if committed:
+            remember_sound(path)
 
 
 def _stored_attributes(conn: sqlite3.Connection) -> dict[str, str]:
