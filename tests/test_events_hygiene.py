@@ -331,3 +331,12 @@ def test_the_api_refuses_a_string_that_is_no_path_or_data(tmp_path: Path) -> Non
         add_events("missing.csv", tmp_path / "s.gpkg")
     with pytest.raises(DataFileError, match="<bytes>: not UTF-8 text"):
         add_events(b"id,lat\n\xff\xfejunk", tmp_path / "s.gpkg")
+
+
+def test_nul_in_a_file_or_store_name_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(DataFileError, match="a file name cannot hold a NUL"):
+        add_events(str(tmp_path / "a\x00b.csv"), tmp_path / "s.gpkg")
+    with pytest.raises(DataFileError, match="a store's file name cannot hold a NUL"):
+        add_events([event(1)], str(tmp_path / "s\x00.gpkg"))
+    with pytest.raises(DataFileError, match="a store's file name cannot hold a NUL"):
+        read_events(str(tmp_path / "s\x00.gpkg"))

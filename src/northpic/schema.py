@@ -345,8 +345,8 @@ def find_problems(
         def add(reason: str) -> None:
             problems.append(Problem(path, label, reason))  # noqa: B023
 
-        for reason in texts.get(pos, ()):
-            add(reason)
+        for text in texts.get(pos, ()):
+            add(text)
         for column in required:
             if column not in blank_ok and _is_blank(row[column]):
                 add(missing_value(column))

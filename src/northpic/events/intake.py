@@ -283,6 +283,8 @@ def read_event_source(source: EventSource) -> tuple[list[RawEvent], str]:
         path = Path(source)
         suffix = path.suffix.lower()
         label = str(path)
+        if "\x00" in label:
+            raise DataFileError(repr(label), "a file name cannot hold a NUL character")
         if suffix in JSON_SUFFIXES:
             return parse_text(read_text_file(path), label), label
         if suffix in JSONL_SUFFIXES:

@@ -46,11 +46,11 @@ from northpic.events.connection import (
     check_store,
     create_store,
     is_event_store,
-    remember_sound,
     not_a_store,
     open_for_reading,
     open_for_writing,
     recovery_hint,
+    remember_sound,
     store_error,
 )
 from northpic.events.schema import (
@@ -141,7 +141,10 @@ def default_store_path() -> Path:
 
 
 def _resolve(store: str | Path | None) -> Path:
-    return Path(store).expanduser() if store is not None else default_store_path()
+    path = Path(store).expanduser() if store is not None else default_store_path()
+    if "\x00" in str(path):
+        raise DataFileError(repr(str(path)), "a store's file name cannot hold a NUL character")
+    return path
 
 
 def _initialise(conn: sqlite3.Connection) -> None:

@@ -1,11 +1,14 @@
 """Read layer records from GeoJSON, GeoPackage and CSV files.
 
 The readers return raw :class:`geopandas.GeoDataFrame` objects in EPSG:4326;
-validation against the schema is :mod:`northpic.schema`'s job.
+validation against the schema is :mod:`northpic.schema`'s job. Text files
+(CSV, GeoJSON) must be UTF-8: binary data is refused after its first bytes
+(see :mod:`northpic.io.text`).
 """
 
 from __future__ import annotations
 
+import io
 import warnings
 from pathlib import Path
 
@@ -15,6 +18,7 @@ import pandas as pd
 import shapely
 
 from northpic.errors import DataFileError, Problem, SchemaError, UnsupportedFormatError
+from northpic.io.text import SNIFF_BYTES, read_text_file, refuse_binary
 from northpic.schema import STORAGE_CRS, record_label
 
 VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg")
@@ -38,10 +42,11 @@ def _refuse_text(path: Path, table: pd.DataFrame, parsed: list[tuple[str, pd.Ser
 
 
 def _frame_from_csv(path: Path) -> gpd.GeoDataFrame:
+    text = read_text_file(path)
     try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise DataFileError(str(path), f"cannot read CSV: {exc}") from exc
+        table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""])
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        raise DataFileError(str(path), f"cannot read CSV: {exc}") from None
     columns = {c.lower(): c for c in table.columns}
     lat = next((columns[n] for n in LAT_NAMES if n in columns), None)
     lon = next((columns[n] for n in LON_NAMES if n in columns), None)
@@ -76,6 +81,15 @@ def _frame_from_csv(path: Path) -> gpd.GeoDataFrame:
 
 def _frame_from_vector(path: Path, layer: str | None) -> gpd.GeoDataFrame:
     import pyogrio
+
+    if path.suffix.lower() != ".gpkg":  # GeoJSON is text: refuse binary data before GDAL
+        try:
+            with path.open("rb") as handle:
+                refuse_binary(handle.read(SNIFF_BYTES), str(path))
+        except OSError as exc:
+            if isinstance(exc, DataFileError):
+                raise
+            raise DataFileError(str(path), f"cannot read: {exc.strerror or exc}") from None
 
     try:
         with warnings.catch_warnings():
