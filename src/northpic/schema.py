@@ -225,6 +225,8 @@ def value_text_problem(value: Any, *, multiline: bool = False) -> str | None:
     stack: list[tuple[Any, int]] = [(value, 0)]
     while stack:
         item, depth = stack.pop()
+        if isinstance(item, np.ndarray):  # list properties as GDAL reads them
+            item = item.tolist()
         if isinstance(item, str):
             problem = text_problem(item, multiline=multiline)
             if problem:
@@ -244,11 +246,11 @@ def _text_problems(frame: pd.DataFrame) -> dict[int, list[str]]:
     """Record position to the text problems of its fields (see :func:`text_problem`)."""
     found: dict[int, list[str]] = {}
     for column in frame.columns:
-        if column == "geometry" or frame[column].dtype != object:
-            continue
+        if column == "geometry" or frame[column].dtype.kind in "biufcmM":
+            continue  # numbers, truth values and times hold no text
         multiline = column in MULTILINE_FIELDS
         for pos, value in enumerate(frame[column].tolist()):
-            if isinstance(value, str | list | dict | tuple):
+            if isinstance(value, str | list | dict | tuple | np.ndarray):
                 problem = value_text_problem(value, multiline=multiline)
                 if problem:
                     found.setdefault(pos, []).append(f"field {column!r} {problem}")
