@@ -296,7 +296,9 @@ def test_the_api_takes_a_dataframe_as_rows(tmp_path: Path) -> None:
     store = tmp_path / "s.gpkg"
     records = batch(3)
     records[0]["mmsi"] = 257123456
-    report = add_events(pd.DataFrame(records), store)
+    import northpic
+
+    report = northpic.add_events(pd.DataFrame(records), store)
     assert report.ids == tuple(r["id"] for r in records)
     frame = read_events(store).set_index("id")
     assert frame.loc["b-0", "mmsi"] == 257123456
@@ -321,6 +323,10 @@ def test_the_api_refuses_other_types(tmp_path: Path, source: object) -> None:
         add_events(source, tmp_path / "s.gpkg")  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         add_events(source, tmp_path / "s.gpkg")  # type: ignore[arg-type]
+    import northpic
+
+    with pytest.raises(InputTypeError):
+        northpic.add_events(source, tmp_path / "s.gpkg")
     assert not (tmp_path / "s.gpkg").exists()
 
 

@@ -313,10 +313,12 @@ def add_events(
 
     Parameters
     ----------
-    source : str, pathlib.Path, GeoDataFrame or iterable of dict
+    source : str, pathlib.Path, bytes, DataFrame, dict or iterable of dict
         GeoJSON (Feature or FeatureCollection), CSV with lat/lon or JSON Lines,
-        as a file, ``"-"`` for standard input or raw text; or a GeoDataFrame;
-        or a list of records (see :func:`read_event_source`).
+        as a file, ``"-"`` for standard input, raw text or UTF-8 bytes; a
+        GeoDataFrame, or a DataFrame with lat/lon or WKT ``geometry``
+        columns, one event a row; one parsed GeoJSON object; or a list of
+        records (see :func:`read_event_source`).
     store : str or pathlib.Path, optional
         The GeoPackage event store; default :func:`default_store_path`.
         Created if missing.
@@ -329,15 +331,23 @@ def add_events(
     Returns
     -------
     AddReport
-        How many events were added and updated, their ids, and the store.
+        How many events were added and updated, their ids, the store, and
+        the ids whose Z (height) coordinate was dropped (``flattened``).
 
     Raises
     ------
     SchemaError
         If any record is bad: every problem is listed; nothing is stored.
     DataFileError
-        If the source cannot be read or parsed, or the store is not an event
-        store.
+        If the source cannot be read or parsed (binary, not UTF-8, nested
+        too deeply), or the store is not an event store.
+    StoreError
+        If the store cannot take the batch: damaged
+        (:class:`~northpic.errors.DamagedStoreError`), read-only or full
+        (:class:`~northpic.errors.StoreNotWritableError`), or busy; the
+        store is left as it was.
+    InputTypeError
+        If ``source`` is none of the above (``None``, a number...).
 
     Examples
     --------
