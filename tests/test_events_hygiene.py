@@ -141,6 +141,11 @@ def test_list_escapes_controls_from_an_old_store(tmp_path: Path,
                    for c in out), repr(out)
     assert "Tanker\\x1b[2J\\x1b]0;owned\\x07 \\u202eevil\\x00\\x9b31m" in out
     assert "old\\x00id" in out
+    assert main(["events", "remove", "old\\x00id", "--store", str(store)]) == 0  # as shown
+    assert list(read_events(store)["id"]) == ["ev-test-1"]
+    with sqlite3.connect(store) as conn:
+        conn.execute("UPDATE events SET name = ? WHERE id = 'ev-test-1'",
+                     ("Tanker\x1b[2J\x1b]0;owned\x07 \u202eevil\x00\x9b31m",))
     assert main(["events", "list", "--store", str(store), "--json"]) == 0
     out = capsys.readouterr().out
     assert "\x1b" not in out and "\x9b" not in out and "\u202e" not in out

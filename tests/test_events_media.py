@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import random
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -82,6 +83,10 @@ def immutable() -> Iterator[list[Path]]:
     yield paths
     for path in reversed(paths):
         _chattr("-i", path)
+    for path in paths:  # the folders _real_disk_dir made
+        for folder in (path, path.parent):
+            if folder.name.startswith("northpic-immutable-"):
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 def _make_immutable(paths: list[Path], path: Path) -> None:
@@ -237,8 +242,6 @@ def test_a_store_on_a_read_only_mount_is_read_and_not_written(
 def test_a_read_only_copy_with_pending_wal_changes_is_refused_by_name(
     tmpfs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
 ) -> None:
-    import shutil
-
     (tmp_path / "disk").mkdir()
     store = _briefing_store(tmp_path / "disk")
     keeper = sqlite3.connect(store)  # holds the WAL open so the next commit stays in it

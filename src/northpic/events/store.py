@@ -449,7 +449,10 @@ def remove_event(event_id: str, store: str | Path | None = None) -> bool:
     Parameters
     ----------
     event_id : str
-        The event's id (see ``northpic events list``).
+        The event's id (see ``northpic events list``). An id holding control
+        characters (possible only in a store written by an older version or
+        another tool) may be given as ``events list`` shows it, escaped
+        (``a\\x00b``).
     store : str or pathlib.Path, optional
         The event store; default :func:`default_store_path`.
 
@@ -466,6 +469,14 @@ def remove_event(event_id: str, store: str | Path | None = None) -> bool:
     path = _resolve(store)
     with _write_transaction(path, create=False) as conn:
         deleted = conn.execute(f"DELETE FROM {TABLE} WHERE id = ?", (event_id,)).rowcount
+        if not deleted and "\\" in event_id:
+            from northpic.events.listing import shown_text
+
+            for (stored,) in conn.execute(f"SELECT id FROM {TABLE}").fetchall():
+                if shown_text(stored) == event_id:
+                    deleted = conn.execute(f"DELETE FROM {TABLE} WHERE id = ?",
+                                           (stored,)).rowcount
+                    break
         if not deleted:
             raise EventNotFoundError(f"{path}: no event with id {event_id!r}")
         gpkg.touch_contents(conn, TABLE)
