@@ -351,3 +351,16 @@ def test_nul_in_a_file_or_store_name_is_refused(tmp_path: Path) -> None:
         add_events([event(1)], str(tmp_path / "s\x00.gpkg"))
     with pytest.raises(DataFileError, match="a store's file name cannot hold a NUL"):
         read_events(str(tmp_path / "s\x00.gpkg"))
+
+
+def test_invalid_utf8_from_another_tool_is_shown_replaced(tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    store = tmp_path / "s.gpkg"
+    add_events([event(1)], store)
+    with sqlite3.connect(store) as conn:
+        conn.execute("UPDATE events SET name = CAST(X'54616E6B6572FF1B' AS TEXT)")
+    assert main(["events", "list", "--store", str(store)]) == 0
+    assert "Tanker\ufffd\\x1b" in capsys.readouterr().out
+    assert main(["events", "list", "--store", str(store), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["features"][0]["properties"]["name"] == \
+        "Tanker\ufffd\x1b"

@@ -150,6 +150,8 @@ def open_for_reading(path: Path) -> sqlite3.Connection:
                                    isolation_level=None)
             conn.execute(f"PRAGMA busy_timeout = {int(READ_TIMEOUT_S * 1000)}")
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            # text another tool stored as invalid UTF-8 reads as U+FFFD, not as a failure
+            conn.text_factory = lambda raw: raw.decode("utf-8", "replace")
             return conn
         except sqlite3.Error as exc:
             if conn is not None:
