@@ -61,8 +61,8 @@ _CHECKED: dict[tuple[int, int], tuple[int, int]] = {}
 def recovery_hint(path: Path) -> str:
     """Tell how to save the readable events of a damaged store."""
     return (f"copy its readable events into a new store with `northpic events export-good "
-            f"{path} --out NEW.gpkg`, or salvage more with sqlite3's `.recover` "
-            "(see docs/events.md), then use the new store")
+            f"{path} --out NEW.gpkg` (or first salvage with sqlite3's `.recover` or `.dump`, "
+            "see docs/events.md), then use the new store")
 
 
 def _why_not_writable(path: Path) -> str:

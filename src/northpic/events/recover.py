@@ -4,7 +4,8 @@
 integrity: every row SQLite can still read and northpic can still validate
 is copied into a new store; the rest is counted and named. SQLite's own
 ``.recover`` (``sqlite3 damaged.gpkg .recover | sqlite3 recovered.gpkg``)
-can salvage more from badly damaged pages, but checks nothing.
+can salvage rows from damaged pages that a query cannot reach, but checks
+nothing: copy its result through this function once more.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ class RecoveryReport:
         Events written to the new store.
     unreadable : tuple of int
         Row numbers (``fid``) SQLite or northpic could not read.
+    absent : int
+        Row numbers up to the highest one with no row: events removed
+        earlier, or rows lost with the damaged pages (SQLite cannot tell).
     invalid : tuple of str
         Records that read but no longer pass validation, with the reason.
     out : pathlib.Path
@@ -45,6 +49,7 @@ class RecoveryReport:
     unreadable: tuple[int, ...]
     invalid: tuple[str, ...]
     out: Path
+    absent: int = 0
 
     def __str__(self) -> str:
         lines = [f"copied {self.copied} event(s) into {self.out}"]
@@ -52,6 +57,9 @@ class RecoveryReport:
             shown = ", ".join(map(str, self.unreadable[:10]))
             more = " ..." if len(self.unreadable) > 10 else ""
             lines.append(f"left behind {len(self.unreadable)} unreadable row(s): fid {shown}{more}")
+        if self.absent:
+            lines.append(f"{self.absent} row number(s) below the highest hold no row: events "
+                         "removed earlier, or rows lost with the damaged pages")
         lines += [f"left behind {problem}" for problem in self.invalid[:20]]
         if len(self.invalid) > 20:
             lines.append(f"... and {len(self.invalid) - 20} more invalid records")
@@ -94,15 +102,21 @@ def _last_fid(conn: sqlite3.Connection) -> int | None:
 
 
 def _read_rows(conn: sqlite3.Connection, attributes: list[tuple[str, str]]
-               ) -> tuple[list[tuple[Any, ...]], list[int]]:
-    """Read every row that can be read, one fid at a time."""
+               ) -> tuple[list[tuple[Any, ...]], list[int], int]:
+    """Read every row that can be read, one fid at a time.
+
+    Returns the rows, the fids whose reading failed, and how many fids up to
+    the highest known one hold no row. Without a known highest fid, fids are
+    tried until :data:`_PROBE_GAP` in a row give nothing.
+    """
     selected = ", ".join(f'"{c}"' for c in ["geom", *_STORED, *(n for n, _ in attributes)])
     query = f"SELECT {selected} FROM {TABLE} WHERE fid = ?"
     last = _last_fid(conn)
     rows: list[tuple[Any, ...]] = []
     unreadable: list[int] = []
+    absent: list[int] = []
     fid, misses = 0, 0
-    while (last is not None and fid < last) or misses < _PROBE_GAP:
+    while (fid < last) if last is not None else (misses < _PROBE_GAP):
         fid += 1
         try:
             row = conn.execute(query, (fid,)).fetchone()
@@ -110,13 +124,16 @@ def _read_rows(conn: sqlite3.Connection, attributes: list[tuple[str, str]]
                 _events_frame([row], attributes)  # northpic can decode it
         except (sqlite3.DatabaseError, ValueError, TypeError, UnicodeDecodeError):
             unreadable.append(fid)
-            row = None
+            misses += 1
+            continue
         if row is None:
             misses += 1
+            absent.append(fid)
             continue
         misses = 0
         rows.append(row)
-    return rows, unreadable
+    end = last if last is not None else fid - misses  # not the probe past the end
+    return rows, unreadable, sum(1 for f in absent if f <= end)
 
 
 def export_good_events(store: str | Path, out: str | Path) -> RecoveryReport:
@@ -156,12 +173,12 @@ def export_good_events(store: str | Path, out: str | Path) -> RecoveryReport:
     conn = open_for_reading(path)
     try:
         attributes = _layout(conn, path)
-        rows, unreadable = _read_rows(conn, attributes)
+        rows, unreadable, absent = _read_rows(conn, attributes)
     finally:
         conn.close()
     if not rows:
         raise DamagedStoreError(str(path), "no event could be read from it; try sqlite3's "
-                                           "`.recover` (see docs/events.md)")
+                                           "`.recover` or `.dump` (see docs/events.md)")
     frame = _events_frame(rows, attributes).drop(columns="valid_from")
     records = [
         {k: v for k, v in rec.items() if not _missing(v)}
@@ -181,7 +198,7 @@ def export_good_events(store: str | Path, out: str | Path) -> RecoveryReport:
         valid = validate_events([raw[i] for i in keep], str(path))
     write_events(valid, target, str(path))
     return RecoveryReport(copied=len(valid), unreadable=tuple(unreadable),
-                          invalid=tuple(invalid), out=target)
+                          invalid=tuple(invalid), out=target, absent=absent)
 
 
 def _missing(value: Any) -> bool:
