@@ -148,6 +148,9 @@ def test_export_good_saves_every_readable_event(tmp_path: Path,
     original = {f"d-{i}": r for i, r in enumerate(batch(total, prefix="d", notes_bytes=200))}
     for row in saved.head(50).itertuples():
         assert row.name == original[row.id]["name"] and row.notes == "x" * 200
+    again = export_good_events(store, tmp_path / "again.gpkg")  # every row accounted for
+    assert again.copied == len(saved)
+    assert again.copied + len(again.unreadable) + again.absent + len(again.invalid) == total
     add_events(batch(1, prefix="after"), out)  # the new store takes writes
     assert main(["events", "export-good", str(store), "--out", str(out)]) == 2  # exists
     assert "exists" in capsys.readouterr().err
