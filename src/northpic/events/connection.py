@@ -122,7 +122,7 @@ def _empty_store(path: Path) -> StoreBusyError:
 
 
 def open_for_reading(path: Path) -> sqlite3.Connection:
-    """Open an existing store read-only, on writable or read-only media.
+    """Open an existing store for reading (never for writing), on any media.
 
     Raises
     ------
