@@ -111,3 +111,56 @@ def test_malformed_catalogue_is_refused(tmp_path: Path, edit, message: str) -> N
 
 def test_domains_cover_the_picture() -> None:
     assert {s.domain for s in northpic.list_layers()} == set(DOMAINS)
+
+
+def _catalogue_folder(tmp_path: Path, content: str | bytes) -> Path:
+    source = Path(read_catalogue()[0].file).parent
+    for path in source.iterdir():
+        if path.is_file() and path.name != "catalogue.json":
+            (tmp_path / path.name).write_bytes(b"")  # present; the catalogue does not read them
+    target = tmp_path / "catalogue.json"
+    target.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    return tmp_path
+
+
+def _edited(edit) -> str:
+    doc = json.loads((Path(read_catalogue()[0].file).parent / "catalogue.json").read_text())
+    edit(doc)
+    return json.dumps(doc)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (_edited(lambda d: d["layers"][0].update(file="../../../etc/passwd")),
+         r"layer #1: file '../../../etc/passwd' must name a file inside"),
+        (_edited(lambda d: d["layers"][0].update(file="/etc/passwd")), r"must name a file inside"),
+        (_edited(lambda d: d["layers"].append("bases")), r"layer #11: an entry must be a JSON "
+                                                         r"object, not str"),
+        (_edited(lambda d: d["layers"][1].update(title=7)), r"layer #2: title must be text"),
+        (_edited(lambda d: d["layers"][0].update(title="Bases\x1b[2J")),
+         r"layer #1: title holds a control character \(U\+001B ESC\)"),
+        (_edited(lambda d: d["layers"][0].update(name="Bases!")), r"name 'Bases!' must be lower"),
+        (_edited(lambda d: d["layers"][0].update(style=[1])), r"style must be a JSON object"),
+        (_edited(lambda d: d["layers"][0].update(densify_km=float("nan"))), r"densify_km must be"),
+        (_edited(lambda d: d["layers"][0].update(densify_km=True)), r"densify_km must be"),
+        (_edited(lambda d: d.update(layers={"a": 1})), r"must be a JSON object with a 'layers' list"),
+        ("[]", r"must be a JSON object with a 'layers' list"),
+        ("[" * 100_000, r"nested too deeply|not valid JSON"),
+        ("{" + '"layers": ' + "1" * 5000 + "}", r"not valid JSON"),
+        (bytes(5000), r"binary data, not text"),
+        (b"\xff\xfe\xfa{}", r"not UTF-8 text"),
+    ],
+)
+def test_a_hostile_catalogue_is_a_catalogue_error(tmp_path: Path, content: str | bytes,
+                                                  message: str) -> None:
+    folder = _catalogue_folder(tmp_path, content)
+    with pytest.raises(CatalogueError, match=message) as info:
+        read_catalogue(folder)
+    assert str(folder / "catalogue.json") in str(info.value)
+
+
+def test_unicode_titles_are_kept(tmp_path: Path) -> None:
+    title = "Базы — قواعد — 基地 🛰️"
+    folder = _catalogue_folder(tmp_path, _edited(lambda d: d["layers"][0].update(title=title)))
+    assert read_catalogue(folder)[0].title == title

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -150,3 +151,63 @@ def test_feature_builder_round_trips(tmp_path: Path) -> None:
     frame = validate_layer_frame(read_layer_file(path), str(path))
     assert frame["notes"].tolist() == ["<b>x</b>"]
     assert str(frame["valid_from"].dtype) == "datetime64[ms, UTC]" or "UTC" in str(frame["valid_from"].dtype)
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x07", "\x1b", "\x7f", "\x9b", "\t", "\n", "\ud800"])
+@pytest.mark.parametrize("field", ["id", "name", "source", "kind", "operator"])
+def test_control_characters_in_a_user_layer_are_named(tmp_path: Path, char: str,
+                                                      field: str) -> None:
+    record = feature("c", **{field: f"x{char}y"}) if field != "id" else feature(f"c{char}")
+    path = tmp_path / "c.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature("ok"), record]}))
+    problems = validate_files([path])
+    code = f"U+{ord(char):04X}"
+    assert any(p.path == str(path) and p.record is not None and
+               re.search(rf"field '{field}' holds .*\({re.escape(code)}", p.reason)
+               for p in problems), problems
+
+
+def test_notes_of_a_layer_may_span_lines_and_unicode_is_kept(tmp_path: Path) -> None:
+    text = "Північний флот — 北方艦隊 — أسطول الشمال 🚢 e\u0301"
+    path = write_geojson(tmp_path / "u.geojson",
+                         [feature("u", name=text, notes="one\n\ttwo\r\nthree")])
+    assert validate_files([path]) == []
+    frame = validate_layer_frame(read_layer_file(path), str(path))
+    assert frame["name"].iloc[0] == text and frame["notes"].iloc[0] == "one\n\ttwo\r\nthree"
+    bad = write_geojson(tmp_path / "b.geojson", [feature("b", notes="over\rwrite")])
+    [problem] = validate_files([bad])
+    assert problem.reason == "field 'notes' holds a control character (U+000D CR) at character 5"
+
+
+def test_control_characters_in_a_csv_layer_and_its_header(tmp_path: Path) -> None:
+    path = tmp_path / "sites.csv"
+    path.write_text("id,name,layer,domain,kind,source,confidence,precision_km,lat,lon,op\x1bx\n"
+                    "a,Al\x00pha,test,social,town,stats,high,2,69.65,18.96,\n", encoding="utf-8")
+    reasons = {(p.record, p.reason) for p in validate_files([path])}
+    assert ("'a'", "field 'name' holds a control character (U+0000 NUL) at character 3") in reasons
+    assert (None, "field name 'op\\x1bx' holds a control character (U+001B ESC) at character 3") \
+        in reasons
+
+
+def test_json_property_values_are_checked_inside(tmp_path: Path) -> None:
+    path = write_geojson(tmp_path / "j.geojson", [feature("j", tags=["ok", "b\x07d"])])
+    problems = validate_files([path])
+    assert any("has a text that holds a control character (U+0007 BEL)" in p.reason or
+               "field 'tags' holds a control character (U+0007 BEL)" in p.reason
+               for p in problems), problems
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".geojson"])
+def test_binary_layer_files_are_named_as_binary(tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"zeros{suffix}"
+    with path.open("wb") as handle:
+        handle.truncate(1024**3)  # sparse: 1 GB of NUL, refused after 64 KiB
+    [problem] = validate_files([path])
+    assert problem.path == str(path) and problem.record is None
+    assert problem.reason.startswith("binary data, not text: 65536 of its first 65536 bytes")
+
+
+def test_the_shipped_layer_files_pass_the_text_rules() -> None:
+    from northpic.catalogue import read_catalogue
+
+    assert validate_files([spec.file for spec in read_catalogue()]) == []

@@ -2,23 +2,30 @@
 
 The catalogue is data (``layers/catalogue.json``), validated on load. In a
 wheel the ``layers/`` folder is installed as ``northpic/_layers``; in a
-source checkout it is read from the repository root.
+source checkout it is read from the repository root. A malformed catalogue,
+whatever it holds (wrong types, control characters, a data file outside
+the catalogue's folder, binary junk, JSON nested too deeply), is a
+:class:`~northpic.errors.CatalogueError` naming the file and the entry.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from northpic.errors import CatalogueError, LayerNotFoundError
-from northpic.schema import DOMAINS
+from northpic.errors import CatalogueError, DataFileError, LayerNotFoundError
+from northpic.io.text import read_text_file
+from northpic.schema import DOMAINS, text_problem
 
 GEOMETRY_KINDS = ("point", "line", "polygon", "any")
 NATURES = ("authored", "schematic", "reported", "climatology", "observed", "modelled", "events")
+_LAYER_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
 
 
 @dataclass(frozen=True)
@@ -81,9 +88,35 @@ def layers_dir() -> Path:
 
 def _parse_entry(entry: dict[str, Any], folder: Path, where: str) -> LayerSpec:
     required = ("name", "title", "domain", "file", "geometry", "nature", "style", "description")
+    if not isinstance(entry, dict):
+        raise CatalogueError(f"{where}: an entry must be a JSON object, not "
+                             f"{type(entry).__name__}")
     missing = [k for k in required if k not in entry]
     if missing:
         raise CatalogueError(f"{where}: missing {', '.join(missing)}")
+    for key in ("name", "title", "domain", "file", "geometry", "nature", "description"):
+        value = entry[key]
+        if not isinstance(value, str):
+            raise CatalogueError(f"{where}: {key} must be text, not {type(value).__name__}")
+        problem = text_problem(value, multiline=key == "description")
+        if problem:
+            raise CatalogueError(f"{where}: {key} {problem}")
+    if not _LAYER_NAME.fullmatch(entry["name"]):
+        raise CatalogueError(f"{where}: name {entry['name']!r} must be lower-case letters, "
+                             "digits and '_'")
+    if not isinstance(entry["style"], dict) or not all(isinstance(k, str)
+                                                       for k in entry["style"]):
+        raise CatalogueError(f"{where}: style must be a JSON object")
+    if entry.get("reader") is not None and not isinstance(entry["reader"], str):
+        raise CatalogueError(f"{where}: reader must be text")
+    densify = entry.get("densify_km")
+    if densify is not None and (isinstance(densify, bool) or not isinstance(densify, int | float)
+                                or not math.isfinite(densify) or densify <= 0):
+        raise CatalogueError(f"{where}: densify_km must be a number > 0, not {densify!r}")
+    relative = Path(entry["file"])
+    if relative.is_absolute() or ".." in relative.parts or not relative.parts:
+        raise CatalogueError(f"{where}: file {entry['file']!r} must name a file inside "
+                             f"{folder}")
     if entry["domain"] not in DOMAINS:
         raise CatalogueError(f"{where}: unknown domain {entry['domain']!r}")
     if entry["geometry"] not in GEOMETRY_KINDS:
@@ -130,9 +163,15 @@ def read_catalogue(folder: Path | None = None) -> tuple[LayerSpec, ...]:
     folder = folder or layers_dir()
     path = folder / "catalogue.json"
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise CatalogueError(f"{path}: {exc}") from exc
+        doc = json.loads(read_text_file(path))
+    except DataFileError as exc:
+        raise CatalogueError(str(exc)) from None
+    except RecursionError:
+        raise CatalogueError(f"{path}: JSON nested too deeply to read") from None
+    except ValueError as exc:  # JSONDecodeError, or an integer of more than 4300 digits
+        raise CatalogueError(f"{path}: not valid JSON: {exc}") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("layers", []), list):
+        raise CatalogueError(f"{path}: must be a JSON object with a 'layers' list")
     specs = [
         _parse_entry(entry, folder, f"{path}: layer #{i + 1}")
         for i, entry in enumerate(doc.get("layers", []))

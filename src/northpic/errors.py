@@ -179,3 +179,23 @@ def environment_cause(exc: BaseException) -> str | None:
 
 class NoDataError(BadInputError, ValueError):
     """Data that holds too few valid values to answer: "no data", never reported as zero."""
+
+
+class InputTypeError(BadInputError, TypeError):
+    """A Python object given where events or a file were expected (``None``, a number...)."""
+
+
+class StoreError(DataFileError):
+    """The event store cannot be used as asked; the file and the cause are named."""
+
+
+class DamagedStoreError(StoreError):
+    """The event store failed its integrity check: nothing is written into it."""
+
+
+class StoreNotWritableError(StoreError, PermissionError):
+    """The event store cannot be written: read-only media, an immutable file, no space left."""
+
+
+class StoreBusyError(StoreError):
+    """The event store is locked by another writer, or is being created; try again."""

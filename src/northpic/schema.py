@@ -42,6 +42,18 @@ _PERIOD = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")  # a year, a month or a date
 _PERIOD_FREQ = {4: "Y", 7: "M", 10: "D"}
 #: The CRS every layer is stored and exchanged in.
 STORAGE_CRS = "EPSG:4326"
+#: Text fields that may hold line breaks and tabs; every other text is one line.
+MULTILINE_FIELDS: frozenset[str] = frozenset({"notes", "description"})
+# Refused in any text: C0 controls, DEL, C1 controls, lone surrogates and the two
+# non-characters XML 1.0 cannot carry. Multi-line fields may also hold tab, newline
+# and CR as part of a CRLF line end (a lone CR would let text overwrite its own line).
+_BAD_CHARACTER = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_BAD_MULTILINE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]"
+                            "|\r(?!\n)")
+_CONTROL_NAMES = {0: "NUL", 7: "BEL", 8: "backspace", 9: "tab", 10: "newline", 11: "VT",
+                  12: "form feed", 13: "CR", 27: "ESC", 127: "DEL"}
+#: How deeply a JSON attribute value may nest (lists and objects).
+MAX_JSON_DEPTH = 32
 
 
 def precision_label(precision_km: float) -> str:
@@ -157,6 +169,94 @@ def parse_user_time(value: Any, option: str) -> pd.Timestamp | None:
         raise BadInputError(f"{option}: {exc}") from None
 
 
+def text_problem(value: str, *, multiline: bool = False) -> str | None:
+    r"""Say why ``value`` cannot be kept as text, or return ``None`` when it can.
+
+    Text may hold any Unicode (right-to-left scripts, emoji, combining marks)
+    but no control character: no C0 control (NUL, ESC...), no DEL, no C1
+    control, no lone surrogate, no U+FFFE/U+FFFF. A ``multiline`` field (see
+    :data:`MULTILINE_FIELDS`) may also hold tab, newline and CRLF.
+
+    Parameters
+    ----------
+    value : str
+        The text.
+    multiline : bool
+        Allow tab, newline and CRLF line ends.
+
+    Returns
+    -------
+    str or None
+        E.g. ``"holds a control character (U+0000 NUL) at character 2"``.
+
+    Examples
+    --------
+    >>> text_problem("Kirkenes \u2693 \u05e2\u05d1\u05e8\u05d9\u05ea") is None
+    True
+    >>> text_problem("a\x00b")
+    'holds a control character (U+0000 NUL) at character 2'
+    >>> text_problem("line\nline", multiline=True) is None
+    True
+    """
+    match = (_BAD_MULTILINE if multiline else _BAD_CHARACTER).search(value)
+    if match is None:
+        return None
+    code = ord(match.group()[0])
+    if 0xD800 <= code <= 0xDFFF:
+        what = f"a lone surrogate (U+{code:04X}, not Unicode text)"
+    elif code in (0xFFFE, 0xFFFF):
+        what = f"a non-character (U+{code:04X})"
+    else:
+        name = _CONTROL_NAMES.get(code)
+        what = f"a control character (U+{code:04X}{' ' + name if name else ''})"
+    where = match.start() + 1
+    allowed = "" if multiline else (" (only notes may hold tabs and line breaks)"
+                                    if code in (9, 10, 13) else "")
+    return f"holds {what} at character {where}{allowed}"
+
+
+def value_text_problem(value: Any, *, multiline: bool = False) -> str | None:
+    """Like :func:`text_problem`, for a value that may be a JSON list or object.
+
+    Every string inside is checked, object keys included; a value nested
+    deeper than :data:`MAX_JSON_DEPTH` levels is refused too. Other values
+    (numbers, times, ``None``) have no problem.
+    """
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, np.ndarray):  # list properties as GDAL reads them
+            item = item.tolist()
+        if isinstance(item, str):
+            problem = text_problem(item, multiline=multiline)
+            if problem:
+                return problem if depth == 0 else f"has a text that {problem}"
+        elif isinstance(item, list | tuple | dict):
+            if depth >= MAX_JSON_DEPTH:
+                return f"is nested more than {MAX_JSON_DEPTH} levels deep"
+            if isinstance(item, dict):
+                stack.extend((k, depth + 1) for k in item)
+                stack.extend((v, depth + 1) for v in item.values())
+            else:
+                stack.extend((v, depth + 1) for v in item)
+    return None
+
+
+def _text_problems(frame: pd.DataFrame) -> dict[int, list[str]]:
+    """Record position to the text problems of its fields (see :func:`text_problem`)."""
+    found: dict[int, list[str]] = {}
+    for column in frame.columns:
+        if column == "geometry" or frame[column].dtype.kind in "biufcmM":
+            continue  # numbers, truth values and times hold no text
+        multiline = column in MULTILINE_FIELDS
+        for pos, value in enumerate(frame[column].tolist()):
+            if isinstance(value, str | list | dict | tuple | np.ndarray):
+                problem = value_text_problem(value, multiline=multiline)
+                if problem:
+                    found.setdefault(pos, []).append(f"field {column!r} {problem}")
+    return found
+
+
 def record_label(frame: pd.DataFrame, position: int) -> str:
     """Name a record for an error message: its id, or ``#N`` (1-based)."""
     if "id" in frame.columns:
@@ -230,9 +330,14 @@ def find_problems(
         problems.append(Problem(path, None, f"missing field(s): {', '.join(missing)}"))
     if "geometry" not in frame.columns:
         problems.append(Problem(path, None, "no geometry (need lat/lon columns or geometries)"))
+    for column in frame.columns:
+        problem = text_problem(str(column))
+        if problem:
+            problems.append(Problem(path, None, f"field name {str(column)!r} {problem}"))
     if missing or "geometry" not in frame.columns:
         return problems
 
+    texts = _text_problems(frame)
     blank_ok = set(may_be_blank)
     seen: dict[str, int] = {}
     for pos in range(len(frame)):
@@ -242,6 +347,8 @@ def find_problems(
         def add(reason: str) -> None:
             problems.append(Problem(path, label, reason))  # noqa: B023
 
+        for text in texts.get(pos, ()):
+            add(text)
         for column in required:
             if column not in blank_ok and _is_blank(row[column]):
                 add(missing_value(column))
@@ -263,6 +370,8 @@ def find_problems(
                 if isinstance(row["precision_km"], bool | np.bool_):
                     raise TypeError("a truth value is no distance")
                 precision = float(row["precision_km"])
+            except OverflowError:
+                add("precision_km is a number too large for a distance")
             except (TypeError, ValueError):
                 value = row["precision_km"]
                 value = value.item() if isinstance(value, np.generic) else value

@@ -76,3 +76,22 @@ def remove_command(event_id: str, store: Path | None) -> None:
 
     remove_event(event_id, store)
     click.echo(f"removed {event_id}", err=True)
+
+
+@command.command("export-good")
+@click.argument("store", metavar="STORE", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The new store to create (must not exist).")
+def export_good_command(store: Path, out: Path) -> None:
+    """Copy every readable event of a damaged STORE into a new store.
+
+    STORE is opened read-only and never changed. Rows that cannot be read
+    or no longer validate are left behind and listed.
+
+    \b
+    Example:
+      northpic events export-good watch.gpkg --out watch-good.gpkg
+    """
+    from northpic.events.recover import export_good_events
+
+    click.echo(str(export_good_events(store, out)), err=True)

@@ -9,6 +9,10 @@
 * **JSON Lines**: one GeoJSON Feature, or one flat record with ``lat``/``lon``
   or a ``geometry`` (GeoJSON object or WKT), per line (``.jsonl``, ``.ndjson``).
 
+Input must be UTF-8 text: binary data (NUL bytes), other encodings and JSON
+nested too deeply for Python are refused naming the file (see
+:mod:`northpic.io.text`).
+
 Text from standard input is recognised by its first character: ``{`` or
 ``[`` is JSON (several ``{...}`` lines are JSON Lines), anything else CSV.
 """
@@ -20,6 +24,7 @@ import json
 import math
 import sys
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeAlias
 
@@ -28,15 +33,17 @@ import pandas as pd
 import shapely
 import shapely.geometry
 
-from northpic.errors import DataFileError, UnsupportedFormatError
+from northpic.errors import DataFileError, InputTypeError, UnsupportedFormatError
 from northpic.events.schema import RawEvent, validate_events
 from northpic.events.store import AddReport, write_events
 from northpic.io.layer_files import LAT_NAMES, LON_NAMES
+from northpic.io.text import decode_text, read_stream, read_text_file
 
 JSON_SUFFIXES = (".geojson", ".json")
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".geojsonl", ".geojsons")
 CSV_SUFFIXES = (".csv",)
-EventSource: TypeAlias = str | Path | gpd.GeoDataFrame | Iterable[Mapping[str, Any]]
+EventSource: TypeAlias = (str | Path | bytes | pd.DataFrame | Mapping[str, Any]
+                          | Iterable[Mapping[str, Any]])
 
 
 def _geometry_from_geojson(value: Any) -> tuple[Any, str | None]:
@@ -55,6 +62,8 @@ def _number(value: Any, name: str) -> tuple[float | None, str | None]:
         return None, f"{name} {value!r} is not a number"
     try:
         return float(value), None
+    except OverflowError:
+        return None, f"{name} is a number too large for a coordinate"
     except (TypeError, ValueError):
         return None, f"{name} {value!r} is not a number"
 
@@ -104,12 +113,24 @@ def _json_item(item: Any) -> RawEvent:
     return _flat_record(item)
 
 
+def _load_json(text: str, path: str, where: str = "") -> Any:
+    """``json.loads`` whose every failure is a :class:`DataFileError` naming the file."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DataFileError(path, f"{where}not valid JSON: {exc}") from None
+    except RecursionError:
+        raise DataFileError(path, f"{where}JSON nested too deeply to read") from None
+    except ValueError as exc:  # e.g. an integer of more than 4300 digits
+        raise DataFileError(path, f"{where}not readable JSON: {exc}") from None
+
+
 def parse_json(text: str, path: str) -> list[RawEvent]:
     """Parse a GeoJSON Feature, a FeatureCollection or a JSON array of records."""
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DataFileError(path, f"not valid JSON: {exc}") from None
+    return _json_document(_load_json(text, path), path)
+
+
+def _json_document(doc: Any, path: str) -> list[RawEvent]:
     if isinstance(doc, list):
         return [_json_item(item) for item in doc]
     if isinstance(doc, Mapping) and doc.get("type") == "FeatureCollection":
@@ -130,11 +151,7 @@ def parse_json_lines(text: str, path: str) -> list[RawEvent]:
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise DataFileError(path, f"line {number} is not valid JSON: {exc}") from None
-        events.append(_json_item(item))
+        events.append(_json_item(_load_json(line, path, f"line {number} is ")))
     return events
 
 
@@ -166,7 +183,7 @@ def parse_csv(text: str, path: str) -> list[RawEvent]:
     """
     try:
         table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""])
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         raise DataFileError(path, f"cannot read CSV: {exc}") from None
     columns = {c.lower() for c in table.columns}
     has_latlon = any(n in columns for n in LAT_NAMES) and any(n in columns for n in LON_NAMES)
@@ -190,21 +207,42 @@ def parse_text(text: str, path: str) -> list[RawEvent]:
         return parse_json(stripped, path)
     if stripped[0] == "{":
         try:
-            json.loads(stripped)
+            doc = json.loads(stripped)
         except json.JSONDecodeError as exc:
             if exc.msg == "Extra data":
                 return parse_json_lines(stripped, path)
+        except (RecursionError, ValueError):
+            pass
+        else:
+            return _json_document(doc, path)
         return parse_json(stripped, path)
     return parse_csv(stripped, path)
 
 
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise DataFileError(str(path), "no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataFileError(str(path), f"cannot read: {exc}") from None
+def _read_stdin() -> str:
+    """Read standard input as UTF-8 text; binary junk is refused, not half-decoded."""
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is not None:
+        return read_stream(buffer, "<stdin>")
+    # a text stream (tests, embedding): undo a lenient decoding before checking it
+    return decode_text(sys.stdin.read().encode("utf-8", "surrogateescape"), "<stdin>")
+
+
+def _frame_records(frame: pd.DataFrame) -> list[RawEvent]:
+    """Turn a GeoDataFrame's rows (with geometries) or a DataFrame's (flat records) to events."""
+    if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame.columns:
+        if frame.crs is not None and not frame.crs.equals("EPSG:4326"):
+            frame = frame.to_crs("EPSG:4326")
+        geometry_name = frame.geometry.name
+        props = frame.drop(columns=[geometry_name]).to_dict(orient="records")
+        return [RawEvent(p, None if g is None or g.is_empty else g,
+                         "missing geometry" if g is None or g.is_empty else None)
+                for p, g in zip(props, frame.geometry, strict=True)]
+    names = [str(c) for c in frame.columns]
+    if len(set(names)) < len(names):
+        raise DataFileError("<DataFrame>", "column names repeat")
+    return [_flat_record(dict(zip(names, row, strict=True)))
+            for row in frame.itertuples(index=False, name=None)]
 
 
 def read_event_source(source: EventSource) -> tuple[list[RawEvent], str]:
@@ -212,43 +250,55 @@ def read_event_source(source: EventSource) -> tuple[list[RawEvent], str]:
 
     Parameters
     ----------
-    source : str, pathlib.Path, GeoDataFrame or iterable of dict
+    source : str, pathlib.Path, bytes, DataFrame, dict or iterable of dict
         A file path; ``"-"`` for standard input; raw GeoJSON/CSV/JSON Lines
-        text (a string containing a newline or starting with ``{`` or ``[``);
-        a GeoDataFrame; or records (GeoJSON Features or flat dicts).
+        text (a string containing a newline or starting with ``{`` or ``[``,
+        or UTF-8 bytes); a GeoDataFrame (its geometries) or a DataFrame
+        (``lat``/``lon`` or ``geometry`` columns), one event a row; one parsed
+        GeoJSON object (Feature, FeatureCollection or flat record); or
+        records (GeoJSON Features or flat dicts).
 
     Returns
     -------
     tuple of (list of RawEvent, str)
         The parsed events and where they came from.
+
+    Raises
+    ------
+    InputTypeError
+        For anything else (``None``, a number...).
     """
-    if isinstance(source, gpd.GeoDataFrame):
-        frame = source
-        if frame.crs is not None and not frame.crs.equals("EPSG:4326"):
-            frame = frame.to_crs("EPSG:4326")
-        geometry_name = frame.geometry.name
-        props = frame.drop(columns=[geometry_name]).to_dict(orient="records")
-        return [RawEvent(p, None if g is None or g.is_empty else g,
-                         "missing geometry" if g is None or g.is_empty else None)
-                for p, g in zip(props, frame.geometry, strict=True)], "<GeoDataFrame>"
+    if isinstance(source, pd.DataFrame):
+        label = "<GeoDataFrame>" if isinstance(source, gpd.GeoDataFrame) else "<DataFrame>"
+        return _frame_records(source), label
+    if isinstance(source, bytes | bytearray):
+        return parse_text(decode_text(bytes(source), "<bytes>"), "<bytes>"), "<bytes>"
+    if isinstance(source, Mapping):
+        return _json_document(dict(source), "<record>"), "<record>"
     if isinstance(source, str) and source == "-":
-        return parse_text(sys.stdin.read(), "<stdin>"), "<stdin>"
+        return parse_text(_read_stdin(), "<stdin>"), "<stdin>"
     if isinstance(source, str) and ("\n" in source or source.lstrip()[:1] in ("{", "[")):
         return parse_text(source, "<text>"), "<text>"
     if isinstance(source, str | Path):
         path = Path(source)
         suffix = path.suffix.lower()
         label = str(path)
+        if "\x00" in label:
+            raise DataFileError(repr(label), "a file name cannot hold a NUL character")
         if suffix in JSON_SUFFIXES:
-            return parse_text(_read_text(path), label), label
+            return parse_text(read_text_file(path), label), label
         if suffix in JSONL_SUFFIXES:
-            return parse_json_lines(_read_text(path), label), label
+            return parse_json_lines(read_text_file(path), label), label
         if suffix in CSV_SUFFIXES:
-            return parse_csv(_read_text(path), label), label
+            return parse_csv(read_text_file(path), label), label
         raise UnsupportedFormatError(
             f"{path}: unsupported file type {suffix or '(none)'}; use one of "
             f"{', '.join(JSON_SUFFIXES + JSONL_SUFFIXES + CSV_SUFFIXES)} or '-' for stdin"
         )
+    if source is None or isinstance(source, str) or not isinstance(source, Iterable):
+        raise InputTypeError(
+            f"cannot read events from {type(source).__name__} {source!r:.60}; give a file path, "
+            "'-', GeoJSON/CSV/JSON Lines text, a (Geo)DataFrame, or a list of records")
     return [_json_item(item) for item in source], "<records>"
 
 
@@ -263,10 +313,12 @@ def add_events(
 
     Parameters
     ----------
-    source : str, pathlib.Path, GeoDataFrame or iterable of dict
+    source : str, pathlib.Path, bytes, DataFrame, dict or iterable of dict
         GeoJSON (Feature or FeatureCollection), CSV with lat/lon or JSON Lines,
-        as a file, ``"-"`` for standard input or raw text; or a GeoDataFrame;
-        or a list of records (see :func:`read_event_source`).
+        as a file, ``"-"`` for standard input, raw text or UTF-8 bytes; a
+        GeoDataFrame, or a DataFrame with lat/lon or WKT ``geometry``
+        columns, one event a row; one parsed GeoJSON object; or a list of
+        records (see :func:`read_event_source`).
     store : str or pathlib.Path, optional
         The GeoPackage event store; default :func:`default_store_path`.
         Created if missing.
@@ -279,15 +331,23 @@ def add_events(
     Returns
     -------
     AddReport
-        How many events were added and updated, their ids, and the store.
+        How many events were added and updated, their ids, the store, and
+        the ids whose Z (height) coordinate was dropped (``flattened``).
 
     Raises
     ------
     SchemaError
         If any record is bad: every problem is listed; nothing is stored.
     DataFileError
-        If the source cannot be read or parsed, or the store is not an event
-        store.
+        If the source cannot be read or parsed (binary, not UTF-8, nested
+        too deeply), or the store is not an event store.
+    StoreError
+        If the store cannot take the batch: damaged
+        (:class:`~northpic.errors.DamagedStoreError`), read-only or full
+        (:class:`~northpic.errors.StoreNotWritableError`), or busy; the
+        store is left as it was.
+    InputTypeError
+        If ``source`` is none of the above (``None``, a number...).
 
     Examples
     --------
@@ -303,5 +363,9 @@ def add_events(
     from northpic.events.store import default_store_path
 
     raw, label = read_event_source(source)
+    with_z = [i for i, event in enumerate(raw)
+              if event.geometry is not None and getattr(event.geometry, "has_z", False)]
     frame = validate_events(raw, label, assume_utc=assume_utc, layer=layer)
-    return write_events(frame, Path(store) if store is not None else default_store_path(), label)
+    report = write_events(frame, Path(store) if store is not None else default_store_path(),
+                          label)
+    return replace(report, flattened=tuple(str(i) for i in frame["id"].iloc[with_z]))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,38 @@ from northpic.events.store import read_events
 from northpic.schema import COMMON_COLUMNS
 
 _TABLE_COLUMNS = ("id", "time", "kind", "domain", "confidence", "name")
+# What a terminal would act on rather than show: C0 and C1 controls, DEL, lone
+# surrogates, line and paragraph separators, and the bidirectional overrides
+# and isolates that can reorder what is shown ("Trojan source").
+_UNSHOWABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029"
+                         "\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
+# The same minus C0 controls, which JSON escapes itself.
+_JSON_UNSHOWABLE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def shown_text(text: str) -> str:
+    r"""Make text safe to print on a terminal: controls become visible escapes.
+
+    New stores refuse control characters (see :func:`northpic.schema.text_problem`),
+    but a store written by an older version or another tool may hold them.
+
+    Examples
+    --------
+    >>> shown_text("Tanker\x1b[2J\x00 \u05e2\u05d1\u05e8\u05d9\u05ea \U0001f6a2")
+    'Tanker\\x1b[2J\\x00 \u05e2\u05d1\u05e8\u05d9\u05ea \U0001f6a2'
+    """
+    return _UNSHOWABLE.sub(lambda m: _escape(m.group()), text)
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def _cell_width(text: str) -> int:
+    """Columns a terminal gives ``text``: wide East Asian and emoji take two, marks none."""
+    return sum(0 if unicodedata.combining(c) else
+               2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def _json_value(value: Any) -> Any:
@@ -55,11 +89,15 @@ def format_events_table(frame: gpd.GeoDataFrame) -> str:
     cells = [[format_event_time(v) if c == "time" else str(v) for c, v in
               zip(_TABLE_COLUMNS, row, strict=True)]
              for row in frame[list(_TABLE_COLUMNS)].itertuples(index=False, name=None)]
-    cells = [[" ".join(cell.split()) for cell in row] for row in cells]  # one line per event
-    widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(_TABLE_COLUMNS)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(_TABLE_COLUMNS, widths, strict=True))]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in cells]
-    return "\n".join(line.rstrip() for line in lines)
+    cells = [[shown_text(cell) for cell in row] for row in cells]
+    widths = [max(len(h), *(_cell_width(r[i]) for r in cells))
+              for i, h in enumerate(_TABLE_COLUMNS)]
+
+    def line(row: list[str] | tuple[str, ...]) -> str:
+        return "  ".join(c + " " * (w - _cell_width(c))
+                         for c, w in zip(row, widths, strict=True)).rstrip()
+
+    return "\n".join([line(_TABLE_COLUMNS), *(line(r) for r in cells)])
 
 
 def list_events(
@@ -79,5 +117,7 @@ def list_events(
     """
     frame = read_events(store, since=since, kind=kind)
     if as_json:
-        return json.dumps(events_geojson(frame), ensure_ascii=False, indent=1)
+        text = json.dumps(events_geojson(frame), ensure_ascii=False, indent=1)
+        # Unicode stays readable; what a terminal would act on is escaped, still valid JSON
+        return _JSON_UNSHOWABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
     return format_events_table(frame)

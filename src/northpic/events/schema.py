@@ -13,20 +13,29 @@ field                   rule
                         unless ``assume_utc``. Kept in UTC, to the
                         millisecond. It is the record's ``valid_from``.
 geometry                Point, LineString, Polygon, MultiLineString or
-                        MultiPolygon in WGS 84 lon/lat
+                        MultiPolygon in WGS 84 lon/lat; a Z (height)
+                        coordinate is dropped (the picture is 2-D) and
+                        the drop reported
 ``source``              required citation
 ``confidence``          ``high``, ``medium`` or ``low``
 ``precision_km``        location uncertainty, a number >= 0
 ``notes``               optional text
 ``valid_to``            optional end, same rules as ``time``
 ``domain``              ``military``, ``economic``, ``environmental`` or
-                        ``social``; required unless the layer implies it
+                        ``social``; required unless the layer implies it,
+                        and equal to the layer's domain when both are given
 ``layer``               optional: a catalogue layer (e.g. ``shadow_fleet``)
                         or ``events_<domain>``; default ``events_<domain>``
 anything else           kept as an extra attribute (name: letters, digits,
-                        ``_``; values: text, numbers, booleans, times, or
-                        JSON lists/objects)
+                        ``_``; values: text, 64-bit integers, finite reals,
+                        booleans, times, or JSON lists/objects nested at
+                        most 32 deep)
 ======================  =====================================================
+
+No text (the id and every field, extra attributes and the text inside JSON
+values included) may hold a control character; only ``notes`` may hold tabs
+and line breaks (see :func:`northpic.schema.text_problem`). Any other
+Unicode is kept as given.
 
 Validation is all or nothing: :func:`validate_events` lists every problem of
 a batch, each naming the record (its ``id``, or ``#N`` counting from 1) and
@@ -54,10 +63,12 @@ from northpic.errors import CatalogueError, Problem, SchemaError
 from northpic.schema import (
     COMMON_COLUMNS,
     DOMAINS,
+    MULTILINE_FIELDS,
     STORAGE_CRS,
     find_problems,
     missing_value,
     normalise_layer_frame,
+    value_text_problem,
 )
 
 #: Event columns beyond the common layer columns, in order.
@@ -71,6 +82,8 @@ RESERVED_NAMES: frozenset[str] = frozenset({"fid", "geom", "geometry", "added_at
 #: Prefix of the layers that hold events without a catalogue layer.
 EVENT_LAYER_PREFIX = "events_"
 _ATTRIBUTE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+#: The integers the store holds (SQLite INTEGER, GeoPackage Integer64).
+INT64_RANGE = (-(2**63), 2**63 - 1)
 _KNOWN = frozenset(COMMON_COLUMNS) | frozenset(EVENT_COLUMNS)
 
 
@@ -238,6 +251,28 @@ def attribute_kind(value: Any) -> str | None:
     raise TypeError(f"unsupported value type {type(value).__name__}")
 
 
+def _number_id(rid: int | float, reasons: list[str]) -> str | None:
+    """Write an id given as a number as text (``1234``, not ``1234.0``)."""
+    if isinstance(rid, int):
+        if rid.bit_length() > 256:
+            reasons.append("id is an integer too long to be an id; give it as text")
+            return None
+        return str(rid)
+    return str(int(rid)) if math.isfinite(rid) and rid.is_integer() else str(rid)
+
+
+def _value_problem(value: Any, kind: str) -> str | None:
+    """Why an extra attribute's value cannot be stored as a value of its kind, if it cannot."""
+    if kind == "integer" and not INT64_RANGE[0] <= value <= INT64_RANGE[1]:
+        digits = int(value.bit_length() * math.log10(2)) + 1
+        shown = f"{value}" if digits < 40 else f"(an integer of about {digits} digits)"
+        return (f"value {shown} is outside the 64-bit integer range the store holds "
+                f"({INT64_RANGE[0]}..{INT64_RANGE[1]}); give it as text")
+    if kind == "real" and not math.isfinite(value):
+        return f"value {value!r} is not a finite number"
+    return None
+
+
 def _merge_kinds(old: str, new: str) -> str | None:
     if old == new:
         return old
@@ -260,6 +295,9 @@ def _resolve_layer(props: dict[str, Any], default_layer: str | None, catalogue: 
     domain = None if _blank(domain) else str(domain).strip()
     if layer is not None:
         if layer in catalogue:
+            if domain is not None and domain != catalogue[layer]:
+                problems.append(f"layer {layer!r} holds {catalogue[layer]} records but the "
+                                f"record's domain is {domain!r}")
             domain = domain or catalogue[layer]
         elif layer.startswith(EVENT_LAYER_PREFIX) and layer[len(EVENT_LAYER_PREFIX):] in DOMAINS:
             implied = layer[len(EVENT_LAYER_PREFIX):]
@@ -320,10 +358,14 @@ def validate_events(
     for pos, event in enumerate(raw):
         props = {str(k): _plain_value(v) for k, v in event.properties.items()}
         rid = props.get("id")
-        if isinstance(rid, int | float) and not isinstance(rid, bool):
-            rid = props["id"] = str(int(rid)) if float(rid).is_integer() else str(rid)
-        label = repr(rid) if isinstance(rid, str) and rid.strip() else f"#{pos + 1}"
         reasons = list(event.problems)
+        if isinstance(rid, int | float) and not isinstance(rid, bool):
+            rid = props["id"] = _number_id(rid, reasons)
+        label = repr(rid) if isinstance(rid, str) and rid.strip() else f"#{pos + 1}"
+        for name, value in props.items():  # before any value is stripped or parsed
+            text = value_text_problem(value, multiline=name in MULTILINE_FIELDS)
+            if text:
+                reasons.append(f"field {name!r} {text}")
 
         time = None
         if _blank(props.get("time")):
@@ -358,6 +400,8 @@ def validate_events(
             )
             no_geometry.add(pos)
             geom = None
+        elif geom is not None and geom.has_z:
+            geom = shapely.force_2d(geom)  # the picture is 2-D; add_events reports the drop
 
         _resolve_layer(props, layer, catalogue, reasons)
         if _blank(props.get("notes")):
@@ -381,6 +425,10 @@ def validate_events(
                 reasons.append(f"attribute {name!r}: {exc}")
                 continue
             if kind is None:
+                continue
+            out_of_range = _value_problem(value, kind)
+            if out_of_range:
+                reasons.append(f"attribute {name!r} {out_of_range}")
                 continue
             if kind == "datetime":
                 try:

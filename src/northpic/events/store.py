@@ -5,7 +5,9 @@ Every write is one ``BEGIN IMMEDIATE`` transaction in WAL mode with
 writer is killed; concurrent writers queue on the lock (up to
 :data:`BUSY_TIMEOUT_S`); readers see the last committed state and are not
 blocked by writers. GDAL, pyogrio and QGIS read the file as a GeoPackage
-with one feature table, ``events``.
+with one feature table, ``events``. A store is read without write access
+(read-only media included), checked before a process first writes to it,
+and created atomically: see :mod:`northpic.events.connection`.
 
 The store lives at ``$NORTHPIC_EVENTS`` if set, else at
 ``$XDG_DATA_HOME/northpic/events.gpkg`` (``~/.local/share/northpic/events.gpkg``).
@@ -13,6 +15,7 @@ The store lives at ``$NORTHPIC_EVENTS`` if set, else at
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -26,9 +29,30 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
-from northpic.errors import BadInputError, DataFileError, EventNotFoundError, Problem, SchemaError
+from northpic.errors import (
+    BadInputError,
+    DamagedStoreError,
+    DataFileError,
+    EventNotFoundError,
+    Problem,
+    SchemaError,
+    StoreBusyError,
+)
 from northpic.events import gpkg
+from northpic.events.connection import (
+    BUSY_TIMEOUT_S,
+    check_store,
+    create_store,
+    is_event_store,
+    not_a_store,
+    open_for_reading,
+    open_for_writing,
+    recovery_hint,
+    remember_sound,
+    store_error,
+)
 from northpic.events.schema import (
     EVENT_COLUMNS,
     attribute_kind,
@@ -39,8 +63,6 @@ from northpic.schema import COMMON_COLUMNS, STORAGE_CRS, parse_user_time
 
 #: The feature table holding the events.
 TABLE = "events"
-#: How long a writer waits for another writer's transaction, in seconds.
-BUSY_TIMEOUT_S = 60.0
 _JSON_MIME = "application/json"
 _DECLARED = {"boolean": "BOOLEAN", "integer": "INTEGER", "real": "REAL", "text": "TEXT",
              "datetime": "DATETIME", "json": "TEXT"}
@@ -80,15 +102,24 @@ class AddReport:
         The store written.
     ids : tuple of str
         The ids of the batch, in input order.
+    flattened : tuple of str
+        The ids of events whose Z (height) coordinate was dropped.
     """
 
     added: int
     updated: int
     store: Path
     ids: tuple[str, ...] = ()
+    flattened: tuple[str, ...] = ()
 
     def __str__(self) -> str:
-        return f"added {self.added}, updated {self.updated} event(s) in {self.store}"
+        text = f"added {self.added}, updated {self.updated} event(s) in {self.store}"
+        if self.flattened:
+            shown = ", ".join(repr(i) for i in self.flattened[:5])
+            more = f" and {len(self.flattened) - 5} more" if len(self.flattened) > 5 else ""
+            text += (f"\nnote: dropped the Z (height) coordinate of {len(self.flattened)} "
+                     f"event(s), kept in 2-D: {shown}{more}")
+        return text
 
 
 def default_store_path() -> Path:
@@ -110,52 +141,22 @@ def default_store_path() -> Path:
 
 
 def _resolve(store: str | Path | None) -> Path:
-    return Path(store).expanduser() if store is not None else default_store_path()
+    path = Path(store).expanduser() if store is not None else default_store_path()
+    if "\x00" in str(path):
+        raise DataFileError(repr(str(path)), "a store's file name cannot hold a NUL character")
+    return path
 
 
-def _refuse_foreign(conn: sqlite3.Connection, path: Path) -> None:
-    """Refuse a database that is neither empty nor an event store (reads only)."""
-    if _is_event_store(conn):
-        return
-    if conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
-        raise _not_a_store(path)
-
-
-def _connect(path: Path) -> sqlite3.Connection:
-    existed = path.exists() and path.stat().st_size > 0
-    try:
-        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None)
-    except sqlite3.DatabaseError as exc:
-        raise DataFileError(str(path), f"cannot open the event store: {exc}") from None
-    try:
-        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-        if existed:
-            _refuse_foreign(conn, path)  # before WAL mode, which would rewrite its header
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = FULL")
-    except BaseException as exc:
-        conn.close()
-        if isinstance(exc, sqlite3.DatabaseError):
-            raise DataFileError(str(path), f"not an event store (GeoPackage): {exc}") from None
-        raise
-    return conn
+def _initialise(conn: sqlite3.Connection) -> None:
+    """Create the GeoPackage tables and the empty ``events`` table (in a transaction)."""
+    gpkg.create_metadata(conn)
+    conn.execute(_FIXED_SQL)
+    conn.execute(f"CREATE INDEX {TABLE}_time ON {TABLE} (time)")
+    gpkg.register_feature_table(conn, TABLE, "geom", "northpic event store")
 
 
 def _is_event_store(conn: sqlite3.Connection) -> bool:
-    try:
-        registered = conn.execute(
-            "SELECT 1 FROM gpkg_contents WHERE table_name = ? AND data_type = 'features'",
-            (TABLE,),
-        ).fetchone()
-    except sqlite3.DatabaseError:
-        return False
-    columns = {row[1] for row in conn.execute(f"PRAGMA table_info({TABLE})")}
-    return bool(registered) and set(_STORED) <= columns
-
-
-def _not_a_store(path: Path) -> DataFileError:
-    return DataFileError(str(path), "exists but is not a northpic event store "
-                                    "(no 'events' feature table); choose another --store")
+    return is_event_store(conn, TABLE, _STORED)
 
 
 @contextmanager
@@ -163,33 +164,38 @@ def _write_transaction(path: Path, create: bool) -> Iterator[sqlite3.Connection]
     """Open ``path`` and hold its write lock for one transaction.
 
     Commits when the block ends, rolls back if it raises. Creates the store
-    (inside the same transaction) when ``create`` is true and it is new.
+    (atomically, see :func:`~northpic.events.connection.create_store`) when
+    ``create`` is true and it is missing. The store is checked before the
+    process's first write to it; a damaged one is refused.
     """
     if not path.exists():
         if not create:
             raise DataFileError(str(path), "no event store here; add events first")
-        path.parent.mkdir(parents=True, exist_ok=True)
-    conn = _connect(path)
+        create_store(path, _initialise)
+    conn = open_for_writing(path)
+    committed = False
     try:
         try:
             conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise DataFileError(str(path), f"store is busy: {exc}; try again") from None
-        try:
+            check_store(conn, path)
             if not _is_event_store(conn):
                 if not create or conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
-                    raise _not_a_store(path)
-                gpkg.create_metadata(conn)
-                conn.execute(_FIXED_SQL)
-                conn.execute(f"CREATE INDEX {TABLE}_time ON {TABLE} (time)")
-                gpkg.register_feature_table(conn, TABLE, "geom", "northpic event store")
+                    raise not_a_store(path)
+                _initialise(conn)  # an empty file left by another program
             yield conn
             conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
+            committed = True
+        except BaseException as exc:
+            if conn.in_transaction:  # SQLite may have rolled back already (e.g. disk full)
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise store_error(path, exc, writing=True) from None
             raise
     finally:
         conn.close()
+        if committed:
+            remember_sound(path)
 
 
 def _stored_attributes(conn: sqlite3.Connection) -> dict[str, str]:
@@ -377,11 +383,15 @@ def read_events(
     path = _resolve(store)
     if not path.is_file():
         raise DataFileError(str(path), "no event store here; add events first")
-    conn = _connect(path)
+    conn = open_for_reading(path)
     try:
         conn.execute("BEGIN")  # one snapshot for the schema and the rows
         if not _is_event_store(conn):
-            raise _not_a_store(path)
+            if not conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                raise StoreBusyError(str(path), "store is empty: it is being created by another "
+                                                "program, or its creation was interrupted; "
+                                                "try again")
+            raise not_a_store(path)
         attributes = _stored_attributes(conn)
         where, params = [], []
         if since is not None:
@@ -395,11 +405,15 @@ def read_events(
         rows = conn.execute(
             f"SELECT {selected} FROM {TABLE}{clause} ORDER BY time, id", params).fetchall()
         conn.execute("COMMIT")
-    except sqlite3.DatabaseError as exc:
-        raise DataFileError(str(path), f"cannot read the event store: {exc}") from None
+    except sqlite3.Error as exc:
+        raise store_error(path, exc, writing=False) from None
     finally:
         conn.close()
-    return _events_frame(rows, list(attributes.items()))
+    try:
+        return _events_frame(rows, list(attributes.items()))
+    except (ValueError, TypeError, shapely.errors.ShapelyError) as exc:
+        raise DamagedStoreError(str(path), f"the store holds values northpic cannot read "
+                                           f"({exc}); to recover, {recovery_hint(path)}") from None
 
 
 def _events_frame(
@@ -435,7 +449,10 @@ def remove_event(event_id: str, store: str | Path | None = None) -> bool:
     Parameters
     ----------
     event_id : str
-        The event's id (see ``northpic events list``).
+        The event's id (see ``northpic events list``). An id holding control
+        characters (possible only in a store written by an older version or
+        another tool) may be given as ``events list`` shows it, escaped
+        (``a\\x00b``).
     store : str or pathlib.Path, optional
         The event store; default :func:`default_store_path`.
 
@@ -452,6 +469,14 @@ def remove_event(event_id: str, store: str | Path | None = None) -> bool:
     path = _resolve(store)
     with _write_transaction(path, create=False) as conn:
         deleted = conn.execute(f"DELETE FROM {TABLE} WHERE id = ?", (event_id,)).rowcount
+        if not deleted and "\\" in event_id:
+            from northpic.events.listing import shown_text
+
+            for (stored,) in conn.execute(f"SELECT id FROM {TABLE}").fetchall():
+                if shown_text(stored) == event_id:
+                    deleted = conn.execute(f"DELETE FROM {TABLE} WHERE id = ?",
+                                           (stored,)).rowcount
+                    break
         if not deleted:
             raise EventNotFoundError(f"{path}: no event with id {event_id!r}")
         gpkg.touch_contents(conn, TABLE)
@@ -463,11 +488,13 @@ def count_events(store: str | Path | None = None) -> int:
     path = _resolve(store)
     if not path.is_file():
         return 0
-    conn = _connect(path)
+    conn = open_for_reading(path)
     try:
         if not _is_event_store(conn):
-            raise _not_a_store(path)
+            raise not_a_store(path)
         return int(conn.execute(f"SELECT count(*) FROM {TABLE}").fetchone()[0])
+    except sqlite3.Error as exc:
+        raise store_error(path, exc, writing=False) from None
     finally:
         conn.close()
 

@@ -1,11 +1,16 @@
 """Read layer records from GeoJSON, GeoPackage and CSV files.
 
 The readers return raw :class:`geopandas.GeoDataFrame` objects in EPSG:4326;
-validation against the schema is :mod:`northpic.schema`'s job.
+validation against the schema is :mod:`northpic.schema`'s job. Text files
+(CSV, GeoJSON) must be UTF-8: binary data is refused after its first bytes
+(see :mod:`northpic.io.text`).
 """
 
 from __future__ import annotations
 
+import io
+import json
+import re
 import warnings
 from pathlib import Path
 
@@ -15,12 +20,44 @@ import pandas as pd
 import shapely
 
 from northpic.errors import DataFileError, Problem, SchemaError, UnsupportedFormatError
-from northpic.schema import STORAGE_CRS, record_label
+from northpic.io.text import SNIFF_BYTES, read_text_file, refuse_binary
+from northpic.schema import MULTILINE_FIELDS, STORAGE_CRS, record_label, value_text_problem
 
 VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg")
 CSV_SUFFIXES = (".csv",)
 LAT_NAMES = ("lat", "latitude", "y")
 LON_NAMES = ("lon", "lng", "long", "longitude", "x")
+# JSON escapes of what GDAL cannot carry into a frame: NUL (it ends a C string) and
+# lone surrogates (not UTF-8)
+_LOST_IN_GDAL = re.compile(r"\\u(0000|d[89a-f][0-9a-f]{2})", re.IGNORECASE)
+
+
+def _refuse_lost_text(path: Path) -> None:
+    """Name the records of a GeoJSON file whose text GDAL would silently cut or mangle."""
+    text = read_text_file(path)
+    if not _LOST_IN_GDAL.search(text):
+        return
+    try:
+        doc = json.loads(text)
+    except (RecursionError, ValueError):
+        return  # GDAL says what is wrong with the file
+    features = doc.get("features") if isinstance(doc, dict) else None
+    problems = []
+    for pos, item in enumerate(features if isinstance(features, list) else [doc]):
+        props = item.get("properties") if isinstance(item, dict) else None
+        if not isinstance(props, dict):
+            continue
+        rid = props.get("id")
+        label = repr(rid) if isinstance(rid, str) and rid.strip() else f"#{pos + 1}"
+        for name, value in props.items():
+            in_name = value_text_problem(name)
+            in_value = value_text_problem(value, multiline=name in MULTILINE_FIELDS)
+            if in_name:
+                problems.append(Problem(str(path), label, f"field name {name!r} {in_name}"))
+            elif in_value:
+                problems.append(Problem(str(path), label, f"field {name!r} {in_value}"))
+    if problems:
+        raise SchemaError(problems)
 
 
 def _refuse_text(path: Path, table: pd.DataFrame, parsed: list[tuple[str, pd.Series]]) -> None:
@@ -38,10 +75,11 @@ def _refuse_text(path: Path, table: pd.DataFrame, parsed: list[tuple[str, pd.Ser
 
 
 def _frame_from_csv(path: Path) -> gpd.GeoDataFrame:
+    text = read_text_file(path)
     try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise DataFileError(str(path), f"cannot read CSV: {exc}") from exc
+        table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""])
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        raise DataFileError(str(path), f"cannot read CSV: {exc}") from None
     columns = {c.lower(): c for c in table.columns}
     lat = next((columns[n] for n in LAT_NAMES if n in columns), None)
     lon = next((columns[n] for n in LON_NAMES if n in columns), None)
@@ -76,6 +114,16 @@ def _frame_from_csv(path: Path) -> gpd.GeoDataFrame:
 
 def _frame_from_vector(path: Path, layer: str | None) -> gpd.GeoDataFrame:
     import pyogrio
+
+    if path.suffix.lower() != ".gpkg":  # GeoJSON is text: refuse binary data before GDAL
+        try:
+            with path.open("rb") as handle:
+                refuse_binary(handle.read(SNIFF_BYTES), str(path))
+        except OSError as exc:
+            if isinstance(exc, DataFileError):
+                raise
+            raise DataFileError(str(path), f"cannot read: {exc.strerror or exc}") from None
+        _refuse_lost_text(path)
 
     try:
         with warnings.catch_warnings():
