@@ -176,7 +176,9 @@ def _add_bad_records(scenario: Scenario, rng: np.random.Generator) -> None:
     missing_time = rows(4, time=pd.NaT)
     bad_pos = rows(6, lat=[91.0, np.nan, 70.0, 95.0, 70.0, -91.0],
                    lon=[181.0 if i == 2 else (np.nan if i == 4 else 10.0) for i in range(6)])
-    land = rows(3, lat=[65.0, 68.0, 62.0], lon=[27.0, 20.0, 10.0], mmsi=ORDINARY_MMSI[1])
+    # stationary on land (a moving report on land is flagged and kept, not removed)
+    land = rows(3, lat=[65.0, 68.0, 62.0], lon=[27.0, 20.0, 10.0], mmsi=ORDINARY_MMSI[1],
+                sog=0.0)
     land["time"] = T0 + pd.to_timedelta([3, 5, 7], unit="h") + pd.Timedelta(seconds=30)
     dupes = reports[reports["mmsi"].isin(ORDINARY_MMSI)].sample(7, random_state=1)
     # delayed reports: one mid-track report of each of 8 vessels moved to the end of the file
@@ -253,11 +255,13 @@ def write_marinecadastre_csv(reports: pd.DataFrame, path: Path) -> Path:
 def write_nmea(reports: pd.DataFrame, path: Path) -> Path:
     """Write position (type 1) and voyage (type 5) reports as NMEA with tag-block times."""
     from pyais.encode import encode_dict
+    from pyais.messages import TagBlock
 
     lines = []
     seen: set[int] = set()
     for row in reports.itertuples():
         stamp = int(row.time.timestamp())
+        tag = TagBlock.create(receiver_timestamp=stamp).decode()
         if row.mmsi not in seen:
             seen.add(row.mmsi)
             voyage = encode_dict({
@@ -265,12 +269,12 @@ def write_nmea(reports: pd.DataFrame, path: Path) -> Path:
                 "destination": row.destination, "callsign": row.callsign,
                 "imo": 0 if pd.isna(row.imo) else int(row.imo), "ship_type": 80,
             }, radio_channel="A", talker_id="AI", seq_id=1)
-            lines += [f"\\c:{stamp}*00\\{s}" for s in voyage]
+            lines += [f"\\{tag}\\{s}" for s in voyage]
         for sentence in encode_dict({
             "type": 1, "mmsi": int(row.mmsi), "lat": row.lat, "lon": row.lon,
             "speed": row.sog, "course": row.cog, "heading": int(row.heading),
         }, talker_id="AI"):
-            lines.append(f"\\c:{stamp}*00\\{sentence}")
+            lines.append(f"\\{tag}\\{sentence}")
     path.write_text("\n".join(lines) + "\n")
     return path
 

@@ -14,16 +14,29 @@ applies):
     Latitude or longitude missing, out of range, or AIS "not available"
     (91 / 181).
 ``on_land``
-    At least 2 km inland on the global-land-mask 1 km raster
-    (:func:`northpic.ais.landmask.is_on_land`).
+    At least 2 km inland from the sea and from any lake, on the GSHHG
+    shoreline and the 1 km raster, and more than 5 km from a port
+    (:func:`northpic.ais.landmask.is_on_land`), and not moving: a report
+    whose reported speed is over 2 kn (:data:`MOVING_KN`) is never removed
+    for land alone (rivers and canals away from a port are land on every
+    shoreline); it is kept with ``on_land`` True instead, and counted as
+    ``on_land_flagged``.
 ``duplicate``
     The same vessel, time and position as the report before it.
+``repeated``
+    The report before it again, unchanged (same position, speed and, when
+    read, course) under a later time: a feed serving its last known report
+    again (snapshot feeds such as Digitraffic do). The first copy is kept,
+    with the number of later copies in ``repeats``.
 ``impossible_jump``
     A spike: the implied speed from the previous report and to the next one
     both exceed 50 knots over more than 1 km (``max_speed_kn``,
     ``min_jump_km``). Repeated until no spike is left. A lone jump that is
     not a spike (the track continues from the new place) is kept: the
     spoofing and identity detectors look at it.
+
+When more than :data:`WARN_SHARE` (5 %) of the input is removed for one
+reason, :attr:`CleanResult.warnings` says so (the command prints it).
 
 Reports out of time order are not removed: the reports are sorted by
 ``(mmsi, time)`` and the number that arrived out of order is counted as
@@ -54,7 +67,11 @@ from northpic.ais.spherical import (
 
 #: Removal reasons, in the order they are checked.
 REASONS = ("invalid_mmsi", "missing_time", "bad_position", "on_land", "duplicate",
-           "impossible_jump")
+           "repeated", "impossible_jump")
+#: Reported speed (knots) over which a report on land is flagged, never removed.
+MOVING_KN = 2.0
+#: Share of the input removed for one reason above which cleaning warns.
+WARN_SHARE = 0.05
 MAX_SPEED_KN = 50.0
 MIN_JUMP_KM = 1.0
 _MAX_PASSES = 8
@@ -69,10 +86,16 @@ class CleanResult:
     reports : pandas.DataFrame
         The kept reports sorted by ``(mmsi, time)`` with a fresh index, plus
         ``dt_s`` (seconds since the vessel's previous report) and
-        ``step_km`` (distance from it); both NaN at a vessel's first report.
+        ``step_km`` (distance from it); both NaN at a vessel's first report;
+        ``on_land`` (a moving report the land test puts on land, kept) and
+        ``repeats`` (later unchanged copies of the report, removed).
     counts : dict
         Reports removed per reason of :data:`REASONS`, plus ``out_of_order``
-        (reordered, not removed), ``input`` and ``kept``.
+        (reordered, not removed), ``on_land_flagged`` (kept), ``input`` and
+        ``kept``.
+    warnings : list of str
+        One line per reason that removed more than :data:`WARN_SHARE` of
+        the input.
     rejected : pandas.DataFrame
         The removed reports, with a ``reason`` column. Taken from the input
         reports the first time it is asked for (until then the result keeps
@@ -87,6 +110,11 @@ class CleanResult:
     ) -> None:
         self.reports = reports
         self.counts = counts
+        n = counts.get("input", 0)
+        self.warnings = [
+            f"{r} removed {counts[r]:,} of {n:,} reports ({100 * counts[r] / n:.1f} %)"
+            for r in REASONS if n and counts.get(r, 0) > WARN_SHARE * n
+        ]
         self._rejected = rejected  # the frame, or what builds it (for some reasons)
 
     def __repr__(self) -> str:
@@ -113,6 +141,9 @@ class CleanResult:
         removed = ", ".join(f"{r} {self.counts[r]:,}" for r in REASONS if self.counts.get(r))
         text = f"kept {self.counts['kept']:,} of {self.counts['input']:,} reports"
         text += f"; removed: {removed}" if removed else "; nothing removed"
+        if self.counts.get("on_land_flagged"):
+            text += (f"; flagged {self.counts['on_land_flagged']:,} moving reports on land "
+                     "(kept)")
         if self.counts.get("out_of_order"):
             text += f"; reordered {self.counts['out_of_order']:,} out-of-order reports"
         return text
@@ -424,11 +455,17 @@ def clean_reports(
 
     reason = in_chunks(first_reason, n_input)  # 0 = kept, k = REASONS[k - 1]
     usable = reason == 0
+    sog = (reports["sog"].to_numpy(dtype=float) if "sog" in reports.columns
+           else np.full(n_input, np.nan))
+    flagged = np.zeros(n_input, dtype=bool)
     if inland_km is not None:
         land = is_on_land(lon, lat, inland_km=inland_km, where=None if usable.all() else usable)
+        moving = land & (sog > MOVING_KN)
+        flagged[moving] = True
+        land &= ~moving
         reason[land] = 4
         usable &= ~land
-        del land
+        del land, moving
 
     # rows of ``reports`` in (mmsi, time) order, and their MMSIs and times
     positions, s_mmsi, s_time = _sorted_by_vessel_time(
@@ -452,6 +489,27 @@ def clean_reports(
         del duplicate, keep
     del twins
 
+    # repeated: the vessel's report before, unchanged, under a later time
+    s_sog = sog[positions]
+    same_report = same & (s_lat[1:] == s_lat[:-1]) & (s_lon[1:] == s_lon[:-1])
+    same_report &= (s_sog[1:] == s_sog[:-1]) | (np.isnan(s_sog[1:]) & np.isnan(s_sog[:-1]))
+    if "cog" in reports.columns:
+        s_cog = reports["cog"].to_numpy(dtype=float)[positions]
+        same_report &= (s_cog[1:] == s_cog[:-1]) | (np.isnan(s_cog[1:]) & np.isnan(s_cog[:-1]))
+    repeats = np.zeros(len(positions), dtype=np.int64)
+    if same_report.any():
+        repeat = np.zeros(len(positions), dtype=bool)
+        repeat[1:] = same_report
+        reason[positions[repeat]] = 6
+        keep = ~repeat
+        group = np.cumsum(keep) - 1
+        repeats = np.bincount(group, weights=repeat, minlength=int(keep.sum())).astype(np.int64)
+        positions, s_mmsi, s_time = positions[keep], s_mmsi[keep], s_time[keep]
+        s_lat, s_lon = s_lat[keep], s_lon[keep]
+        same = s_mmsi[1:] == s_mmsi[:-1]
+        del repeat, keep, group
+    del same_report, s_sog
+
     dt, step = _steps(same, s_time, s_lon, s_lat, ns=True)
     for _ in range(_MAX_PASSES):
         jump = _jump_flags(dt, step, max_speed_kn, min_jump_km)
@@ -473,7 +531,8 @@ def clean_reports(
         spike[1:] &= ~(spike[:-1] & jump_next[:-1])  # drop one of two neighbours at a time
         if not spike.any():
             break
-        reason[positions[spike]] = 6
+        reason[positions[spike]] = 7
+        repeats = repeats[~spike]
         positions, s_mmsi, s_time, s_lat, s_lon, dt, step, same = _drop_rows(
             spike, positions, s_mmsi, s_time, s_lat, s_lon, dt, step
         )
@@ -484,7 +543,9 @@ def clean_reports(
     if consume:
         rejected = rejected(keep_rejected)
         del mmsi, lat, lon, stamps  # views of the columns that are let go of
-    cleaned = _take_rows(reports, positions, known, {"dt_s": dt, "step_km": step},
+    on_land = flagged[positions]
+    cleaned = _take_rows(reports, positions, known,
+                         {"dt_s": dt, "step_km": step, "on_land": on_land, "repeats": repeats},
                          consume=consume)
     del known
     counts = {"input": n_input}
@@ -492,6 +553,7 @@ def clean_reports(
     for k, name in enumerate(REASONS, start=1):
         counts[name] = int(removed[k])
     counts["out_of_order"] = out_of_order
+    counts["on_land_flagged"] = int(np.count_nonzero(on_land))
     counts["kept"] = len(cleaned)
     cleaned.attrs = dict(reports.attrs)
     return CleanResult(cleaned, counts, rejected)

