@@ -30,6 +30,7 @@ def test_detect_finds_each_injected_behaviour_and_nothing_else(dma_file, tmp_pat
     captured = capsys.readouterr()
     assert "7 event(s): ais_gap 1, encounter 1, loitering 1, diversion 1" in captured.out
     assert "removed: invalid_mmsi 5, missing_time 4, bad_position 6, on_land 3, duplicate 7, " \
+           "repeated 4, " \
            "impossible_jump 1; reordered 8" in captured.err
     assert "reports/s" in captured.err  # progress with rates
     events = pyogrio.read_dataframe(out)

@@ -181,20 +181,24 @@ def _add_bad_records(scenario: Scenario, rng: np.random.Generator) -> None:
                 sog=0.0)
     land["time"] = T0 + pd.to_timedelta([3, 5, 7], unit="h") + pd.Timedelta(seconds=30)
     dupes = reports[reports["mmsi"].isin(ORDINARY_MMSI)].sample(7, random_state=1)
+    # one report served again, unchanged, under 4 later times (as snapshot feeds do)
+    served = reports[reports["mmsi"] == ORDINARY_MMSI[2]].iloc[[20] * 4].copy()
+    served["time"] = served["time"] + pd.to_timedelta([30, 60, 90, 120], unit="s")
     # delayed reports: one mid-track report of each of 8 vessels moved to the end of the file
     delayed_idx = [reports.index[reports["mmsi"] == m][40] for m in
                    [*ORDINARY_MMSI, LOITER_MMSI, RENAME_MMSI]]
     delayed = reports.loc[delayed_idx]
     kept = reports.drop(index=delayed_idx)
     extra = pd.concat([invalid, missing_time, bad_pos, land], ignore_index=True)
+    served.index = served.index + np.array([0.3, 0.35, 0.4, 0.45])
     extra.index = rng.integers(0, len(reports), len(extra)) + 0.5
     dupes.index = dupes.index + 0.25  # a second receiver's copy right after the first
-    mixed = pd.concat([kept, extra, dupes]).sort_index(kind="stable")
+    mixed = pd.concat([kept, extra, dupes, served]).sort_index(kind="stable")
     scenario.reports = pd.concat([mixed, delayed], ignore_index=True)
     scenario.reports["time"] = pd.to_datetime(scenario.reports["time"], utc=True)
     scenario.bad.update({
         "invalid_mmsi": 5, "missing_time": 4, "bad_position": 6, "on_land": 3,
-        "duplicate": 7, "out_of_order": 8,
+        "duplicate": 7, "repeated": 4, "out_of_order": 8,
     })
 
 
