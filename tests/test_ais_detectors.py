@@ -13,7 +13,6 @@ from northpic.ais.declared import declared_changes
 from northpic.ais.diversion import detect_diversions
 from northpic.ais.encounters import detect_encounters
 from northpic.ais.gaps import detect_gaps
-from northpic.ais.landmask import is_on_land
 from northpic.ais.loitering import _run_sums, detect_loitering
 from northpic.ais.memory import pool_take, pool_take_many
 from northpic.ais.pipeline import detect_events

