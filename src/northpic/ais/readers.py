@@ -328,14 +328,20 @@ def _to_utc(values: pd.Series, plan: str = "mixed", time_format: str | None = No
         return pd.to_datetime(text, utc=True, errors="coerce", format=time_format).astype(
             "datetime64[ns, UTC]"
         )
-    if text.str.match(r"^\d{8}_\d{6}$").all():
-        return pd.to_datetime(text, utc=True, errors="coerce", format="%Y%m%d_%H%M%S").astype(
-            "datetime64[ns, UTC]"
-        )
-    if text.str.fullmatch(r"\d{9,13}(\.\d+)?").all():
-        return _epoch_to_time(text).astype("datetime64[ns, UTC]")
-    dayfirst = bool(text.dropna().head(20).str.match(r"^\d{2}/\d{2}/\d{4}").any())
-    parsed = pd.to_datetime(text, utc=True, errors="coerce", format="mixed", dayfirst=dayfirst)
+    compact = text.str.fullmatch(r"\d{8}_\d{6}").fillna(False).to_numpy(dtype=bool)
+    epoch = text.str.fullmatch(r"\d{9,13}(\.\d+)?").fillna(False).to_numpy(dtype=bool)
+    parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns, UTC]")
+    if compact.any():  # dateutil does not read these
+        parsed[compact] = pd.to_datetime(text[compact], utc=True, errors="coerce",
+                                         format="%Y%m%d_%H%M%S")
+    if epoch.any():
+        parsed[epoch] = _epoch_to_time(text[epoch])
+    rest = ~(compact | epoch)
+    if rest.any():
+        others = text[rest]
+        dayfirst = bool(others.dropna().head(20).str.match(r"^\d{2}/\d{2}/\d{4}").any())
+        parsed[rest] = pd.to_datetime(others, utc=True, errors="coerce", format="mixed",
+                                      dayfirst=dayfirst)
     return parsed.astype("datetime64[ns, UTC]")
 
 
