@@ -291,7 +291,7 @@ def test_every_shared_file_goes_into_one_store(shared_data: Path, tmp_path: Path
     total = 0
     for path in sorted((shared_data / "ais").iterdir()):
         out = tmp_path / f"{path.stem}.geojson"
-        code = main(["ais", "detect", str(path), "--add", "--store", str(store),
+        code = main(["ais", "detect", str(path), "--add", "--add-tracks", "--store", str(store),
                      "--out", str(out), "-q"])
         captured = capsys.readouterr()
         if path.name.startswith("nmea"):  # a log without times is refused, with the reason
@@ -304,7 +304,9 @@ def test_every_shared_file_goes_into_one_store(shared_data: Path, tmp_path: Path
         assert (shapely.length(lines.geometry.values) > 0).all()
         total += len(events)
     stored = read_events(store)
-    assert total > 0 and len(stored) == total
+    events = stored[stored["kind"] != "track"]
+    assert total > 0 and len(events) == total
+    assert (stored["kind"] == "track").any()
 
 
 @pytest.mark.parametrize("kind", ["gz", "bz2", "zip", "zip_member"])
