@@ -489,17 +489,20 @@ def clean_reports(
         del duplicate, keep
     del twins
 
-    # repeated: the vessel's report before, unchanged, under a later time
-    s_sog = sog[positions]
-    same_report = same & (s_lat[1:] == s_lat[:-1]) & (s_lon[1:] == s_lon[:-1])
-    same_report &= (s_sog[1:] == s_sog[:-1]) | (np.isnan(s_sog[1:]) & np.isnan(s_sog[:-1]))
+    # repeated: the vessel's report before, unchanged, under a later time (the
+    # position first, on the sorted columns; speed and course only where it is the same)
+    pairs = np.flatnonzero(same & (s_lat[1:] == s_lat[:-1]))
+    pairs = pairs[s_lon[pairs + 1] == s_lon[pairs]]
+    compared = [sog]
     if "cog" in reports.columns:
-        s_cog = reports["cog"].to_numpy(dtype=float)[positions]
-        same_report &= (s_cog[1:] == s_cog[:-1]) | (np.isnan(s_cog[1:]) & np.isnan(s_cog[:-1]))
+        compared.append(reports["cog"].to_numpy(dtype=float))
+    for values in compared:
+        a, b = values[positions[pairs]], values[positions[pairs + 1]]
+        pairs = pairs[(a == b) | (np.isnan(a) & np.isnan(b))]
     repeats = np.zeros(len(positions), dtype=np.int64)
-    if same_report.any():
+    if len(pairs):
         repeat = np.zeros(len(positions), dtype=bool)
-        repeat[1:] = same_report
+        repeat[pairs + 1] = True
         reason[positions[repeat]] = 6
         keep = ~repeat
         group = np.cumsum(keep) - 1
@@ -508,7 +511,7 @@ def clean_reports(
         s_lat, s_lon = s_lat[keep], s_lon[keep]
         same = s_mmsi[1:] == s_mmsi[:-1]
         del repeat, keep, group
-    del same_report, s_sog
+    del pairs, compared
 
     dt, step = _steps(same, s_time, s_lon, s_lat, ns=True)
     for _ in range(_MAX_PASSES):
