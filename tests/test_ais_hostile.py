@@ -77,7 +77,7 @@ def hostile_nmea(draw: st.DrawFn) -> bytes:
     return data
 
 
-def _run(data: bytes, suffix: str, compress: str) -> int:
+def _run(data: bytes, suffix: str, compress: str, time_format: str | None = None) -> int:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"feed{suffix}"
         if compress == "gz":
@@ -88,17 +88,21 @@ def _run(data: bytes, suffix: str, compress: str) -> int:
             packed = gzip.compress(data)
             data, path = packed[: max(len(packed) // 2, 1)], path.with_name(path.name + ".gz")
         path.write_bytes(data)
+        extra = [] if time_format is None else ["--time-format", time_format]
         return main(["ais", "detect", str(path), "--out", str(Path(folder) / "e.geojson"),
-                     "-q", "--kinds", "ais_gap,spoofing,identity_change"])
+                     "-q", "--kinds", "ais_gap,spoofing,identity_change", *extra])
 
 
 _compress = st.sampled_from(["", "", "gz", "bz2", "cut-gz"])
+_time_format = st.one_of(st.none(), st.none(), st.sampled_from(
+    ["%Y%m%d_%H%M%S", "%d/%m/%Y %H:%M:%S", "%Q", "%", "%Y-%m-%dT%H:%M:%S%z", "plain"]),
+    st.text(alphabet="%YmdHMSzbQ-_: x", max_size=10))
 
 
 @SETTINGS
-@given(data=hostile_csv(), compress=_compress)
-def test_hostile_csv_exits_0_or_2(data: bytes, compress: str) -> None:
-    assert _run(data, ".csv", compress) in (0, 2)
+@given(data=hostile_csv(), compress=_compress, time_format=_time_format)
+def test_hostile_csv_exits_0_or_2(data: bytes, compress: str, time_format: str | None) -> None:
+    assert _run(data, ".csv", compress, time_format) in (0, 2)
 
 
 @SETTINGS

@@ -339,3 +339,20 @@ def test_corrupt_compressed_input_exits_2_naming_it(shared_data: Path, tmp_path:
     err = capsys.readouterr().err
     assert code == 2, err
     assert "feed." in err and "Traceback" not in err and "unexpected" not in err
+
+
+def test_time_format_on_the_command_line(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "feed.csv"
+    rows = [f"257027430,01.07.2021 {18 + k}:51,70.5,{20 + k}.0,10,90" for k in range(3)]
+    path.write_text("MMSI,Time,Latitude,Longitude,SOG,COG\n" + "\n".join(rows) + "\n")
+    out = tmp_path / "e.geojson"
+    assert main(["ais", "detect", str(path), "--time-format", "%d.%m.%Y %H:%M",
+                 "--out", str(out)]) == 0
+    assert "kept 3 of 3 reports" in capsys.readouterr().err
+    assert main(["ais", "detect", str(path), "--time-format", "%Q", "--out", str(out),
+                 "--overwrite"]) == 2
+    assert "--time-format '%Q' is not usable" in capsys.readouterr().err
+    assert main(["ais", "detect", str(path), "--time-format", "%Y%m%d", "--out", str(out),
+                 "--overwrite"]) == 2
+    assert "only 0 of 3 values parse as times (e.g. '01.07.2021 18:51') with --time-format" \
+        in capsys.readouterr().err

@@ -345,7 +345,30 @@ def _to_utc(values: pd.Series, plan: str = "mixed", time_format: str | None = No
     return parsed.astype("datetime64[ns, UTC]")
 
 
-def _check_times(raw: pd.Series, parsed: pd.Series, label: str, column: str) -> None:
+def check_time_format(time_format: str | None) -> None:
+    """Refuse a ``time_format`` that is not a strftime pattern pandas can use.
+
+    Raises
+    ------
+    BadInputError
+        Naming the pattern and what is wrong with it.
+    """
+    if time_format is None:
+        return
+    if not time_format.strip() or "%" not in time_format:
+        raise BadInputError(
+            f"--time-format {time_format!r} has no strftime directive such as %Y or %H"
+        )
+    try:
+        pd.to_datetime(pd.Series(["x"]), format=time_format, errors="coerce")
+    except ValueError as exc:
+        raise BadInputError(f"--time-format {time_format!r} is not usable: {exc}") from None
+
+
+def _check_times(
+    raw: pd.Series, parsed: pd.Series, label: str, column: str,
+    time_format: str | None = None,
+) -> None:
     """Refuse a time column of which fewer than :data:`MIN_TIME_SHARE` of the values parse.
 
     Raises
@@ -361,11 +384,15 @@ def _check_times(raw: pd.Series, parsed: pd.Series, label: str, column: str) -> 
     if n == 0 or ok >= MIN_TIME_SHARE * n:
         return
     example = raw[given & parsed.isna().to_numpy()].iloc[0]
+    advice = (
+        f"with --time-format {time_format!r}" if time_format
+        else "; name the format with --time-format (a strftime pattern such as "
+             "'%Y%m%d_%H%M%S')"
+    )
     raise DataFileError(
         label,
         f"time column {column!r}: only {ok:,} of {n:,} values parse as times "
-        f"(e.g. {str(example)[:60]!r}); name the format with --time-format "
-        "(a strftime pattern such as '%Y%m%d_%H%M%S')",
+        f"(e.g. {str(example)[:60]!r}){' ' if time_format else ''}{advice}",
     )
 
 
@@ -572,7 +599,7 @@ def _read_csv(
     if plan in ("epoch", "mixed"):
         raw = frame["time"]
         frame["time"] = _to_utc(raw, plan, time_format)
-        _check_times(raw, frame["time"], source.label, mapping["time"])
+        _check_times(raw, frame["time"], source.label, mapping["time"], time_format)
     return _finish(frame, fields), layout_of(header)
 
 
@@ -815,6 +842,7 @@ def read_ais(
             f"unknown AIS field(s) {', '.join(unknown)}; valid fields: {', '.join(REPORT_COLUMNS)}"
         )
     chosen = tuple(c for c in REPORT_COLUMNS if c in wanted)
+    check_time_format(time_format)
     frames: list[pd.DataFrame] = []
     sources: list[str] = []
     layouts: list[str] = []
