@@ -356,3 +356,16 @@ def test_time_format_on_the_command_line(tmp_path: Path, capsys) -> None:
                  "--overwrite"]) == 2
     assert "only 0 of 3 values parse as times (e.g. '01.07.2021 18:51') with --time-format" \
         in capsys.readouterr().err
+
+
+def test_event_rows_never_carry_a_zero_length_line() -> None:
+    from northpic.ais.events import event_frame
+
+    start = [pd.Timestamp("2026-01-10T00:00Z")] * 2
+    events = event_frame(
+        "spoofing", mmsi=[257027430, 257027431], start=start, end=start,
+        geometry=[shapely.LineString([(4, 68), (4, 68)]), shapely.LineString([(4, 68), (5, 68)])],
+        confidence=["medium"] * 2, evidence=["", ""], label=["", ""],
+    )
+    assert list(events.geom_type) == ["Point", "LineString"]
+    assert shapely.is_valid(events.geometry.values).all()
