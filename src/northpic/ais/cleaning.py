@@ -409,10 +409,11 @@ def clean_reports(
         Steps shorter than this are never jumps (GPS jitter between reports
         seconds apart).
     inland_km : float or None
-        How far inland a report must be to count as on land; ``None`` skips
-        the land check (the mask counts most lakes, such as Saimaa and
-        Malaren, and some inner harbours as land: turn it off for inland
-        waterways).
+        How far inland (from the sea, lakes and ports) a report must be to
+        count as on land; ``None`` skips the land check. Rivers and canals
+        away from a port are land, so only reports at or under
+        :data:`MOVING_KN` (or without a speed) are removed; moving ones are
+        kept with ``on_land`` True.
     consume : bool
         Take the columns out of ``reports`` one by one while building the
         cleaned frame, so that the input and the result are never both
