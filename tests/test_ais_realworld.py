@@ -339,6 +339,9 @@ def test_corrupt_compressed_input_exits_2_naming_it(shared_data: Path, tmp_path:
     err = capsys.readouterr().err
     assert code == 2, err
     assert "feed." in err and "Traceback" not in err and "unexpected" not in err
+    reason = {"gz": "Truncated compressed stream", "bz2": "invalid bz2 data",
+              "zip": "not a readable zip archive", "zip_member": "Bad CRC-32"}[kind]
+    assert reason in err
 
 
 def test_time_format_on_the_command_line(tmp_path: Path, capsys) -> None:
