@@ -372,3 +372,52 @@ def test_event_rows_never_carry_a_zero_length_line() -> None:
     )
     assert list(events.geom_type) == ["Point", "LineString"]
     assert shapely.is_valid(events.geometry.values).all()
+
+
+US_PLACES = ("LA ", "Long Beach", "NY ", "Boston", "Houston", "Galveston", "San Diego",
+             "Lake Superior", "Duluth", "Lake Michigan", "Chicago", "Lake Erie", "Cleveland",
+             "Lake Huron", "Lake Ontario", "Detroit", "St Clair")
+
+
+def test_marinecadastre_day_on_us_coasts_and_great_lakes_keeps_moving_ships(
+    tmp_path: Path, capsys
+) -> None:
+    water = _places(WATER)
+    us = water[water["name"].str.startswith(US_PLACES)].reset_index(drop=True)
+    header = ("MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName,IMO,CallSign,VesselType,"
+              "Status,Length,Width,Draft,Cargo,TransceiverClass")
+    rows = []
+    for k, place in us.iterrows():  # each vessel twice, 10 min apart, at 8-13 kn
+        for minute in (0, 10):
+            lon = place.lon + minute * 0.0002  # about 200 m east in 10 min
+            rows.append(f"{367000000 + k},2023-06-01T12:{minute:02d}:00,{place.lat:.5f},"
+                        f"{lon:.5f},{8 + k % 6}.0,90.0,90,VESSEL {k},IMO{9000000 + k},"
+                        f"WDA{k},70,0,100,20,6.0,70,A")
+    path = tmp_path / "AIS_2023_06_01.csv"
+    path.write_text(header + "\n" + "\n".join(rows) + "\n")
+    assert main(["ais", "detect", str(path), "--out", str(tmp_path / "e.geojson")]) == 0
+    err = capsys.readouterr().err
+    assert "(marinecadastre)" in err and f"kept {len(rows)} of {len(rows)} reports" in err
+
+
+def test_new_zealand_nmea_in_harbours_and_sounds_keeps_its_ships(tmp_path: Path) -> None:
+    from pyais.encode import encode_dict
+    from pyais.messages import TagBlock
+
+    water = _places(WATER)
+    nz = water[water["name"].str.contains("Auckland|Wellington|Doubtful|Deep Cove")]
+    lines = []
+    for k, place in enumerate(nz.itertuples()):
+        for minute in (0, 6):
+            stamp = int(INSTANT.timestamp()) + 60 * minute
+            tag = TagBlock.create(receiver_timestamp=stamp, source_station="NZ").decode()
+            # at anchor: the position swings a few tens of metres between reports
+            sentence = encode_dict({"type": 1, "mmsi": 512000100 + k,
+                                    "lat": place.lat + minute * 0.00005, "lon": place.lon,
+                                    "speed": 0.0, "course": 0.0},
+                                   talker_id="AI")[0]
+            lines.append(f"\\{tag}\\{sentence}")
+    path = tmp_path / "nz.nmea"
+    path.write_text("\n".join(lines) + "\n")
+    cleaned = clean_reports(read_ais(path))  # stationary: the strict case
+    assert cleaned.counts["on_land"] == 0 and cleaned.counts["kept"] == len(lines)
