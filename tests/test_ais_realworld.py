@@ -167,6 +167,13 @@ def test_removing_more_than_5_percent_for_one_reason_warns(tmp_path: Path, capsy
     reports.to_csv(path, index=False)
     assert main(["ais", "detect", str(path), "--out", str(tmp_path / "e.geojson"), "-q"]) == 0
     assert "warning: on_land removed 2 of 22 reports (9.1 %)" in capsys.readouterr().err
+    # with a second, clean file the first one is still named: 2 of 22 in it, not of 62
+    other = _reports(_places(WATER).iloc[20:60], 5.0)
+    other["mmsi"] = 258_000_000 + np.arange(len(other))
+    clean = tmp_path / "clean.csv"
+    other.to_csv(clean, index=False)
+    two = clean_reports(read_ais([path, clean]))
+    assert two.warnings == [f"{path}: on_land removed 2 of 22 reports (9.1 %)"]
 
 
 # every encoding, of 2021-07-01 18:51:51 UTC

@@ -95,7 +95,8 @@ class CleanResult:
         ``kept``.
     warnings : list of str
         One line per reason that removed more than :data:`WARN_SHARE` of
-        the input.
+        the input; of each file, named, when the input is several files
+        (``attrs["source_rows"]`` from :func:`~northpic.ais.readers.read_ais`).
     rejected : pandas.DataFrame
         The removed reports, with a ``reason`` column. Taken from the input
         reports the first time it is asked for (until then the result keeps
@@ -107,14 +108,11 @@ class CleanResult:
         reports: pd.DataFrame,
         counts: dict[str, int],
         rejected: pd.DataFrame | Callable[[Sequence[str] | None], pd.DataFrame],
+        warnings: list[str] | None = None,
     ) -> None:
         self.reports = reports
         self.counts = counts
-        n = counts.get("input", 0)
-        self.warnings = [
-            f"{r} removed {counts[r]:,} of {n:,} reports ({100 * counts[r] / n:.1f} %)"
-            for r in REASONS if n and counts.get(r, 0) > WARN_SHARE * n
-        ]
+        self.warnings = _warnings(counts) if warnings is None else warnings
         self._rejected = rejected  # the frame, or what builds it (for some reasons)
 
     def __repr__(self) -> str:
@@ -147,6 +145,32 @@ class CleanResult:
         if self.counts.get("out_of_order"):
             text += f"; reordered {self.counts['out_of_order']:,} out-of-order reports"
         return text
+
+
+def _warnings(counts: dict[str, int], label: str = "") -> list[str]:
+    """One line per reason that removed more than :data:`WARN_SHARE` of ``counts["input"]``."""
+    n = counts.get("input", 0)
+    prefix = f"{label}: " if label else ""
+    return [
+        f"{prefix}{r} removed {counts[r]:,} of {n:,} reports ({100 * counts[r] / n:.1f} %)"
+        for r in REASONS if n and counts.get(r, 0) > WARN_SHARE * n
+    ]
+
+
+def _warnings_per_source(reason: np.ndarray, attrs: dict[str, Any]) -> list[str] | None:
+    """:func:`_warnings` for each input file, from ``attrs["source_rows"]`` (else ``None``)."""
+    rows, sources = attrs.get("source_rows"), attrs.get("sources")
+    if not rows or not sources or len(rows) != len(sources) or len(rows) < 2 \
+            or sum(rows) != len(reason):
+        return None
+    out: list[str] = []
+    start = 0
+    for label, n in zip(sources, rows, strict=True):
+        removed = np.bincount(reason[start:start + n], minlength=len(REASONS) + 1)
+        counts = {"input": n, **{r: int(removed[k]) for k, r in enumerate(REASONS, start=1)}}
+        out += _warnings(counts, str(label))
+        start += n
+    return out
 
 
 class _Removed:
@@ -560,7 +584,7 @@ def clean_reports(
     counts["on_land_flagged"] = int(np.count_nonzero(on_land))
     counts["kept"] = len(cleaned)
     cleaned.attrs = dict(reports.attrs)
-    return CleanResult(cleaned, counts, rejected)
+    return CleanResult(cleaned, counts, rejected, _warnings_per_source(reason, reports.attrs))
 
 
 def _drop_rows(

@@ -810,7 +810,8 @@ def read_ais(
         Text columns read from CSV are categoricals (names and destinations
         repeat, and sorting ten million reports is then cheap).
         ``attrs["sources"]`` lists the inputs read, ``attrs["layouts"]``
-        the layout of each, and ``attrs["nmea"]`` NMEA decoding counts.
+        the layout of each, ``attrs["source_rows"]`` the number of rows of
+        each (in order), and ``attrs["nmea"]`` NMEA decoding counts.
 
     Raises
     ------
@@ -870,5 +871,6 @@ def read_ais(
             sources.append(source.label)
             layouts.append(layout)
     reports = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    reports.attrs = {"sources": sources, "layouts": layouts, "nmea": nmea_counts}
+    reports.attrs = {"sources": sources, "layouts": layouts, "nmea": nmea_counts,
+                     "source_rows": [len(f) for f in frames]}
     return reports
