@@ -176,23 +176,29 @@ def _add_bad_records(scenario: Scenario, rng: np.random.Generator) -> None:
     missing_time = rows(4, time=pd.NaT)
     bad_pos = rows(6, lat=[91.0, np.nan, 70.0, 95.0, 70.0, -91.0],
                    lon=[181.0 if i == 2 else (np.nan if i == 4 else 10.0) for i in range(6)])
-    land = rows(3, lat=[65.0, 68.0, 62.0], lon=[27.0, 20.0, 10.0], mmsi=ORDINARY_MMSI[1])
+    # stationary on land (a moving report on land is flagged and kept, not removed)
+    land = rows(3, lat=[65.0, 68.0, 62.0], lon=[27.0, 20.0, 10.0], mmsi=ORDINARY_MMSI[1],
+                sog=0.0)
     land["time"] = T0 + pd.to_timedelta([3, 5, 7], unit="h") + pd.Timedelta(seconds=30)
     dupes = reports[reports["mmsi"].isin(ORDINARY_MMSI)].sample(7, random_state=1)
+    # one report served again, unchanged, under 4 later times (as snapshot feeds do)
+    served = reports[reports["mmsi"] == ORDINARY_MMSI[2]].iloc[[20] * 4].copy()
+    served["time"] = served["time"] + pd.to_timedelta([30, 60, 90, 120], unit="s")
     # delayed reports: one mid-track report of each of 8 vessels moved to the end of the file
     delayed_idx = [reports.index[reports["mmsi"] == m][40] for m in
                    [*ORDINARY_MMSI, LOITER_MMSI, RENAME_MMSI]]
     delayed = reports.loc[delayed_idx]
     kept = reports.drop(index=delayed_idx)
     extra = pd.concat([invalid, missing_time, bad_pos, land], ignore_index=True)
+    served.index = served.index + np.array([0.3, 0.35, 0.4, 0.45])
     extra.index = rng.integers(0, len(reports), len(extra)) + 0.5
     dupes.index = dupes.index + 0.25  # a second receiver's copy right after the first
-    mixed = pd.concat([kept, extra, dupes]).sort_index(kind="stable")
+    mixed = pd.concat([kept, extra, dupes, served]).sort_index(kind="stable")
     scenario.reports = pd.concat([mixed, delayed], ignore_index=True)
     scenario.reports["time"] = pd.to_datetime(scenario.reports["time"], utc=True)
     scenario.bad.update({
         "invalid_mmsi": 5, "missing_time": 4, "bad_position": 6, "on_land": 3,
-        "duplicate": 7, "out_of_order": 8,
+        "duplicate": 7, "repeated": 4, "out_of_order": 8,
     })
 
 
@@ -253,11 +259,13 @@ def write_marinecadastre_csv(reports: pd.DataFrame, path: Path) -> Path:
 def write_nmea(reports: pd.DataFrame, path: Path) -> Path:
     """Write position (type 1) and voyage (type 5) reports as NMEA with tag-block times."""
     from pyais.encode import encode_dict
+    from pyais.messages import TagBlock
 
     lines = []
     seen: set[int] = set()
     for row in reports.itertuples():
         stamp = int(row.time.timestamp())
+        tag = TagBlock.create(receiver_timestamp=stamp).decode()
         if row.mmsi not in seen:
             seen.add(row.mmsi)
             voyage = encode_dict({
@@ -265,12 +273,12 @@ def write_nmea(reports: pd.DataFrame, path: Path) -> Path:
                 "destination": row.destination, "callsign": row.callsign,
                 "imo": 0 if pd.isna(row.imo) else int(row.imo), "ship_type": 80,
             }, radio_channel="A", talker_id="AI", seq_id=1)
-            lines += [f"\\c:{stamp}*00\\{s}" for s in voyage]
+            lines += [f"\\{tag}\\{s}" for s in voyage]
         for sentence in encode_dict({
             "type": 1, "mmsi": int(row.mmsi), "lat": row.lat, "lon": row.lon,
             "speed": row.sog, "course": row.cog, "heading": int(row.heading),
         }, talker_id="AI"):
-            lines.append(f"\\c:{stamp}*00\\{sentence}")
+            lines.append(f"\\{tag}\\{sentence}")
     path.write_text("\n".join(lines) + "\n")
     return path
 

@@ -14,16 +14,29 @@ applies):
     Latitude or longitude missing, out of range, or AIS "not available"
     (91 / 181).
 ``on_land``
-    At least 2 km inland on the global-land-mask 1 km raster
-    (:func:`northpic.ais.landmask.is_on_land`).
+    At least 2 km inland from the sea and from any lake, on the GSHHG
+    shoreline and the 1 km raster, and more than 5 km from a port
+    (:func:`northpic.ais.landmask.is_on_land`), and not moving: a report
+    whose reported speed is over 2 kn (:data:`MOVING_KN`) is never removed
+    for land alone (rivers and canals away from a port are land on every
+    shoreline); it is kept with ``on_land`` True instead, and counted as
+    ``on_land_flagged``.
 ``duplicate``
     The same vessel, time and position as the report before it.
+``repeated``
+    The report before it again, unchanged (same position, speed and, when
+    read, course) under a later time: a feed serving its last known report
+    again (snapshot feeds such as Digitraffic do). The first copy is kept,
+    with the number of later copies in ``repeats``.
 ``impossible_jump``
     A spike: the implied speed from the previous report and to the next one
     both exceed 50 knots over more than 1 km (``max_speed_kn``,
     ``min_jump_km``). Repeated until no spike is left. A lone jump that is
     not a spike (the track continues from the new place) is kept: the
     spoofing and identity detectors look at it.
+
+When more than :data:`WARN_SHARE` (5 %) of the input is removed for one
+reason, :attr:`CleanResult.warnings` says so (the command prints it).
 
 Reports out of time order are not removed: the reports are sorted by
 ``(mmsi, time)`` and the number that arrived out of order is counted as
@@ -54,7 +67,11 @@ from northpic.ais.spherical import (
 
 #: Removal reasons, in the order they are checked.
 REASONS = ("invalid_mmsi", "missing_time", "bad_position", "on_land", "duplicate",
-           "impossible_jump")
+           "repeated", "impossible_jump")
+#: Reported speed (knots) over which a report on land is flagged, never removed.
+MOVING_KN = 2.0
+#: Share of the input removed for one reason above which cleaning warns.
+WARN_SHARE = 0.05
 MAX_SPEED_KN = 50.0
 MIN_JUMP_KM = 1.0
 _MAX_PASSES = 8
@@ -69,10 +86,17 @@ class CleanResult:
     reports : pandas.DataFrame
         The kept reports sorted by ``(mmsi, time)`` with a fresh index, plus
         ``dt_s`` (seconds since the vessel's previous report) and
-        ``step_km`` (distance from it); both NaN at a vessel's first report.
+        ``step_km`` (distance from it); both NaN at a vessel's first report;
+        ``on_land`` (a moving report the land test puts on land, kept) and
+        ``repeats`` (later unchanged copies of the report, removed).
     counts : dict
         Reports removed per reason of :data:`REASONS`, plus ``out_of_order``
-        (reordered, not removed), ``input`` and ``kept``.
+        (reordered, not removed), ``on_land_flagged`` (kept), ``input`` and
+        ``kept``.
+    warnings : list of str
+        One line per reason that removed more than :data:`WARN_SHARE` of
+        the input; of each file, named, when the input is several files
+        (``attrs["source_rows"]`` from :func:`~northpic.ais.readers.read_ais`).
     rejected : pandas.DataFrame
         The removed reports, with a ``reason`` column. Taken from the input
         reports the first time it is asked for (until then the result keeps
@@ -84,9 +108,11 @@ class CleanResult:
         reports: pd.DataFrame,
         counts: dict[str, int],
         rejected: pd.DataFrame | Callable[[Sequence[str] | None], pd.DataFrame],
+        warnings: list[str] | None = None,
     ) -> None:
         self.reports = reports
         self.counts = counts
+        self.warnings = _warnings(counts) if warnings is None else warnings
         self._rejected = rejected  # the frame, or what builds it (for some reasons)
 
     def __repr__(self) -> str:
@@ -113,9 +139,38 @@ class CleanResult:
         removed = ", ".join(f"{r} {self.counts[r]:,}" for r in REASONS if self.counts.get(r))
         text = f"kept {self.counts['kept']:,} of {self.counts['input']:,} reports"
         text += f"; removed: {removed}" if removed else "; nothing removed"
+        if self.counts.get("on_land_flagged"):
+            text += (f"; flagged {self.counts['on_land_flagged']:,} moving reports on land "
+                     "(kept)")
         if self.counts.get("out_of_order"):
             text += f"; reordered {self.counts['out_of_order']:,} out-of-order reports"
         return text
+
+
+def _warnings(counts: dict[str, int], label: str = "") -> list[str]:
+    """One line per reason that removed more than :data:`WARN_SHARE` of ``counts["input"]``."""
+    n = counts.get("input", 0)
+    prefix = f"{label}: " if label else ""
+    return [
+        f"{prefix}{r} removed {counts[r]:,} of {n:,} reports ({100 * counts[r] / n:.1f} %)"
+        for r in REASONS if n and counts.get(r, 0) > WARN_SHARE * n
+    ]
+
+
+def _warnings_per_source(reason: np.ndarray, attrs: dict[str, Any]) -> list[str] | None:
+    """:func:`_warnings` for each input file, from ``attrs["source_rows"]`` (else ``None``)."""
+    rows, sources = attrs.get("source_rows"), attrs.get("sources")
+    if not rows or not sources or len(rows) != len(sources) or len(rows) < 2 \
+            or sum(rows) != len(reason):
+        return None
+    out: list[str] = []
+    start = 0
+    for label, n in zip(sources, rows, strict=True):
+        removed = np.bincount(reason[start:start + n], minlength=len(REASONS) + 1)
+        counts = {"input": n, **{r: int(removed[k]) for k, r in enumerate(REASONS, start=1)}}
+        out += _warnings(counts, str(label))
+        start += n
+    return out
 
 
 class _Removed:
@@ -378,10 +433,11 @@ def clean_reports(
         Steps shorter than this are never jumps (GPS jitter between reports
         seconds apart).
     inland_km : float or None
-        How far inland a report must be to count as on land; ``None`` skips
-        the land check (the mask counts most lakes, such as Saimaa and
-        Malaren, and some inner harbours as land: turn it off for inland
-        waterways).
+        How far inland (from the sea, lakes and ports) a report must be to
+        count as on land; ``None`` skips the land check. Rivers and canals
+        away from a port are land, so only reports at or under
+        :data:`MOVING_KN` (or without a speed) are removed; moving ones are
+        kept with ``on_land`` True.
     consume : bool
         Take the columns out of ``reports`` one by one while building the
         cleaned frame, so that the input and the result are never both
@@ -424,11 +480,17 @@ def clean_reports(
 
     reason = in_chunks(first_reason, n_input)  # 0 = kept, k = REASONS[k - 1]
     usable = reason == 0
+    sog = (reports["sog"].to_numpy(dtype=float) if "sog" in reports.columns
+           else np.full(n_input, np.nan))
+    flagged = np.zeros(n_input, dtype=bool)
     if inland_km is not None:
         land = is_on_land(lon, lat, inland_km=inland_km, where=None if usable.all() else usable)
+        moving = land & (sog > MOVING_KN)
+        flagged[moving] = True
+        land &= ~moving
         reason[land] = 4
         usable &= ~land
-        del land
+        del land, moving
 
     # rows of ``reports`` in (mmsi, time) order, and their MMSIs and times
     positions, s_mmsi, s_time = _sorted_by_vessel_time(
@@ -452,6 +514,30 @@ def clean_reports(
         del duplicate, keep
     del twins
 
+    # repeated: the vessel's report before, unchanged, under a later time (the
+    # position first, on the sorted columns; speed and course only where it is the same)
+    pairs = np.flatnonzero(same & (s_lat[1:] == s_lat[:-1]))
+    pairs = pairs[s_lon[pairs + 1] == s_lon[pairs]]
+    compared = [sog]
+    if "cog" in reports.columns:
+        compared.append(reports["cog"].to_numpy(dtype=float))
+    for values in compared:
+        a, b = values[positions[pairs]], values[positions[pairs + 1]]
+        pairs = pairs[(a == b) | (np.isnan(a) & np.isnan(b))]
+    repeats = np.zeros(len(positions), dtype=np.int64)
+    if len(pairs):
+        repeat = np.zeros(len(positions), dtype=bool)
+        repeat[pairs + 1] = True
+        reason[positions[repeat]] = 6
+        keep = ~repeat
+        group = np.cumsum(keep) - 1
+        repeats = np.bincount(group, weights=repeat, minlength=int(keep.sum())).astype(np.int64)
+        positions, s_mmsi, s_time = positions[keep], s_mmsi[keep], s_time[keep]
+        s_lat, s_lon = s_lat[keep], s_lon[keep]
+        same = s_mmsi[1:] == s_mmsi[:-1]
+        del repeat, keep, group
+    del pairs, compared
+
     dt, step = _steps(same, s_time, s_lon, s_lat, ns=True)
     for _ in range(_MAX_PASSES):
         jump = _jump_flags(dt, step, max_speed_kn, min_jump_km)
@@ -473,7 +559,8 @@ def clean_reports(
         spike[1:] &= ~(spike[:-1] & jump_next[:-1])  # drop one of two neighbours at a time
         if not spike.any():
             break
-        reason[positions[spike]] = 6
+        reason[positions[spike]] = 7
+        repeats = repeats[~spike]
         positions, s_mmsi, s_time, s_lat, s_lon, dt, step, same = _drop_rows(
             spike, positions, s_mmsi, s_time, s_lat, s_lon, dt, step
         )
@@ -484,7 +571,9 @@ def clean_reports(
     if consume:
         rejected = rejected(keep_rejected)
         del mmsi, lat, lon, stamps  # views of the columns that are let go of
-    cleaned = _take_rows(reports, positions, known, {"dt_s": dt, "step_km": step},
+    on_land = flagged[positions]
+    cleaned = _take_rows(reports, positions, known,
+                         {"dt_s": dt, "step_km": step, "on_land": on_land, "repeats": repeats},
                          consume=consume)
     del known
     counts = {"input": n_input}
@@ -492,9 +581,10 @@ def clean_reports(
     for k, name in enumerate(REASONS, start=1):
         counts[name] = int(removed[k])
     counts["out_of_order"] = out_of_order
+    counts["on_land_flagged"] = int(np.count_nonzero(on_land))
     counts["kept"] = len(cleaned)
     cleaned.attrs = dict(reports.attrs)
-    return CleanResult(cleaned, counts, rejected)
+    return CleanResult(cleaned, counts, rejected, _warnings_per_source(reason, reports.attrs))
 
 
 def _drop_rows(

@@ -60,6 +60,28 @@ def empty_events() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=STORAGE_CRS), crs=STORAGE_CRS)
 
 
+def valid_geometries(geometry: Sequence[Any] | np.ndarray) -> np.ndarray:
+    """Return event geometries the store accepts: a line of one place becomes its Point.
+
+    A LineString whose vertices coincide (zero length) is invalid for GEOS and
+    the event store; it becomes a Point there. Anything else invalid is
+    repaired with :func:`shapely.make_valid`.
+    """
+    import shapely
+
+    geoms = np.asarray(list(geometry), dtype=object)
+    if not len(geoms):
+        return geoms
+    lines = shapely.get_type_id(geoms) == 1
+    flat = lines & (shapely.length(geoms) == 0)
+    if flat.any():
+        geoms[flat] = shapely.get_point(geoms[flat], 0)
+    broken = ~shapely.is_valid(geoms)
+    if broken.any():
+        geoms[broken] = shapely.make_valid(geoms[broken])
+    return geoms
+
+
 def event_frame(
     kind: str,
     *,
@@ -83,7 +105,8 @@ def event_frame(
     kind : str
         One of :data:`EVENT_KINDS`.
     mmsi, start, end, geometry, confidence, evidence : sequences
-        One value per event; times UTC.
+        One value per event; times UTC. A zero-length line becomes a Point
+        (:func:`valid_geometries`), so every event is valid for the store.
     label : sequence of str
         The measured part of each event's name (e.g. ``"14.2 h"``), shown as
         ``"AIS gap: MMSI 273000001, 14.2 h"``.
@@ -132,7 +155,7 @@ def event_frame(
     for column, values in (measures or {}).items():
         data[column] = np.asarray(values)
     data["evidence"] = list(evidence)
-    return gpd.GeoDataFrame(data, geometry=list(geometry), crs=STORAGE_CRS)
+    return gpd.GeoDataFrame(data, geometry=list(valid_geometries(geometry)), crs=STORAGE_CRS)
 
 
 def combine_events(frames: Sequence[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:

@@ -17,6 +17,7 @@ import pandas as pd
 import shapely
 
 from northpic.ais.events import detector_source, event_frame
+from northpic.ais.readers import SNAPSHOT_LAYOUTS
 from northpic.ais.shore import distance_to_shore_km
 from northpic.ais.spherical import KM_PER_NM
 
@@ -49,11 +50,15 @@ def detect_gaps(
     -------
     geopandas.GeoDataFrame
         Event rows of kind ``ais_gap`` (a LineString from the last report
-        before to the first after) with ``duration_h``, ``distance_km``,
+        before to the first after, or a Point where both are in the same
+        place) with ``duration_h``, ``distance_km``,
         ``implied_speed_kn``, ``start_shore_nm``, ``end_shore_nm``.
         Confidence is high when the vessel reported at least hourly before
         going silent and the implied speed is plausible (<= 25 kn), low when
-        it is not, medium otherwise.
+        it is not, medium otherwise; one step lower (high to medium, medium
+        to low) when the times only bound the real ones: a snapshot feed
+        (:data:`~northpic.ais.readers.SNAPSHOT_LAYOUTS`) or an end that
+        was served again unchanged (``repeats``).
 
     Examples
     --------
@@ -75,20 +80,29 @@ def detect_gaps(
     speed = distance / KM_PER_NM / hours
     cadence = dt[begin]
     regular = np.nan_to_num(cadence, nan=np.inf) <= 3600.0
-    confidence = np.where(
-        speed > PLAUSIBLE_SPEED_KN, "low", np.where(regular, "high", "medium")
-    )
-    coords = np.empty((2 * len(end), 2))
-    coords[0::2, 0], coords[0::2, 1] = lon[begin], lat[begin]
-    coords[1::2, 0], coords[1::2, 1] = lon[end], lat[end]
-    lines = (
-        shapely.linestrings(coords, indices=np.repeat(np.arange(len(end)), 2))
-        if len(end) else []
-    )
+    rank = np.where(speed > PLAUSIBLE_SPEED_KN, 0, np.where(regular, 2, 1))
+    # times that only bound the real one: a snapshot feed's, or a report served again
+    repeats = (reports["repeats"].to_numpy() if "repeats" in reports.columns
+               else np.zeros(len(reports), dtype=np.int64))
+    repeated = (repeats[begin] > 0) | (repeats[end] > 0)
+    snapshot = bool(SNAPSHOT_LAYOUTS & set(reports.attrs.get("layouts", [])))
+    uncertain = repeated | snapshot
+    rank = np.where(uncertain, np.maximum(rank - 1, 0), rank)
+    confidence = np.array(["low", "medium", "high"])[rank]
+    same_place = (lon[begin] == lon[end]) & (lat[begin] == lat[end])
+    geometry = [
+        shapely.Point(x0, y0) if still else shapely.LineString([(x0, y0), (x1, y1)])
+        for x0, y0, x1, y1, still in zip(
+            lon[begin], lat[begin], lon[end], lat[end], same_place, strict=True
+        )
+    ]
     evidence = [
         f"silent {h:.1f} h; last report {a:.0f} nm and next {b:.0f} nm from shore; "
         f"{d:.0f} km apart, implied {v:.1f} kn"
-        for h, a, b, d, v in zip(hours, start_nm, end_nm, distance, speed, strict=True)
+        + ("; times are snapshot times (upper bounds)" if snapshot else "")
+        + ("; an end is a report served again unchanged" if rep else "")
+        for h, a, b, d, v, rep in zip(hours, start_nm, end_nm, distance, speed, repeated,
+                                      strict=True)
     ]
     times = reports["time"]
     return event_frame(
@@ -96,7 +110,7 @@ def detect_gaps(
         mmsi=reports["mmsi"].to_numpy()[end],
         start=times.iloc[begin],
         end=times.iloc[end],
-        geometry=lines,
+        geometry=geometry,
         confidence=confidence,
         evidence=evidence,
         label=[f"{h:.1f} h" for h in hours],

