@@ -524,14 +524,14 @@ def clean_reports(
     for values in compared:
         a, b = values[positions[pairs]], values[positions[pairs + 1]]
         pairs = pairs[(a == b) | (np.isnan(a) & np.isnan(b))]
-    repeats = np.zeros(len(positions), dtype=np.int64)
+    repeats = np.zeros(len(positions), dtype=np.int32)
     if len(pairs):
         repeat = np.zeros(len(positions), dtype=bool)
         repeat[pairs + 1] = True
         reason[positions[repeat]] = 6
         keep = ~repeat
         group = np.cumsum(keep) - 1
-        repeats = np.bincount(group, weights=repeat, minlength=int(keep.sum())).astype(np.int64)
+        repeats = np.bincount(group, weights=repeat, minlength=int(keep.sum())).astype(np.int32)
         positions, s_mmsi, s_time = positions[keep], s_mmsi[keep], s_time[keep]
         s_lat, s_lon = s_lat[keep], s_lon[keep]
         same = s_mmsi[1:] == s_mmsi[:-1]
