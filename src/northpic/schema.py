@@ -20,6 +20,7 @@ import pandas as pd
 import shapely
 
 from northpic.errors import BadInputError, Problem, SchemaError
+from northpic.text import REFUSED, REFUSED_MULTILINE
 
 #: Columns every layer has, in this order, before its own attributes.
 COMMON_COLUMNS: tuple[str, ...] = (
@@ -44,12 +45,6 @@ _PERIOD_FREQ = {4: "Y", 7: "M", 10: "D"}
 STORAGE_CRS = "EPSG:4326"
 #: Text fields that may hold line breaks and tabs; every other text is one line.
 MULTILINE_FIELDS: frozenset[str] = frozenset({"notes", "description"})
-# Refused in any text: C0 controls, DEL, C1 controls, lone surrogates and the two
-# non-characters XML 1.0 cannot carry. Multi-line fields may also hold tab, newline
-# and CR as part of a CRLF line end (a lone CR would let text overwrite its own line).
-_BAD_CHARACTER = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-_BAD_MULTILINE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]"
-                            "|\r(?!\n)")
 _CONTROL_NAMES = {0: "NUL", 7: "BEL", 8: "backspace", 9: "tab", 10: "newline", 11: "VT",
                   12: "form feed", 13: "CR", 27: "ESC", 127: "DEL"}
 #: How deeply a JSON attribute value may nest (lists and objects).
@@ -198,7 +193,7 @@ def text_problem(value: str, *, multiline: bool = False) -> str | None:
     >>> text_problem("line\nline", multiline=True) is None
     True
     """
-    match = (_BAD_MULTILINE if multiline else _BAD_CHARACTER).search(value)
+    match = (REFUSED_MULTILINE if multiline else REFUSED).search(value)
     if match is None:
         return None
     code = ord(match.group()[0])

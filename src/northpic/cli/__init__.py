@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import importlib
 import os
-import re
 import sys
 import traceback
 
 import click
 
 from northpic.errors import BadInputError, environment_cause
+from northpic.text import terminal_text
 
 #: Modules that each add one command or command group to :data:`cli`.
 COMMAND_MODULES = (
@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     except BadInputError as exc:
         if verbose:
             traceback.print_exc()
-        click.echo(f"northpic: error: {_terminal_safe(str(exc))}", err=True)
+        click.echo(f"northpic: error: {terminal_text(exc, keep_lines=True)}", err=True)
         return 2
     except Exception as exc:
         cause = _environment_failure(exc)
@@ -83,20 +83,12 @@ def main(argv: list[str] | None = None) -> int:
             return _unexpected(exc, verbose)
         if verbose:
             traceback.print_exc()
-        click.echo(f"northpic: error: {_terminal_safe(cause)}", err=True)
+        click.echo(f"northpic: error: {terminal_text(cause, keep_lines=True)}", err=True)
         return 2
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         return 130
     return 0
-
-
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def _terminal_safe(text: str) -> str:
-    """Escape control characters (but newline and tab) so a message cannot drive the terminal."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
 
 
 #: Top-level packages whose errors wrap the system's (a full disk reaches us through them).
@@ -126,7 +118,8 @@ def _unexpected(exc: BaseException, verbose: bool) -> int:
     if verbose:
         traceback.print_exc()
     click.echo(
-        f"northpic: unexpected error: {type(exc).__name__}: {_terminal_safe(str(exc))}\n"
+        f"northpic: unexpected error: {type(exc).__name__}: "
+        f"{terminal_text(exc, keep_lines=True)}\n"
         "Run again with -v for the traceback, and please report it.",
         err=True,
     )

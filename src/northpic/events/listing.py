@@ -16,34 +16,11 @@ import pandas as pd
 from northpic.events.schema import format_event_time
 from northpic.events.store import read_events
 from northpic.schema import COMMON_COLUMNS
+from northpic.text import terminal_text
 
 _TABLE_COLUMNS = ("id", "time", "kind", "domain", "confidence", "name")
-# What a terminal would act on rather than show: C0 and C1 controls, DEL, lone
-# surrogates, line and paragraph separators, and the bidirectional overrides
-# and isolates that can reorder what is shown ("Trojan source").
-_UNSHOWABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029"
-                         "\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
 # The same minus C0 controls, which JSON escapes itself.
 _JSON_UNSHOWABLE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-
-
-def shown_text(text: str) -> str:
-    r"""Make text safe to print on a terminal: controls become visible escapes.
-
-    New stores refuse control characters (see :func:`northpic.schema.text_problem`),
-    but a store written by an older version or another tool may hold them.
-
-    Examples
-    --------
-    >>> shown_text("Tanker\x1b[2J\x00 \u05e2\u05d1\u05e8\u05d9\u05ea \U0001f6a2")
-    'Tanker\\x1b[2J\\x00 \u05e2\u05d1\u05e8\u05d9\u05ea \U0001f6a2'
-    """
-    return _UNSHOWABLE.sub(lambda m: _escape(m.group()), text)
-
-
-def _escape(char: str) -> str:
-    code = ord(char)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def _cell_width(text: str) -> int:
@@ -89,7 +66,7 @@ def format_events_table(frame: gpd.GeoDataFrame) -> str:
     cells = [[format_event_time(v) if c == "time" else str(v) for c, v in
               zip(_TABLE_COLUMNS, row, strict=True)]
              for row in frame[list(_TABLE_COLUMNS)].itertuples(index=False, name=None)]
-    cells = [[shown_text(cell) for cell in row] for row in cells]
+    cells = [[terminal_text(cell) for cell in row] for row in cells]
     widths = [max(len(h), *(_cell_width(r[i]) for r in cells))
               for i, h in enumerate(_TABLE_COLUMNS)]
 

@@ -60,6 +60,7 @@ from northpic.events.schema import (
     typed_attribute,
 )
 from northpic.schema import COMMON_COLUMNS, STORAGE_CRS, parse_user_time
+from northpic.text import terminal_text
 
 #: The feature table holding the events.
 TABLE = "events"
@@ -470,10 +471,8 @@ def remove_event(event_id: str, store: str | Path | None = None) -> bool:
     with _write_transaction(path, create=False) as conn:
         deleted = conn.execute(f"DELETE FROM {TABLE} WHERE id = ?", (event_id,)).rowcount
         if not deleted and "\\" in event_id:
-            from northpic.events.listing import shown_text
-
             for (stored,) in conn.execute(f"SELECT id FROM {TABLE}").fetchall():
-                if shown_text(stored) == event_id:
+                if terminal_text(stored) == event_id:
                     deleted = conn.execute(f"DELETE FROM {TABLE} WHERE id = ?",
                                            (stored,)).rowcount
                     break

@@ -27,12 +27,12 @@ from collections.abc import Iterable
 import pandas as pd
 
 from northpic.errors import Problem, SchemaError
+from northpic.text import terminal_text
 
 #: What replaces a character XML 1.0 cannot hold.
 REPLACEMENT = "\ufffd"
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def xml_text(text: str) -> str:
@@ -71,18 +71,6 @@ def clean_xml_tree(root: ET.Element) -> ET.Element:
     return root
 
 
-def printable(text: object) -> str:
-    """Show a value in a message: control characters as ``\\xNN`` escapes, never raw bytes.
-
-    Examples
-    --------
-    >>> printable("a\\x00b")
-    'a\\\\x00b'
-    """
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}" if ord(m.group(0)) < 256
-                        else f"\\u{ord(m.group(0)):04x}", str(text))
-
-
 def nul_problems(
     layer: str, frame: pd.DataFrame, fmt: str, nul: bool = True
 ) -> list[Problem]:
@@ -109,7 +97,7 @@ def nul_problems(
         if (nul and "\x00" in name) or _SURROGATE.search(name):
             problems.append(Problem(
                 f"layer {layer}", None,
-                f"field name '{printable(name)}' holds a NUL or a lone surrogate, which {fmt} "
+                f"field name '{terminal_text(name)}' holds a NUL or a lone surrogate, which {fmt} "
                 "cannot store; rename the field",
             ))
         series = frame[column]
@@ -120,7 +108,7 @@ def nul_problems(
         for position, value in enumerate(series.tolist()):
             if not isinstance(value, str):
                 continue
-            record = printable(ids.iloc[position]) if ids is not None else f"#{position + 1}"
+            record = terminal_text(ids.iloc[position]) if ids is not None else f"#{position + 1}"
             if nul and "\x00" in value:
                 problems.append(Problem(
                     f"layer {layer}", record,
