@@ -29,6 +29,12 @@ Two measurements:
    from run to run (its fresh memory pages cost about 1 s per GB, more
    when the host is busy). The baseline RSS of a process that only imports
    the pipeline is reported too.
+
+``--baseline-src DIR`` runs another checkout's ``src/`` (for example the
+commit before a change, from ``git worktree add /tmp/before REV``) on the
+same CSV, its runs interleaved with this tree's, so that a before/after
+comparison shares the machine's moment: its CSV-to-events median and best
+are reported beside this tree's, with the ratio.
 """
 
 from __future__ import annotations
@@ -136,14 +142,18 @@ def movingpandas_comparable(frame: pd.DataFrame) -> tuple[float, dict[str, int]]
     return seconds, {"segments": len(split.trajectories), "stops": len(stops)}
 
 
-def run_cli(csv: Path, out: Path) -> tuple[float, int, str]:
-    """``northpic ais detect`` in a child process: wall seconds, peak RSS bytes, stderr."""
+def run_cli(csv: Path, out: Path, src: str | None = None) -> tuple[float, int, str]:
+    """``northpic ais detect`` in a child process: wall seconds, peak RSS bytes, stderr.
+
+    ``src`` is another checkout's source folder to run instead of this one.
+    """
     cmd = [sys.executable, "-m", "northpic", "ais", "detect", str(csv), "--out", str(out),
            "--overwrite"]
-    return _child(cmd)
+    env = None if src is None else dict(os.environ, PYTHONPATH=src)
+    return _child(cmd, env)
 
 
-def _child(cmd: list[str]) -> tuple[float, int, str]:
+def _child(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, int, str]:
     code = (
         "import resource, subprocess, sys, time\n"
         "t = time.perf_counter()\n"
@@ -152,7 +162,8 @@ def _child(cmd: list[str]) -> tuple[float, int, str]:
         "rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024\n"
         "print(dt, rss, p.returncode); sys.stderr.write(p.stderr)\n"
     )
-    done = subprocess.run([sys.executable, "-c", code, *cmd], capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-c", code, *cmd], capture_output=True, text=True,
+                          env=env)
     seconds, rss, returncode = done.stdout.split()
     if int(returncode) != 0:
         raise RuntimeError(done.stderr)
@@ -174,6 +185,8 @@ def main() -> dict:
     parser.add_argument("--mp-sizes", default="1000000",
                         help="sizes to run MovingPandas on (it takes minutes per million)")
     parser.add_argument("--repeat", type=int, default=5, help="runs of the command per size")
+    parser.add_argument("--baseline-src", default=None,
+                        help="another checkout's src/ to run on the same CSV, interleaved")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     mp_sizes = {int(s) for s in args.mp_sizes.split(",") if s}
@@ -195,7 +208,11 @@ def main() -> dict:
             row.update(movingpandas_comparable_s=round(mp_s, 2), movingpandas=mp_counts,
                        speedup_vs_movingpandas=round(mp_s / ours_s, 1))
         del frame
-        runs = [run_cli(csv, folder / f"events_{n}.geojson") for _ in range(args.repeat)]
+        runs, baseline = [], []
+        for _ in range(args.repeat):
+            if args.baseline_src:
+                baseline.append(run_cli(csv, folder / f"baseline_{n}.geojson", args.baseline_src))
+            runs.append(run_cli(csv, folder / f"events_{n}.geojson"))
         walls = [seconds for seconds, _, _ in runs]
         logged = [_logged_seconds(err) for _, _, err in runs]
         rss = max(r for _, r, _ in runs)
@@ -215,6 +232,18 @@ def main() -> dict:
             peak_rss_above_baseline_over_input=round((rss - base) / size, 2),
             stages_of_median_run=[line for line in median_run[2].splitlines() if " in " in line],
         )
+        if baseline:
+            before = [_logged_seconds(err) for _, _, err in baseline]
+            row["baseline"] = {
+                "src": args.baseline_src,
+                "csv_to_events_s_median": round(statistics.median(before), 2),
+                "csv_to_events_s_best": round(min(before), 2),
+                "stages_of_median_run": [
+                    line for line in sorted(baseline, key=lambda r: r[0])[len(baseline) // 2][2]
+                    .splitlines() if " in " in line],
+                "this_over_baseline_median": round(
+                    statistics.median(logged) / statistics.median(before), 3),
+            }
         rows.append(row)
         csv.unlink()
         print(json.dumps(row, indent=1), flush=True)
@@ -239,6 +268,12 @@ def main() -> dict:
               f"({r['csv_to_events_reports_per_s_best']:>9,}) "
               f"{r['command_reports_per_s_median']:>12,} ({r['command_reports_per_s_best']:>9,}) "
               f"{r['peak_rss_over_input']:>8.2f}")
+        if "baseline" in r:
+            b = r["baseline"]
+            print(f"{'':>11} baseline {b['src']}: CSV->events median "
+                  f"{b['csv_to_events_s_median']} s (best {b['csv_to_events_s_best']} s); "
+                  "this tree / baseline "
+                  f"{b['this_over_baseline_median']}")
     return result
 
 
