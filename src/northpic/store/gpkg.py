@@ -1,28 +1,25 @@
-"""The event store: one GeoPackage file, written in SQLite transactions.
+"""The GeoPackage backend of the event store: one file, written in SQLite transactions.
 
 Every write is one ``BEGIN IMMEDIATE`` transaction in WAL mode with
 ``synchronous = FULL``: a batch is stored wholly or not at all, even if the
 writer is killed; concurrent writers queue on the lock (up to
-:data:`BUSY_TIMEOUT_S`); readers see the last committed state and are not
-blocked by writers. GDAL, pyogrio and QGIS read the file as a GeoPackage
-with one feature table, ``events``. A store is read without write access
-(read-only media included), checked before a process first writes to it,
-and created atomically: see :mod:`northpic.events.connection`.
+:data:`~northpic.store.connection.BUSY_TIMEOUT_S`); readers see the last
+committed state and are not blocked by writers. GDAL, pyogrio and QGIS read
+the file as a GeoPackage with one feature table, ``events``. A store is read
+without write access (read-only media included), checked before a process
+first writes to it, and created atomically: see :mod:`northpic.store.connection`.
 
-The store lives at ``$NORTHPIC_EVENTS`` if set, else at
-``$XDG_DATA_HOME/northpic/events.gpkg`` (``~/.local/share/northpic/events.gpkg``).
+The functions here take the store's resolved path; callers use the
+backend-neutral interface in :mod:`northpic.store`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +29,6 @@ import pandas as pd
 import shapely
 
 from northpic.errors import (
-    BadInputError,
     DamagedStoreError,
     DataFileError,
     EventNotFoundError,
@@ -40,9 +36,15 @@ from northpic.errors import (
     SchemaError,
     StoreBusyError,
 )
-from northpic.events import gpkg
-from northpic.events.connection import (
-    BUSY_TIMEOUT_S,
+from northpic.schema import (
+    COMMON_COLUMNS,
+    EVENT_COLUMNS,
+    STORAGE_CRS,
+    attribute_kind,
+    typed_attribute,
+)
+from northpic.store import gpkg_format as gpkg
+from northpic.store.connection import (
     check_store,
     create_store,
     is_event_store,
@@ -53,14 +55,9 @@ from northpic.events.connection import (
     remember_sound,
     store_error,
 )
-from northpic.events.schema import (
-    EVENT_COLUMNS,
-    attribute_kind,
-    format_event_time,
-    typed_attribute,
-)
-from northpic.schema import COMMON_COLUMNS, STORAGE_CRS, parse_user_time
+from northpic.store.report import AddReport
 from northpic.text import terminal_text
+from northpic.times import format_time
 
 #: The feature table holding the events.
 TABLE = "events"
@@ -87,65 +84,6 @@ _FIXED_SQL = f"""CREATE TABLE {TABLE} (
 _STORED = ("id", "name", "layer", "domain", "kind", "source", "confidence", "precision_km",
            "time", "valid_to", "notes")
 _BOOKKEEPING = ("fid", "geom", "added_at", "updated_at")
-
-
-@dataclass(frozen=True)
-class AddReport:
-    """What one :func:`~northpic.events.add_events` call did.
-
-    Attributes
-    ----------
-    added : int
-        Events new to the store.
-    updated : int
-        Events whose id was already stored, now replaced.
-    store : pathlib.Path
-        The store written.
-    ids : tuple of str
-        The ids of the batch, in input order.
-    flattened : tuple of str
-        The ids of events whose Z (height) coordinate was dropped.
-    """
-
-    added: int
-    updated: int
-    store: Path
-    ids: tuple[str, ...] = ()
-    flattened: tuple[str, ...] = ()
-
-    def __str__(self) -> str:
-        text = f"added {self.added}, updated {self.updated} event(s) in {self.store}"
-        if self.flattened:
-            shown = ", ".join(repr(i) for i in self.flattened[:5])
-            more = f" and {len(self.flattened) - 5} more" if len(self.flattened) > 5 else ""
-            text += (f"\nnote: dropped the Z (height) coordinate of {len(self.flattened)} "
-                     f"event(s), kept in 2-D: {shown}{more}")
-        return text
-
-
-def default_store_path() -> Path:
-    """Return the default event store.
-
-    ``$NORTHPIC_EVENTS`` if set; otherwise ``events.gpkg`` in
-    ``$XDG_DATA_HOME/northpic`` (default ``~/.local/share/northpic``).
-
-    Examples
-    --------
-    >>> default_store_path().name  # doctest: +SKIP
-    'events.gpkg'
-    """
-    explicit = os.environ.get("NORTHPIC_EVENTS")
-    if explicit:
-        return Path(explicit).expanduser()
-    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(data_home).expanduser() / "northpic" / "events.gpkg"
-
-
-def _resolve(store: str | Path | None) -> Path:
-    path = Path(store).expanduser() if store is not None else default_store_path()
-    if "\x00" in str(path):
-        raise DataFileError(repr(str(path)), "a store's file name cannot hold a NUL character")
-    return path
 
 
 def _initialise(conn: sqlite3.Connection) -> None:
@@ -269,7 +207,7 @@ def _sql_values(series: pd.Series, kind: str) -> list[Any]:
         if isinstance(value, float) and np.isnan(value):
             return None
         if kind == "datetime":
-            return format_event_time(pd.Timestamp(value))
+            return format_time(pd.Timestamp(value))
         if kind == "json":
             return json.dumps(value, ensure_ascii=False)
         if kind == "boolean":
@@ -281,25 +219,10 @@ def _sql_values(series: pd.Series, kind: str) -> list[Any]:
     return [convert(v) for v in series.astype(object)]
 
 
-def write_events(frame: gpd.GeoDataFrame, store: str | Path, label: str = "<events>") -> AddReport:
-    """Insert or replace a validated batch of events, in one transaction.
-
-    Parameters
-    ----------
-    frame : geopandas.GeoDataFrame
-        Events as returned by :func:`northpic.events.schema.validate_events`.
-    store : str or pathlib.Path
-        The GeoPackage event store; created if missing.
-    label : str
-        Where the batch came from, for messages.
-
-    Returns
-    -------
-    AddReport
-    """
-    path = _resolve(store)
+def write_events(frame: gpd.GeoDataFrame, path: Path, label: str) -> AddReport:
+    """Insert or replace a validated batch of events in one transaction (see :mod:`.store`)."""
     ids = [str(i) for i in frame["id"]]
-    now = format_event_time(pd.Timestamp.now(tz="UTC"))
+    now = format_time(pd.Timestamp.now(tz="UTC"))
     with _write_transaction(path, create=True) as conn:
         attributes = _prepare_attributes(conn, frame, label, path)
         existing: set[str] = set()
@@ -314,8 +237,8 @@ def write_events(frame: gpd.GeoDataFrame, store: str | Path, label: str = "<even
             **{c: [str(v) for v in frame[c]] for c in ("name", "layer", "domain", "kind",
                                                         "source", "confidence", "notes")},
             "precision_km": [float(v) for v in frame["precision_km"]],
-            "time": [format_event_time(t) for t in frame["time"]],
-            "valid_to": [None if pd.isna(t) else format_event_time(t) for t in frame["valid_to"]],
+            "time": [format_time(t) for t in frame["time"]],
+            "valid_to": [None if pd.isna(t) else format_time(t) for t in frame["valid_to"]],
         }
         for name, kind in attributes.items():
             columns[name] = (_sql_values(frame[name], kind) if name in frame.columns
@@ -341,47 +264,8 @@ def write_events(frame: gpd.GeoDataFrame, store: str | Path, label: str = "<even
     return AddReport(added=len(set(ids)) - updated, updated=updated, store=path, ids=tuple(ids))
 
 
-def _time_bound(value: str | date | datetime | pd.Timestamp) -> str:
-    moment = parse_user_time(value, "since")
-    if moment is None:
-        raise BadInputError("since needs an ISO 8601 date or date-time")
-    return format_event_time(moment)
-
-
-def read_events(
-    store: str | Path | None = None,
-    *,
-    since: str | date | datetime | pd.Timestamp | None = None,
-    kind: str | None = None,
-) -> gpd.GeoDataFrame:
-    """Read the stored events as one layer frame, oldest first.
-
-    Parameters
-    ----------
-    store : str or pathlib.Path, optional
-        The event store; default :func:`default_store_path`.
-    since : str or date, optional
-        Keep events at or after this moment (ISO 8601; a date is midnight UTC).
-    kind : str, optional
-        Keep events of this kind only.
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        The common layer columns (``valid_from`` = ``time``), ``time`` (UTC),
-        ``notes``, every extra attribute, and the geometry, in EPSG:4326.
-
-    Raises
-    ------
-    DataFileError
-        If there is no store at ``store`` or the file is not an event store.
-
-    Examples
-    --------
-    >>> from northpic.events import read_events
-    >>> read_events("events.gpkg", since="2026-01-01", kind="diversion")  # doctest: +SKIP
-    """
-    path = _resolve(store)
+def read_events(path: Path, since: pd.Timestamp | None, kind: str | None) -> gpd.GeoDataFrame:
+    """Read the stored events, oldest first (see :func:`northpic.store.read_events`)."""
     if not path.is_file():
         raise DataFileError(str(path), "no event store here; add events first")
     conn = open_for_reading(path)
@@ -397,7 +281,7 @@ def read_events(
         where, params = [], []
         if since is not None:
             where.append("time >= ?")
-            params.append(_time_bound(since))
+            params.append(format_time(since))
         if kind is not None:
             where.append("kind = ?")
             params.append(kind)
@@ -444,30 +328,8 @@ def _events_frame(
                             crs=STORAGE_CRS)
 
 
-def remove_event(event_id: str, store: str | Path | None = None) -> bool:
-    """Remove one event from the store.
-
-    Parameters
-    ----------
-    event_id : str
-        The event's id (see ``northpic events list``). An id holding control
-        characters (possible only in a store written by an older version or
-        another tool) may be given as ``events list`` shows it, escaped
-        (``a\\x00b``).
-    store : str or pathlib.Path, optional
-        The event store; default :func:`default_store_path`.
-
-    Returns
-    -------
-    bool
-        True (an unknown id raises instead).
-
-    Raises
-    ------
-    EventNotFoundError
-        If no event has this id; nothing is changed.
-    """
-    path = _resolve(store)
+def remove_event(path: Path, event_id: str) -> bool:
+    """Remove one event, found by its id or its escaped id (see :mod:`northpic.store`)."""
     with _write_transaction(path, create=False) as conn:
         deleted = conn.execute(f"DELETE FROM {TABLE} WHERE id = ?", (event_id,)).rowcount
         if not deleted and "\\" in event_id:
@@ -482,9 +344,8 @@ def remove_event(event_id: str, store: str | Path | None = None) -> bool:
     return True
 
 
-def count_events(store: str | Path | None = None) -> int:
+def count_events(path: Path) -> int:
     """Return how many events the store holds (0 if there is no store yet)."""
-    path = _resolve(store)
     if not path.is_file():
         return 0
     conn = open_for_reading(path)
@@ -498,5 +359,4 @@ def count_events(store: str | Path | None = None) -> int:
         conn.close()
 
 
-__all__ = ["AddReport", "BUSY_TIMEOUT_S", "count_events", "default_store_path", "read_events",
-           "remove_event", "write_events"]
+__all__ = ["count_events", "read_events", "remove_event", "write_events"]

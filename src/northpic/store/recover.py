@@ -1,7 +1,8 @@
 """Save what can be read from a damaged event store into a new one.
 
-:func:`export_good_events` reads a store row by row, without trusting its
-integrity: every row SQLite can still read and northpic can still validate
+:func:`copy_readable_events` reads a store row by row, without trusting its
+integrity: every row SQLite can still read and the caller's check (the
+event schema, see :func:`northpic.events.export_good_events`) still passes
 is copied into a new store; the rest is counted and named. SQLite's own
 ``.recover`` (``sqlite3 damaged.gpkg .recover | sqlite3 recovered.gpkg``)
 can salvage rows from damaged pages that a query cannot reach, but checks
@@ -11,16 +12,20 @@ nothing: copy its result through this function once more.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
-import pandas as pd
+import geopandas as gpd
 
-from northpic.errors import DamagedStoreError, OutputExistsError, SchemaError
-from northpic.events.connection import open_for_reading
-from northpic.events.schema import RawEvent, validate_events
-from northpic.events.store import _DECLARED, _STORED, TABLE, _events_frame, write_events
+from northpic.errors import DamagedStoreError, OutputExistsError
+from northpic.store.connection import open_for_reading
+from northpic.store.gpkg import _DECLARED, _STORED, TABLE, _events_frame, write_events
+
+#: Checks recovered events: takes them as a frame and where they came from; returns
+#: the events that pass and, for each one left out, its record and reason.
+Revalidate: TypeAlias = Callable[[gpd.GeoDataFrame, str], tuple[gpd.GeoDataFrame, list[str]]]
 
 #: After this many fids in a row that cannot be read past the last known one, stop looking.
 _PROBE_GAP = 1000
@@ -28,7 +33,7 @@ _PROBE_GAP = 1000
 
 @dataclass(frozen=True)
 class RecoveryReport:
-    """What :func:`export_good_events` saved.
+    """What :func:`copy_readable_events` saved.
 
     Attributes
     ----------
@@ -136,15 +141,17 @@ def _read_rows(conn: sqlite3.Connection, attributes: list[tuple[str, str]]
     return rows, unreadable, sum(1 for f in absent if f <= end)
 
 
-def export_good_events(store: str | Path, out: str | Path) -> RecoveryReport:
-    """Copy every readable, valid event of a (damaged) store into a new store.
+def copy_readable_events(store: Path, out: Path, revalidate: Revalidate) -> RecoveryReport:
+    """Copy every readable event of a (damaged) store that passes ``revalidate`` into a new store.
 
     Parameters
     ----------
-    store : str or pathlib.Path
+    store : pathlib.Path
         The store to read; opened read-only, never changed, not checked first.
-    out : str or pathlib.Path
+    out : pathlib.Path
         The new store; must not exist yet.
+    revalidate : callable
+        Checks the events read (see :data:`Revalidate`).
 
     Returns
     -------
@@ -157,57 +164,24 @@ def export_good_events(store: str | Path, out: str | Path) -> RecoveryReport:
         If ``out`` exists.
     DamagedStoreError
         If not even the table's layout can be read, or no event can.
-
-    Examples
-    --------
-    >>> from northpic.events.recover import export_good_events
-    >>> print(export_good_events("watch.gpkg", "watch-good.gpkg"))  # doctest: +SKIP
-    copied 412 event(s) into watch-good.gpkg
-    left behind 3 unreadable row(s): fid 77, 78, 79
     """
-    path, target = Path(store).expanduser(), Path(out).expanduser()
-    if target.exists() or target.with_name(target.name + "-wal").exists():
-        raise OutputExistsError(f"{target}: exists; choose a new file for the good events")
-    if not path.is_file():
-        raise DamagedStoreError(str(path), "no such file")
-    conn = open_for_reading(path)
+    if out.exists() or out.with_name(out.name + "-wal").exists():
+        raise OutputExistsError(f"{out}: exists; choose a new file for the good events")
+    if not store.is_file():
+        raise DamagedStoreError(str(store), "no such file")
+    conn = open_for_reading(store)
     try:
-        attributes = _layout(conn, path)
+        attributes = _layout(conn, store)
         rows, unreadable, absent = _read_rows(conn, attributes)
     finally:
         conn.close()
     if not rows:
-        raise DamagedStoreError(str(path), "no event could be read from it; try sqlite3's "
-                                           "`.recover` or `.dump` (see docs/events.md)")
-    frame = _events_frame(rows, attributes).drop(columns="valid_from")
-    records = [
-        {k: v for k, v in rec.items() if not _missing(v)}
-        for rec in frame.drop(columns="geometry").to_dict(orient="records")
-    ]
-    for record, geom in zip(records, frame.geometry, strict=True):
-        record["geometry"] = geom
-    invalid: list[str] = []
-    raw = [RawEvent(r, r.pop("geometry")) for r in records]
-    try:
-        valid = validate_events(raw, str(path))
-    except SchemaError as exc:
-        bad = {p.record for p in exc.problems}
-        invalid = [str(p) for p in exc.problems]
-        keep = [i for i, r in enumerate(records) if repr(r.get("id")) not in bad
-                and f"#{i + 1}" not in bad]
-        valid = validate_events([raw[i] for i in keep], str(path))
-    write_events(valid, target, str(path))
+        raise DamagedStoreError(str(store), "no event could be read from it; try sqlite3's "
+                                            "`.recover` or `.dump` (see docs/events.md)")
+    valid, invalid = revalidate(_events_frame(rows, attributes), str(store))
+    write_events(valid, out, str(store))
     return RecoveryReport(copied=len(valid), unreadable=tuple(unreadable),
-                          invalid=tuple(invalid), out=target, absent=absent)
+                          invalid=tuple(invalid), out=out, absent=absent)
 
 
-def _missing(value: Any) -> bool:
-    if isinstance(value, list | dict):
-        return False
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
-__all__ = ["RecoveryReport", "export_good_events"]
+__all__ = ["RecoveryReport", "Revalidate", "copy_readable_events"]

@@ -1,0 +1,192 @@
+"""The event store behind one interface: open, read, write, remove, count.
+
+Events are kept in a GeoPackage file (:mod:`northpic.store.gpkg`, the
+embedded default; its connections and guarantees in
+:mod:`northpic.store.connection`, salvage of a damaged file in
+:mod:`northpic.store.recover`). The functions below resolve where the store
+is and hand over to its backend; a second backend (a server database) is
+one more module here and one more branch in :func:`_backend`.
+
+The store lives at ``--store``, else ``$NORTHPIC_EVENTS`` if set, else at
+``$XDG_DATA_HOME/northpic/events.gpkg`` (``~/.local/share/northpic/events.gpkg``).
+
+Examples
+--------
+>>> import tempfile, pathlib, shapely, pandas as pd, geopandas as gpd
+>>> from northpic.store import count_events, read_events, remove_event, write_events
+>>> store = pathlib.Path(tempfile.mkdtemp()) / "watch.gpkg"
+>>> t = pd.Timestamp("2026-01-15T06:30Z")
+>>> rows = pd.DataFrame({"id": ["ev-1"], "name": ["Drill"], "layer": ["events_military"],
+...     "domain": ["military"], "kind": ["exercise"], "source": ["press"],
+...     "confidence": ["high"], "precision_km": [10.0], "valid_from": [t], "valid_to": [pd.NaT],
+...     "time": [t], "notes": [""]})
+>>> batch = gpd.GeoDataFrame(rows, geometry=[shapely.Point(30, 70)], crs="EPSG:4326")
+>>> print(write_events(batch, store, "drill.csv"))  # doctest: +ELLIPSIS
+added 1, updated 0 event(s) in .../watch.gpkg
+>>> list(read_events(store, since="2026-01")["id"]), count_events(store)
+(['ev-1'], 1)
+>>> remove_event("ev-1", store), count_events(store)
+(True, 0)
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime
+from pathlib import Path
+from types import ModuleType
+
+import geopandas as gpd
+import pandas as pd
+
+from northpic.errors import BadInputError, DataFileError
+from northpic.store.report import AddReport
+from northpic.times import parse_time
+
+#: A store: a file path, or ``None`` for :func:`default_store_path`.
+StoreLocation = str | Path | None
+
+
+def default_store_path() -> Path:
+    """Return the default event store.
+
+    ``$NORTHPIC_EVENTS`` if set; otherwise ``events.gpkg`` in
+    ``$XDG_DATA_HOME/northpic`` (default ``~/.local/share/northpic``).
+
+    Examples
+    --------
+    >>> default_store_path().name.endswith(".gpkg") or "NORTHPIC_EVENTS" in os.environ
+    True
+    """
+    explicit = os.environ.get("NORTHPIC_EVENTS")
+    if explicit:
+        return Path(explicit).expanduser()
+    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data_home).expanduser() / "northpic" / "events.gpkg"
+
+
+def _resolve(store: StoreLocation) -> Path:
+    path = Path(store).expanduser() if store is not None else default_store_path()
+    if "\x00" in str(path):
+        raise DataFileError(repr(str(path)), "a store's file name cannot hold a NUL character")
+    return path
+
+
+def _backend(path: Path) -> ModuleType:
+    """Choose the module that keeps the store at ``path``: today always the GeoPackage one."""
+    from northpic.store import gpkg
+
+    return gpkg
+
+
+def write_events(frame: gpd.GeoDataFrame, store: StoreLocation, label: str = "<events>"
+                 ) -> AddReport:
+    """Insert or replace a validated batch of events, all in one transaction.
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+        Events as returned by :func:`northpic.events.schema.validate_events`.
+    store : str or pathlib.Path, optional
+        The event store; created if missing; default :func:`default_store_path`.
+    label : str
+        Where the batch came from, for messages.
+
+    Returns
+    -------
+    AddReport
+        Events added and updated, their ids and the store.
+
+    Raises
+    ------
+    StoreError
+        If the store cannot take the batch (damaged, read-only, full, busy, not
+        an event store); it is left as it was.
+    SchemaError
+        If an extra attribute's values clash with the type the store holds.
+    """
+    path = _resolve(store)
+    return _backend(path).write_events(frame, path, label)
+
+
+def read_events(
+    store: StoreLocation = None,
+    *,
+    since: str | date | datetime | pd.Timestamp | None = None,
+    kind: str | None = None,
+) -> gpd.GeoDataFrame:
+    """Read the stored events as one layer frame, oldest first.
+
+    Parameters
+    ----------
+    store : str or pathlib.Path, optional
+        The event store; default :func:`default_store_path`.
+    since : str or date, optional
+        Keep events at or after this moment (ISO 8601; a date is midnight
+        UTC, a month or a year its first day; see :func:`northpic.times.parse_time`).
+    kind : str, optional
+        Keep events of this kind only.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The common layer columns (``valid_from`` = ``time``), ``time`` (UTC),
+        ``notes``, every extra attribute, and the geometry, in EPSG:4326.
+
+    Raises
+    ------
+    DataFileError
+        If there is no store at ``store`` or the file is not an event store.
+    BadInputError
+        If ``since`` is not an ISO 8601 date or date-time.
+    """
+    moment = None
+    if since is not None:
+        moment = parse_time(since, option="since")
+        if moment is None:
+            raise BadInputError("since needs an ISO 8601 date or date-time")
+    path = _resolve(store)
+    return _backend(path).read_events(path, moment, kind)
+
+
+def remove_event(event_id: str, store: StoreLocation = None) -> bool:
+    """Remove one event from the store.
+
+    Parameters
+    ----------
+    event_id : str
+        The event's id (see ``northpic events list``). An id holding control
+        characters (possible only in a store written by an older version or
+        another tool) may be given as ``events list`` shows it, escaped
+        (``a\\x00b``).
+    store : str or pathlib.Path, optional
+        The event store; default :func:`default_store_path`.
+
+    Returns
+    -------
+    bool
+        True (an unknown id raises instead).
+
+    Raises
+    ------
+    EventNotFoundError
+        If no event has this id; nothing is changed.
+    """
+    path = _resolve(store)
+    return _backend(path).remove_event(path, event_id)
+
+
+def count_events(store: StoreLocation = None) -> int:
+    """Return how many events the store holds (0 if there is no store yet).
+
+    Raises
+    ------
+    StoreError
+        If the file is not an event store, or cannot be read.
+    """
+    path = _resolve(store)
+    return _backend(path).count_events(path)
+
+
+__all__ = ["AddReport", "StoreLocation", "count_events", "default_store_path", "read_events",
+           "remove_event", "write_events"]
