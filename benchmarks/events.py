@@ -21,9 +21,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from builders.events import batch, write_geojson  # noqa: E402
 from northpic.events import add_events, read_events  # noqa: E402
-from northpic.events.intake import read_event_source  # noqa: E402
+from northpic.events import read_event_source  # noqa: E402
 from northpic.events.schema import validate_events  # noqa: E402
-from northpic.events.store import write_events  # noqa: E402
+from northpic.store import write_events  # noqa: E402
 
 
 def _best(func, repeat: int = 3) -> float:

@@ -66,17 +66,17 @@ def test_every_shared_sample_runs_end_to_end(shared_data: Path, tmp_path: Path, 
 
 
 def test_add_puts_events_and_tracks_in_the_store_and_on_the_map(dma_file, tmp_path, open_map):
-    from northpic.events import events_layers
+    from northpic.events import events_layers, read_events
 
     _, path = dma_file
     store = tmp_path / "events.gpkg"
     assert main(["ais", "detect", str(path), "--add", "--add-tracks", "--store", str(store)]) == 0
-    layer = events_layers(store)["shadow_fleet"]
+    layer = events_layers(read_events(store))["shadow_fleet"]
     assert (layer["kind"] == "track").sum() > 10
     assert (layer["kind"] != "track").sum() == 7
     # ids are stable: running again replaces, it does not duplicate
     assert main(["ais", "detect", str(path), "--add", "--store", str(store), "-q"]) == 0
-    assert (events_layers(store)["shadow_fleet"]["kind"] != "track").sum() == 7
+    assert (events_layers(read_events(store))["shadow_fleet"]["kind"] != "track").sum() == 7
     html = tmp_path / "map.html"
     assert main(["build", "--out", str(html), "--layers", "bases", "--events", str(store),
                  "--at", "2026-01-12"]) == 0

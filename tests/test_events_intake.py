@@ -12,7 +12,8 @@ import pytest
 from builders.events import WRITERS, batch, event, feature, write_csv, write_geojson, write_jsonl
 from northpic.cli import main
 from northpic.errors import DataFileError, SchemaError, UnsupportedFormatError
-from northpic.events import add_events, parse_event_time, read_events
+from northpic.events import add_events, read_events
+from northpic.times import parse_time
 
 
 @pytest.fixture
@@ -172,13 +173,29 @@ def test_stdin_is_read_and_sniffed(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert len(read_events(store)) == 4
 
 
-def test_event_time_rules() -> None:
-    assert parse_event_time("2026-01-15T08:30:00.123456+02:00").isoformat() == \
-        "2026-01-15T06:30:00.123000+00:00"
+def test_event_time_rules(tmp_path: Path) -> None:
+    # the one time parser, as events use it: a timezone is required
+    assert parse_time("2026-01-15T08:30:00.123456+02:00", assume_utc=False).isoformat() == \
+        "2026-01-15T06:30:00.123456+00:00"
     with pytest.raises(ValueError, match="has no timezone"):
-        parse_event_time("2026-01-15")
+        parse_time("2026-01-15", assume_utc=False)
+    with pytest.raises(ValueError, match="has no timezone"):
+        parse_time("2026", assume_utc=False)
     with pytest.raises(ValueError, match="give it as text"):
-        parse_event_time(1768465800)
+        parse_time(1768465800, assume_utc=False)
+    # an event keeps its time to the millisecond
+    store = tmp_path / "ms.gpkg"
+    add_events([event(1, time="2026-01-15T08:30:00.123456+02:00")], store)
+    assert read_events(store)["time"].iloc[0].isoformat() == "2026-01-15T06:30:00.123000+00:00"
+
+
+def test_valid_to_a_date_means_all_of_it_with_assume_utc(tmp_path: Path) -> None:
+    store = tmp_path / "to.gpkg"
+    add_events([event(1, valid_to="2026-02-01"), event(2, valid_to="2026-02")], store,
+               assume_utc=True)
+    ends = read_events(store).set_index("id")["valid_to"]
+    assert ends["ev-test-1"].isoformat() == "2026-02-01T23:59:59+00:00"
+    assert ends["ev-test-2"].isoformat() == "2026-02-28T23:59:59+00:00"
 
 
 def test_write_jsonl_records_with_wkt_geometry(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ import pandas as pd
 from northpic.errors import BadInputError, OutputExistsError, UnsupportedFormatError
 from northpic.export.atomic import atomic_output, ensure_parent
 from northpic.picture import TimeLike, load_picture, spec_for
-from northpic.schema import parse_user_time
+from northpic.times import parse_time
 
 Progress = Callable[[str], None]
 
@@ -162,7 +162,7 @@ def build_map(
     """
     from northpic.render.map import render_map
 
-    moment = parse_user_time(at, "--at") if at is not None else pd.Timestamp(datetime.now(UTC))
+    moment = parse_time(at, option="--at") if at is not None else pd.Timestamp(datetime.now(UTC))
     if moment is None:
         raise BadInputError("--at needs a date")
     if png is not None and Path(png).suffix.lower() != ".png":

@@ -16,7 +16,8 @@ from northpic.errors import LayerNotFoundError
 from northpic.geodesic import densify_geodesic
 from northpic.io.layer_files import read_layer_file
 from northpic.io.seaice_median import read_median_edge
-from northpic.schema import parse_user_time, validate_layer_frame
+from northpic.schema import validate_layer_frame
+from northpic.times import parse_time
 
 #: Readers for catalogue entries whose file is not a plain layer file.
 SPECIAL_READERS: dict[str, Callable[[Path], gpd.GeoDataFrame]] = {
@@ -96,7 +97,7 @@ def valid_at(frame: gpd.GeoDataFrame, at: TimeLike) -> gpd.GeoDataFrame:
     geopandas.GeoDataFrame
         The subset, in the same order.
     """
-    moment = parse_user_time(at, "at")
+    moment = parse_time(at, option="at")
     if moment is None:
         return frame
     keep = (frame["valid_from"].isna() | (frame["valid_from"] <= moment)) & (
@@ -170,8 +171,9 @@ def load_picture(
     frames = {name: load_layer(name, at) for name in names}
     if events_store is not None:
         from northpic.events import events_layers
+        from northpic.store import read_events
 
-        for name, frame in events_layers(events_store).items():
+        for name, frame in events_layers(read_events(events_store)).items():
             if at is not None:
                 frame = valid_at(frame, at)
             if name in frames:

@@ -10,17 +10,17 @@ its file, record and reason.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import shapely
 
-from northpic.errors import BadInputError, Problem, SchemaError
+from northpic.errors import Problem, SchemaError
 from northpic.text import REFUSED, REFUSED_MULTILINE
+from northpic.times import is_blank, parse_time
 
 #: Columns every layer has, in this order, before its own attributes.
 COMMON_COLUMNS: tuple[str, ...] = (
@@ -35,12 +35,12 @@ COMMON_COLUMNS: tuple[str, ...] = (
     "valid_from",
     "valid_to",
 )
+#: Columns an event has beyond the common ones, in order (see :mod:`northpic.events.schema`).
+EVENT_COLUMNS: tuple[str, ...] = ("time", "notes")
 #: Common columns a record may leave empty.
 OPTIONAL_COLUMNS: frozenset[str] = frozenset({"valid_from", "valid_to"})
 DOMAINS: tuple[str, ...] = ("military", "economic", "environmental", "social")
 CONFIDENCES: tuple[str, ...] = ("high", "medium", "low")
-_PERIOD = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")  # a year, a month or a date
-_PERIOD_FREQ = {4: "Y", 7: "M", 10: "D"}
 #: The CRS every layer is stored and exchanged in.
 STORAGE_CRS = "EPSG:4326"
 #: Text fields that may hold line breaks and tabs; every other text is one line.
@@ -77,91 +77,6 @@ def precision_label(precision_km: float) -> str:
     if precision_km <= 25:
         return "approximate"
     return "indicative"
-
-
-def parse_time(value: Any, *, end_of_period: bool = False) -> pd.Timestamp | None:
-    """Parse an ISO 8601 date or date-time into a UTC timestamp.
-
-    A date (``2026-01-15``) is midnight UTC; a year (``1951``) or a month
-    (``1951-06``) is its first day; a date-time without an offset
-    is taken as UTC. Empty values give ``None``. With ``end_of_period``
-    (for ``valid_to``) a year, month or date means its last second instead:
-    something valid to 1987 is valid all through 1987.
-
-    Parameters
-    ----------
-    value : str, datetime, pandas.Timestamp or None
-        The value as read from a file.
-    end_of_period : bool
-        Read a year, month or date as the end of that period.
-
-    Returns
-    -------
-    pandas.Timestamp or None
-        A timezone-aware UTC timestamp, or ``None`` for an empty value.
-
-    Raises
-    ------
-    ValueError
-        If the value is not ISO 8601.
-    """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if isinstance(value, (pd.Timestamp, datetime)):
-        if pd.isna(value):
-            return None
-        ts = pd.Timestamp(value)
-    else:
-        text = str(value).strip()
-        if not text:
-            return None
-        # ISO 8601 reduced precision (a year, a month) means its start, or with
-        # end_of_period the last second of it, as does a date: "valid to 1987" is all of 1987
-        if _PERIOD.fullmatch(text) and (end_of_period or len(text) < 10):
-            try:
-                period = pd.Period(text, freq=_PERIOD_FREQ[len(text)])
-            except ValueError:
-                raise ValueError(f"{text!r} is not an ISO 8601 date or date-time") from None
-            moment = period.end_time.floor("s") if end_of_period else period.start_time
-            return moment.tz_localize(UTC)
-        try:
-            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            raise ValueError(f"{text!r} is not an ISO 8601 date or date-time") from None
-        ts = pd.Timestamp(parsed)
-    if ts.tzinfo is None:
-        ts = ts.tz_localize(UTC)
-    return ts.tz_convert("UTC")
-
-
-def parse_user_time(value: Any, option: str) -> pd.Timestamp | None:
-    """Parse a time the user gave as an option, as :func:`parse_time` does.
-
-    Parameters
-    ----------
-    value : str, datetime, pandas.Timestamp or None
-        The option's value.
-    option : str
-        The option's name for the message, e.g. ``"--at"``.
-
-    Returns
-    -------
-    pandas.Timestamp or None
-
-    Raises
-    ------
-    BadInputError
-        If ``value`` is no ISO 8601 date or date-time.
-
-    Examples
-    --------
-    >>> parse_user_time("2026-02", "--at")
-    Timestamp('2026-02-01 00:00:00+0000', tz='UTC')
-    """
-    try:
-        return parse_time(value)
-    except ValueError as exc:
-        raise BadInputError(f"{option}: {exc}") from None
 
 
 def text_problem(value: str, *, multiline: bool = False) -> str | None:
@@ -261,16 +176,6 @@ def record_label(frame: pd.DataFrame, position: int) -> str:
     return f"#{position + 1}"
 
 
-def _is_blank(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    if value is pd.NaT:
-        return True
-    return isinstance(value, str) and not value.strip()
-
-
 def _check_geometry(geom: Any) -> str | None:
     if geom is None or (isinstance(geom, float) and math.isnan(geom)):
         return "missing geometry"
@@ -345,7 +250,7 @@ def find_problems(
         for text in texts.get(pos, ()):
             add(text)
         for column in required:
-            if column not in blank_ok and _is_blank(row[column]):
+            if column not in blank_ok and is_blank(row[column]):
                 add(missing_value(column))
         rid = row["id"]
         if isinstance(rid, str) and rid.strip():
@@ -353,14 +258,14 @@ def find_problems(
                 add(f"duplicate id (first used by record #{seen[rid] + 1})")
             else:
                 seen[rid] = pos
-        if not _is_blank(row["domain"]) and row["domain"] not in DOMAINS:
+        if not is_blank(row["domain"]) and row["domain"] not in DOMAINS:
             add(f"unknown domain {row['domain']!r}; expected one of {', '.join(DOMAINS)}")
-        if not _is_blank(row["confidence"]) and row["confidence"] not in CONFIDENCES:
+        if not is_blank(row["confidence"]) and row["confidence"] not in CONFIDENCES:
             add(
                 f"unknown confidence {row['confidence']!r}; "
                 f"expected one of {', '.join(CONFIDENCES)}"
             )
-        if not _is_blank(row["precision_km"]):
+        if not is_blank(row["precision_km"]):
             try:
                 if isinstance(row["precision_km"], bool | np.bool_):
                     raise TypeError("a truth value is no distance")
@@ -435,3 +340,39 @@ def validate_layer_frame(frame: pd.DataFrame, path: str) -> pd.DataFrame:
     if problems:
         raise SchemaError(problems)
     return normalise_layer_frame(frame)
+
+
+def attribute_kind(value: Any) -> str | None:
+    """Classify an extra attribute value: boolean, integer, real, text, datetime or json."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "real"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, pd.Timestamp | datetime):
+        return "datetime"
+    if isinstance(value, list | dict):
+        return "json"
+    raise TypeError(f"unsupported value type {type(value).__name__}")
+
+
+def typed_attribute(values: list[Any], kind: str) -> pd.Series | pd.api.extensions.ExtensionArray:
+    """Give an extra attribute's values the pandas dtype of their kind.
+
+    Integers and booleans with gaps use pandas' nullable dtypes; times are
+    UTC ``datetime64``; JSON values and text stay Python objects.
+    """
+    if kind == "integer":
+        return pd.array(values, dtype="Int64")
+    if kind == "boolean":
+        return pd.array([None if v is None else bool(v) for v in values], dtype="boolean")
+    if kind == "real":
+        return pd.array([np.nan if v is None else float(v) for v in values], dtype="float64")
+    if kind == "datetime":
+        return pd.array(pd.to_datetime(pd.Series(values, dtype=object), utc=True))
+    return pd.array(values, dtype=object)

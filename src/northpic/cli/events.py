@@ -57,9 +57,10 @@ def list_command(store: Path | None, since: str | None, kind: str | None, as_jso
       northpic events list --since 2026-01-01 --kind diversion
       northpic events list --json > events.geojson
     """
-    from northpic.events.listing import list_events
+    from northpic.events.listing import format_events
+    from northpic.store import read_events
 
-    click.echo(list_events(store, since=since, kind=kind, as_json=as_json))
+    click.echo(format_events(read_events(store, since=since, kind=kind), as_json=as_json))
 
 
 @command.command("remove")
@@ -72,7 +73,7 @@ def remove_command(event_id: str, store: Path | None) -> None:
     Example:
       northpic events remove ev-3f2a9c0d41b7e8aa
     """
-    from northpic.events import remove_event
+    from northpic.store import remove_event
 
     remove_event(event_id, store)
     click.echo(f"removed {event_id}", err=True)

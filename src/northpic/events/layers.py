@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import geopandas as gpd
 
 from northpic.catalogue import LayerSpec
 from northpic.errors import LayerNotFoundError
 from northpic.events.schema import EVENT_LAYER_PREFIX, event_layer_names
-from northpic.events.store import default_store_path, read_events
 from northpic.schema import DOMAINS
+from northpic.store import default_store_path
 
 #: Colours of the event layers, one per domain (triangles on the map).
 EVENT_COLOURS = {
@@ -21,27 +19,32 @@ EVENT_COLOURS = {
 }
 
 
-def events_layers(store: str | Path) -> dict[str, gpd.GeoDataFrame]:
-    """Read the store and group its events by their ``layer``.
+def events_layers(frame: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:
+    """Group events by their ``layer``.
 
     Parameters
     ----------
-    store : str or pathlib.Path
-        The event store.
+    frame : geopandas.GeoDataFrame
+        Events as :func:`northpic.store.read_events` returns them.
 
     Returns
     -------
     dict of str to geopandas.GeoDataFrame
         Layer name (a catalogue layer such as ``shadow_fleet``, or
-        ``events_<domain>``) to a valid layer frame, oldest event first.
+        ``events_<domain>``) to a valid layer frame, oldest event first; an
+        attribute no event of the layer has is left out.
 
     Examples
     --------
-    >>> from northpic.events import events_layers
-    >>> sorted(events_layers("events.gpkg"))  # doctest: +SKIP
-    ['events_economic', 'events_military', 'shadow_fleet']
+    >>> import geopandas as gpd, shapely
+    >>> events = gpd.GeoDataFrame({"id": ["a", "b", "c"],
+    ...     "layer": ["shadow_fleet", "events_military", "shadow_fleet"],
+    ...     "mmsi": [273000001, None, 273000002], "valid_to": None},
+    ...     geometry=[shapely.Point(30, 70)] * 3, crs="EPSG:4326")
+    >>> layers = events_layers(events)
+    >>> sorted(layers), list(layers["shadow_fleet"]["id"]), list(layers["events_military"])
+    (['events_military', 'shadow_fleet'], ['a', 'c'], ['id', 'layer', 'valid_to', 'geometry'])
     """
-    frame = read_events(store)
     layers: dict[str, gpd.GeoDataFrame] = {}
     for name, group in frame.groupby("layer", sort=True):
         own = group.dropna(axis=1, how="all")

@@ -1,22 +1,19 @@
-"""Present stored events: a plain-text table, or GeoJSON that ``events add`` reads back."""
+"""Present events: a plain-text table, or GeoJSON that ``events add`` reads back."""
 
 from __future__ import annotations
 
 import json
 import re
 import unicodedata
-from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from northpic.events.schema import format_event_time
-from northpic.events.store import read_events
 from northpic.schema import COMMON_COLUMNS
 from northpic.text import terminal_text
+from northpic.times import format_time
 
 _TABLE_COLUMNS = ("id", "time", "kind", "domain", "confidence", "name")
 # The same minus C0 controls, which JSON escapes itself.
@@ -35,7 +32,7 @@ def _json_value(value: Any) -> Any:
     if value is None or pd.isna(value):
         return None
     if isinstance(value, pd.Timestamp):
-        return format_event_time(value)
+        return format_time(value)
     if isinstance(value, np.generic):
         return value.item()
     return value
@@ -63,7 +60,7 @@ def format_events_table(frame: gpd.GeoDataFrame) -> str:
     """Format events as an aligned plain-text table, one event a line."""
     if frame.empty:
         return "no events"
-    cells = [[format_event_time(v) if c == "time" else str(v) for c, v in
+    cells = [[format_time(v) if c == "time" else str(v) for c, v in
               zip(_TABLE_COLUMNS, row, strict=True)]
              for row in frame[list(_TABLE_COLUMNS)].itertuples(index=False, name=None)]
     cells = [[terminal_text(cell) for cell in row] for row in cells]
@@ -77,22 +74,38 @@ def format_events_table(frame: gpd.GeoDataFrame) -> str:
     return "\n".join([line(_TABLE_COLUMNS), *(line(r) for r in cells)])
 
 
-def list_events(
-    store: str | Path | None = None,
-    *,
-    since: str | date | datetime | pd.Timestamp | None = None,
-    kind: str | None = None,
-    as_json: bool = False,
-) -> str:
-    """Read the store and present its events as a table or as GeoJSON text.
+def format_events(frame: gpd.GeoDataFrame, *, as_json: bool = False) -> str:
+    r"""Present events as a plain-text table, or as GeoJSON text that ``events add`` reads.
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+        Events as :func:`northpic.store.read_events` returns them.
+    as_json : bool
+        Write an RFC 7946 FeatureCollection (see :func:`events_geojson`)
+        instead of the table. What a terminal would act on (C1 controls,
+        bidirectional overrides) is escaped in either form.
+
+    Returns
+    -------
+    str
 
     Examples
     --------
-    >>> print(list_events("events.gpkg", kind="diversion"))  # doctest: +SKIP
-    id                   time                      kind       domain    confidence  name
-    ev-9616e2c08df4de94  2026-01-15T06:30:00.000Z  diversion  economic  medium      Tanker diverts
+    >>> import geopandas as gpd, pandas as pd, shapely
+    >>> t = pd.Timestamp("2026-01-15T06:30Z")
+    >>> rows = pd.DataFrame({"id": ["ev-1"], "name": ["Tanker diverts\x1b[2J"],
+    ...     "layer": "events_economic", "domain": "economic", "kind": "diversion",
+    ...     "source": "s", "confidence": "medium", "precision_km": 5.0, "valid_from": t,
+    ...     "valid_to": pd.NaT, "time": t, "notes": ""})
+    >>> events = gpd.GeoDataFrame(rows, geometry=[shapely.Point(30.9, 70.2)], crs="EPSG:4326")
+    >>> print(format_events(events))
+    id    time                      kind       domain    confidence  name
+    ev-1  2026-01-15T06:30:00.000Z  diversion  economic  medium      Tanker diverts\x1b[2J
+    >>> import json
+    >>> json.loads(format_events(events, as_json=True))["features"][0]["geometry"]
+    {'type': 'Point', 'coordinates': [30.9, 70.2]}
     """
-    frame = read_events(store, since=since, kind=kind)
     if as_json:
         text = json.dumps(events_geojson(frame), ensure_ascii=False, indent=1)
         # Unicode stays readable; what a terminal would act on is escaped, still valid JSON

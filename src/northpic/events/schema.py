@@ -20,7 +20,9 @@ geometry                Point, LineString, Polygon, MultiLineString or
 ``confidence``          ``high``, ``medium`` or ``low``
 ``precision_km``        location uncertainty, a number >= 0
 ``notes``               optional text
-``valid_to``            optional end, same rules as ``time``
+``valid_to``            optional end, same rules as ``time``, but a date
+                        (or a month, a year) with ``assume_utc`` means
+                        its last second
 ``domain``              ``military``, ``economic``, ``environmental`` or
                         ``social``; required unless the layer implies it,
                         and equal to the layer's domain when both are given
@@ -58,21 +60,23 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from northpic.catalogue import layers_dir, read_catalogue
-from northpic.errors import CatalogueError, Problem, SchemaError
+from northpic.catalogue import read_catalogue
+from northpic.errors import Problem, SchemaError
 from northpic.schema import (
     COMMON_COLUMNS,
     DOMAINS,
+    EVENT_COLUMNS,
     MULTILINE_FIELDS,
     STORAGE_CRS,
+    attribute_kind,
     find_problems,
     missing_value,
     normalise_layer_frame,
+    typed_attribute,
     value_text_problem,
 )
+from northpic.times import format_time, is_blank, parse_time
 
-#: Event columns beyond the common layer columns, in order.
-EVENT_COLUMNS: tuple[str, ...] = ("time", "notes")
 #: Geometry types an event may have.
 GEOMETRY_TYPES: tuple[str, ...] = (
     "Point", "LineString", "Polygon", "MultiLineString", "MultiPolygon",
@@ -108,17 +112,15 @@ class RawEvent:
 
 
 def _catalogue_domains() -> dict[str, str]:
-    """Catalogue layer name to domain.
+    """Catalogue layer name to domain, from the validated catalogue.
 
-    Falls back to the raw catalogue entries when a layer's data file is
-    missing (a checkout being built): events only need names and domains.
+    Raises
+    ------
+    CatalogueError
+        If the catalogue is broken: events are not filed against a catalogue
+        northpic cannot trust.
     """
-    try:
-        return {spec.name: spec.domain for spec in read_catalogue()}
-    except CatalogueError:
-        doc = json.loads((layers_dir() / "catalogue.json").read_text(encoding="utf-8"))
-        return {e["name"]: e["domain"] for e in doc.get("layers", [])
-                if e.get("domain") in DOMAINS}
+    return {spec.name: spec.domain for spec in read_catalogue()}
 
 
 def event_layer_name(domain: str) -> str:
@@ -131,64 +133,12 @@ def event_layer_names() -> tuple[str, ...]:
     return tuple(event_layer_name(d) for d in DOMAINS)
 
 
-def _blank(value: Any) -> bool:
-    if value is None or value is pd.NaT or value is pd.NA:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    return isinstance(value, str) and not value.strip()
-
-
-def parse_event_time(value: Any, assume_utc: bool = False) -> pd.Timestamp:
-    """Parse an event time: ISO 8601 with a timezone, to a UTC timestamp (ms).
-
-    Parameters
-    ----------
-    value : str, datetime or pandas.Timestamp
-        E.g. ``"2026-01-15T08:30:00+02:00"`` or ``"2026-01-15T06:30Z"``.
-    assume_utc : bool
-        Take a time without a timezone as UTC instead of refusing it.
-
-    Returns
-    -------
-    pandas.Timestamp
-        Timezone-aware, UTC, truncated to the millisecond.
-
-    Raises
-    ------
-    ValueError
-        If the value is not ISO 8601, or has no timezone and ``assume_utc``
-        is false.
-
-    Examples
-    --------
-    >>> parse_event_time("2026-01-15T08:30:00+02:00")
-    Timestamp('2026-01-15 06:30:00+0000', tz='UTC')
-    """
-    if isinstance(value, pd.Timestamp | datetime):
-        ts = pd.Timestamp(value)
-        shown = ts.isoformat()
-    elif isinstance(value, str):
-        shown = value.strip()
-        try:
-            ts = pd.Timestamp(datetime.fromisoformat(shown.replace("Z", "+00:00")))
-        except ValueError:
-            raise ValueError(f"{shown!r} is not an ISO 8601 date-time") from None
-    else:
-        raise ValueError(f"{value!r} is not an ISO 8601 date-time (give it as text)")
-    if ts.tzinfo is None:
-        if not assume_utc:
-            raise ValueError(
-                f"{shown!r} has no timezone; add one (e.g. 'Z' or '+02:00') "
-                "or use --assume-utc"
-            )
-        ts = ts.tz_localize("UTC")
-    return ts.tz_convert("UTC").floor("ms")
-
-
-def format_event_time(ts: pd.Timestamp) -> str:
-    """Write a UTC timestamp as GeoPackage DATETIME text (``...T..:..:..SSSZ``)."""
-    return ts.tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%S.") + f"{ts.microsecond // 1000:03d}Z"
+def _event_time(value: Any, assume_utc: bool, *, end_of_period: bool = False) -> pd.Timestamp:
+    """Parse an event's time (see :func:`northpic.times.parse_time`), kept to the millisecond."""
+    moment = parse_time(value, end_of_period=end_of_period, assume_utc=assume_utc)
+    if moment is None:
+        raise ValueError("is blank")
+    return moment.floor("ms")
 
 
 def derive_event_id(name: str, kind: str, time: pd.Timestamp, geometry: Any, source: str) -> str:
@@ -206,7 +156,7 @@ def derive_event_id(name: str, kind: str, time: pd.Timestamp, geometry: Any, sou
     'ev-'
     """
     text = json.dumps(
-        [str(name), str(kind), format_event_time(time),
+        [str(name), str(kind), format_time(time),
          shapely.to_wkt(geometry, rounding_precision=7, trim=True), str(source)],
         ensure_ascii=False,
     )
@@ -219,7 +169,7 @@ def _plain_value(value: Any) -> Any:
         return list(value) if isinstance(value, tuple) else value
     if isinstance(value, np.ndarray):
         return value.tolist()
-    if _blank(value):
+    if is_blank(value):
         return None
     if isinstance(value, np.bool_):
         return bool(value)
@@ -230,25 +180,6 @@ def _plain_value(value: Any) -> Any:
     if isinstance(value, np.datetime64):
         return pd.Timestamp(value)
     return value
-
-
-def attribute_kind(value: Any) -> str | None:
-    """Classify an extra attribute value: boolean, integer, real, text, datetime or json."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "real"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, pd.Timestamp | datetime):
-        return "datetime"
-    if isinstance(value, list | dict):
-        return "json"
-    raise TypeError(f"unsupported value type {type(value).__name__}")
 
 
 def _number_id(rid: int | float, reasons: list[str]) -> str | None:
@@ -288,11 +219,11 @@ def _resolve_layer(props: dict[str, Any], default_layer: str | None, catalogue: 
                    problems: list[str]) -> None:
     """Fill ``layer`` and ``domain`` from each other and check they agree."""
     layer = props.get("layer")
-    layer = None if _blank(layer) else str(layer).strip()
+    layer = None if is_blank(layer) else str(layer).strip()
     if layer is None and default_layer is not None:
         layer = default_layer
     domain = props.get("domain")
-    domain = None if _blank(domain) else str(domain).strip()
+    domain = None if is_blank(domain) else str(domain).strip()
     if layer is not None:
         if layer in catalogue:
             if domain is not None and domain != catalogue[layer]:
@@ -368,19 +299,20 @@ def validate_events(
                 reasons.append(f"field {name!r} {text}")
 
         time = None
-        if _blank(props.get("time")):
+        if is_blank(props.get("time")):
             reasons.append("missing value for 'time'")
         else:
             try:
-                time = parse_event_time(props["time"], assume_utc)
+                time = _event_time(props["time"], assume_utc)
             except ValueError as exc:
                 reasons.append(f"time {exc}")
         for column in ("valid_to", "valid_from"):
-            if _blank(props.get(column)):
+            if is_blank(props.get(column)):
                 props[column] = None
                 continue
             try:
-                props[column] = parse_event_time(props[column], assume_utc)
+                props[column] = _event_time(props[column], assume_utc,
+                                            end_of_period=column == "valid_to")
             except ValueError as exc:
                 reasons.append(f"{column} {exc}")
                 props[column] = None
@@ -404,7 +336,7 @@ def validate_events(
             geom = shapely.force_2d(geom)  # the picture is 2-D; add_events reports the drop
 
         _resolve_layer(props, layer, catalogue, reasons)
-        if _blank(props.get("notes")):
+        if is_blank(props.get("notes")):
             props["notes"] = ""
         elif not isinstance(props["notes"], str):
             props["notes"] = str(props["notes"])
@@ -432,7 +364,7 @@ def validate_events(
                 continue
             if kind == "datetime":
                 try:
-                    props[name] = parse_event_time(value, assume_utc)
+                    props[name] = _event_time(value, assume_utc)
                 except ValueError as exc:
                     reasons.append(f"attribute {name!r}: {exc}")
                     continue
@@ -444,11 +376,11 @@ def validate_events(
                 kinds[name] = merged
 
         if time is not None and geom is not None and not reasons and not any(
-            _blank(props.get(c)) for c in ("name", "kind", "source")
-        ) and _blank(rid):
+            is_blank(props.get(c)) for c in ("name", "kind", "source")
+        ) and is_blank(rid):
             props["id"] = derive_event_id(props["name"], props["kind"], time, geom, props["source"])
             derived[repr(props["id"])] = pos
-        elif _blank(rid):
+        elif is_blank(rid):
             props["id"] = None
         problems.extend(Problem(path, label, reason) for reason in reasons)
         props["geometry"] = geom
@@ -508,20 +440,3 @@ def _normalise(
         out[name] = typed_attribute(list(frame[name]), kinds.get(name, "text"))
     ordered = [*COMMON_COLUMNS, *EVENT_COLUMNS, *extras, "geometry"]
     return gpd.GeoDataFrame(out[ordered], geometry="geometry", crs=STORAGE_CRS)
-
-
-def typed_attribute(values: list[Any], kind: str) -> pd.Series | pd.api.extensions.ExtensionArray:
-    """Give an extra attribute's values the pandas dtype of their kind.
-
-    Integers and booleans with gaps use pandas' nullable dtypes; times are
-    UTC ``datetime64``; JSON values and text stay Python objects.
-    """
-    if kind == "integer":
-        return pd.array(values, dtype="Int64")
-    if kind == "boolean":
-        return pd.array([None if v is None else bool(v) for v in values], dtype="boolean")
-    if kind == "real":
-        return pd.array([np.nan if v is None else float(v) for v in values], dtype="float64")
-    if kind == "datetime":
-        return pd.array(pd.to_datetime(pd.Series(values, dtype=object), utc=True))
-    return pd.array(values, dtype=object)

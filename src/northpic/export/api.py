@@ -328,11 +328,11 @@ def export_picture(
     specs = {name: spec_for(name) for name in frames}
     rasters = {}
     if seaice_file is not None:
-        from northpic.schema import parse_user_time
         from northpic.seaice.edge import LAYER, ice_edge, observed_edge_spec, select_day
         from northpic.seaice.products import open_concentration
+        from northpic.times import parse_time
 
-        moment = parse_user_time(at, "at")  # the file's day at --at; else its only day
+        moment = parse_time(at, option="at")  # the file's day at --at; else its only day
         day = select_day(open_concentration(seaice_file),
                          None if moment is None else moment.date().isoformat())
         frames[LAYER], specs[LAYER] = ice_edge(day), observed_edge_spec(seaice_file)

@@ -103,7 +103,7 @@ def _write_transaction(path: Path, create: bool) -> Iterator[sqlite3.Connection]
     """Open ``path`` and hold its write lock for one transaction.
 
     Commits when the block ends, rolls back if it raises. Creates the store
-    (atomically, see :func:`~northpic.events.connection.create_store`) when
+    (atomically, see :func:`~northpic.store.connection.create_store`) when
     ``create`` is true and it is missing. The store is checked before the
     process's first write to it; a damaged one is refused.
     """

@@ -1,0 +1,115 @@
+"""Save what can be read from a damaged event store into a new one.
+
+The store reads what SQLite can still read (see :mod:`northpic.store.recover`);
+this module keeps the events that still pass the event schema. SQLite's own
+``.recover`` (``sqlite3 damaged.gpkg .recover | sqlite3 recovered.gpkg``)
+can salvage rows from damaged pages that a query cannot reach, but checks
+nothing: copy its result through :func:`export_good_events` once more.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from northpic.errors import SchemaError
+from northpic.events.schema import RawEvent, validate_events
+from northpic.store.recover import RecoveryReport, copy_readable_events
+
+
+def _missing(value: Any) -> bool:
+    if isinstance(value, list | dict):
+        return False
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def keep_valid_events(frame: gpd.GeoDataFrame, label: str) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """Validate events read back from a store again; keep those that pass.
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+        Events as a store returns them (``valid_from`` equal to ``time``).
+    label : str
+        Where they came from, for messages.
+
+    Returns
+    -------
+    tuple of (geopandas.GeoDataFrame, list of str)
+        The valid events (as :func:`~northpic.events.schema.validate_events`
+        returns them) and every problem of the records left out.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, pandas as pd, shapely
+    >>> t = pd.Timestamp("2026-01-15T06:30Z")
+    >>> rows = pd.DataFrame({"id": ["a", "b"], "name": ["A", "B"], "layer": "events_social",
+    ...     "domain": "social", "kind": "k", "source": "s", "confidence": ["low", "sure"],
+    ...     "precision_km": 1.0, "valid_from": t, "valid_to": pd.NaT, "time": t, "notes": ""})
+    >>> frame = gpd.GeoDataFrame(rows, geometry=[shapely.Point(20, 70)] * 2, crs="EPSG:4326")
+    >>> valid, left_out = keep_valid_events(frame, "old.gpkg")
+    >>> list(valid["id"]), left_out
+    (['a'], ["old.gpkg: record 'b': unknown confidence 'sure'; expected one of high, medium, low"])
+    """
+    frame = frame.drop(columns="valid_from")
+    records = [
+        {k: v for k, v in rec.items() if not _missing(v)}
+        for rec in frame.drop(columns="geometry").to_dict(orient="records")
+    ]
+    raw = [RawEvent(r, g) for r, g in zip(records, frame.geometry, strict=True)]
+    try:
+        return validate_events(raw, label), []
+    except SchemaError as exc:
+        bad = {p.record for p in exc.problems}
+        invalid = [str(p) for p in exc.problems]
+    keep = [i for i, r in enumerate(records)
+            if repr(r.get("id")) not in bad and f"#{i + 1}" not in bad]
+    return validate_events([raw[i] for i in keep], label), invalid
+
+
+def export_good_events(store: str | Path, out: str | Path) -> RecoveryReport:
+    """Copy every readable, valid event of a (damaged) store into a new store.
+
+    Parameters
+    ----------
+    store : str or pathlib.Path
+        The store to read; opened read-only, never changed, not checked first.
+    out : str or pathlib.Path
+        The new store; must not exist yet.
+
+    Returns
+    -------
+    RecoveryReport
+        How many events were copied, and which rows were left behind and why.
+
+    Raises
+    ------
+    OutputExistsError
+        If ``out`` exists.
+    DamagedStoreError
+        If not even the table's layout can be read, or no event can.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from northpic.events import add_events
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = add_events([{"name": "Tanker diverts", "kind": "diversion",
+    ...     "time": "2026-01-15T08:30Z", "lat": 70.2, "lon": 30.9, "domain": "economic",
+    ...     "source": "Coast guard", "confidence": "medium", "precision_km": 5}],
+    ...     store=folder / "watch.gpkg")
+    >>> report = export_good_events(folder / "watch.gpkg", folder / "watch-good.gpkg")
+    >>> report.copied, report.unreadable, report.invalid
+    (1, (), ())
+    """
+    return copy_readable_events(Path(store).expanduser(), Path(out).expanduser(),
+                                keep_valid_events)
+
+
+__all__ = ["RecoveryReport", "export_good_events", "keep_valid_events"]
