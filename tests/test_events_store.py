@@ -229,3 +229,27 @@ def test_shadow_fleet_events_join_the_catalogue_layer(tmp_path: Path) -> None:
     joined = frames["shadow_fleet"]
     assert "full-1" in set(joined["id"])
     assert joined.set_index("id").loc["full-1", "mmsi"] == FULL["mmsi"]
+
+
+def test_a_broken_catalogue_is_refused_not_read_raw(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    # events take layer names and domains from the validated catalogue only: a catalogue
+    # whose data file is missing stops the batch instead of being read a second, lax way
+    import northpic.catalogue as catalogue
+    from northpic.errors import CatalogueError
+
+    folder = tmp_path / "layers"
+    folder.mkdir()
+    (folder / "catalogue.json").write_text(json.dumps({"layers": [{
+        "name": "shadow_fleet", "title": "Shadow fleet", "domain": "economic",
+        "file": "shadow_fleet.geojson", "geometry": "any", "nature": "reported",
+        "style": {}, "description": "d"}]}), encoding="utf-8")
+    monkeypatch.setattr(catalogue, "layers_dir", lambda: folder)
+    catalogue.read_catalogue.cache_clear()
+    store = tmp_path / "s.gpkg"
+    try:
+        with pytest.raises(CatalogueError, match=r"shadow_fleet\.geojson does not exist"):
+            add_events([event(1, layer="shadow_fleet")], store)
+    finally:
+        catalogue.read_catalogue.cache_clear()
+    assert not store.exists()

@@ -11,7 +11,8 @@ import pytest
 from builders.layers import feature, write_geojson
 from northpic.errors import SchemaError
 from northpic.io.layer_files import read_layer_file
-from northpic.schema import parse_time, precision_label, validate_layer_frame
+from northpic.schema import precision_label, validate_layer_frame
+from northpic.times import parse_time
 from northpic.validate import validate_files
 
 BOWTIE = {"type": "Polygon", "coordinates": [[[0, 70], [10, 75], [10, 70], [0, 75], [0, 70]]]}

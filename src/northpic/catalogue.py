@@ -1,6 +1,7 @@
 """The layer catalogue: which layers exist, where their data lives, how they look.
 
-The catalogue is data (``layers/catalogue.json``), validated on load. In a
+The catalogue is data (``layers/catalogue.json``, read by
+:mod:`northpic.io.catalogue_file`), validated on load. In a
 wheel the ``layers/`` folder is installed as ``northpic/_layers``; in a
 source checkout it is read from the repository root. A malformed catalogue,
 whatever it holds (wrong types, control characters, a data file outside
@@ -10,7 +11,6 @@ the catalogue's folder, binary junk, JSON nested too deeply), is a
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from dataclasses import dataclass, field
@@ -19,8 +19,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from northpic.errors import CatalogueError, DataFileError, LayerNotFoundError
-from northpic.io.text import read_text_file
+from northpic.errors import CatalogueError, LayerNotFoundError
+from northpic.io.catalogue_file import CATALOGUE_FILE, read_catalogue_entries
 from northpic.schema import DOMAINS, text_problem
 
 GEOMETRY_KINDS = ("point", "line", "polygon", "any")
@@ -161,20 +161,10 @@ def read_catalogue(folder: Path | None = None) -> tuple[LayerSpec, ...]:
         data file is missing.
     """
     folder = folder or layers_dir()
-    path = folder / "catalogue.json"
-    try:
-        doc = json.loads(read_text_file(path))
-    except DataFileError as exc:
-        raise CatalogueError(str(exc)) from None
-    except RecursionError:
-        raise CatalogueError(f"{path}: JSON nested too deeply to read") from None
-    except ValueError as exc:  # JSONDecodeError, or an integer of more than 4300 digits
-        raise CatalogueError(f"{path}: not valid JSON: {exc}") from None
-    if not isinstance(doc, dict) or not isinstance(doc.get("layers", []), list):
-        raise CatalogueError(f"{path}: must be a JSON object with a 'layers' list")
+    path = folder / CATALOGUE_FILE
     specs = [
         _parse_entry(entry, folder, f"{path}: layer #{i + 1}")
-        for i, entry in enumerate(doc.get("layers", []))
+        for i, entry in enumerate(read_catalogue_entries(path))
     ]
     names = [s.name for s in specs]
     duplicates = sorted({n for n in names if names.count(n) > 1})

@@ -29,8 +29,16 @@ def validate_files(paths: Iterable[str | Path]) -> list[Problem]:
 
     Examples
     --------
-    >>> validate_files(["bad.geojson"])  # doctest: +SKIP
-    [Problem(path='bad.geojson', record="'x'", reason='coordinate out of range: ...')]
+    >>> import json, pathlib, tempfile
+    >>> bad = pathlib.Path(tempfile.mkdtemp()) / "bad.geojson"
+    >>> _ = bad.write_text(json.dumps({"type": "FeatureCollection", "features": [
+    ...     {"type": "Feature", "geometry": {"type": "Point", "coordinates": [200, 70]},
+    ...      "properties": {"id": "x", "name": "X", "layer": "bases", "domain": "military",
+    ...                     "kind": "base", "source": "s", "confidence": "high",
+    ...                     "precision_km": 1}}]}))
+    >>> [(p.record, p.reason) for p in validate_files([bad])]  # doctest: +NORMALIZE_WHITESPACE
+    [("'x'", 'coordinate out of range: lon 200, lat 70
+              (lon must be within -180..180, lat within -90..90)')]
     """
     from northpic.picture import list_layers
 
