@@ -20,8 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from builders.events import batch, write_geojson  # noqa: E402
-from northpic.events import add_events, read_events  # noqa: E402
-from northpic.events import read_event_source  # noqa: E402
+from northpic.events import add_events, read_event_source, read_events  # noqa: E402
 from northpic.events.schema import validate_events  # noqa: E402
 from northpic.store import write_events  # noqa: E402
 

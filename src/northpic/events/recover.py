@@ -10,23 +10,13 @@ nothing: copy its result through :func:`export_good_events` once more.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
-import pandas as pd
 
 from northpic.errors import SchemaError
 from northpic.events.schema import RawEvent, validate_events
 from northpic.store.recover import RecoveryReport, copy_readable_events
-
-
-def _missing(value: Any) -> bool:
-    if isinstance(value, list | dict):
-        return False
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
+from northpic.times import is_blank
 
 
 def keep_valid_events(frame: gpd.GeoDataFrame, label: str) -> tuple[gpd.GeoDataFrame, list[str]]:
@@ -59,7 +49,7 @@ def keep_valid_events(frame: gpd.GeoDataFrame, label: str) -> tuple[gpd.GeoDataF
     """
     frame = frame.drop(columns="valid_from")
     records = [
-        {k: v for k, v in rec.items() if not _missing(v)}
+        {k: v for k, v in rec.items() if not is_blank(v)}
         for rec in frame.drop(columns="geometry").to_dict(orient="records")
     ]
     raw = [RawEvent(r, g) for r, g in zip(records, frame.geometry, strict=True)]
