@@ -57,10 +57,17 @@ def list_command(store: Path | None, since: str | None, kind: str | None, as_jso
       northpic events list --since 2026-01-01 --kind diversion
       northpic events list --json > events.geojson
     """
-    from northpic.events.listing import format_events
     from northpic.store import read_events
 
-    click.echo(format_events(read_events(store, since=since, kind=kind), as_json=as_json))
+    frame = read_events(store, since=since, kind=kind)
+    if as_json:
+        from northpic.export.event_list import events_geojson_text
+
+        click.echo(events_geojson_text(frame))
+    else:
+        from northpic.events.listing import format_events_table
+
+        click.echo(format_events_table(frame))
 
 
 @command.command("remove")

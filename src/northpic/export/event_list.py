@@ -1,0 +1,85 @@
+"""Stored events as GeoJSON text, the ``--json`` form of ``northpic events list``.
+
+Built by :func:`northpic.export.geojson.feature_collection`, the project's
+one GeoJSON writer; ``northpic events add`` reads the result back unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from northpic.export.geojson import feature_collection
+from northpic.schema import COMMON_COLUMNS
+from northpic.times import format_time
+
+# What a terminal would act on, minus C0 controls, which JSON escapes itself.
+_JSON_UNSHOWABLE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, list | dict):
+        return value
+    if value is None or pd.isna(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return format_time(value)
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def events_geojson(frame: gpd.GeoDataFrame) -> dict[str, Any]:
+    """Write events as an RFC 7946 FeatureCollection (times in UTC, ``Z``).
+
+    ``valid_from`` is left out (it is the ``time``); empty attributes are
+    left out; everything else, extra attributes included, is kept.
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+        Events as :func:`northpic.store.read_events` returns them.
+
+    Returns
+    -------
+    dict
+        The FeatureCollection, ready for :func:`json.dumps`.
+    """
+
+    def properties(row: dict[str, Any]) -> dict[str, Any]:
+        props = {c: _json_value(v) for c, v in row.items() if c != "valid_from"}
+        return {c: v for c, v in props.items() if v is not None or c in COMMON_COLUMNS}
+
+    return feature_collection(frame, properties=properties, id_column="id")
+
+
+def events_geojson_text(frame: gpd.GeoDataFrame) -> str:
+    r"""Write events as GeoJSON text a terminal shows safely.
+
+    Unicode stays readable; what a terminal would act on (C1 controls, line
+    separators, bidirectional overrides) is escaped, and the text is still
+    valid JSON holding the exact values.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, json, pandas as pd, shapely
+    >>> t = pd.Timestamp("2026-01-15T06:30Z")
+    >>> rows = pd.DataFrame({"id": ["ev-1"], "name": ["Tanker \u202ediverts"],
+    ...     "layer": "events_economic", "domain": "economic", "kind": "diversion",
+    ...     "source": "s", "confidence": "medium", "precision_km": 5.0, "valid_from": t,
+    ...     "valid_to": pd.NaT, "time": t, "notes": ""})
+    >>> events = gpd.GeoDataFrame(rows, geometry=[shapely.Point(30.9, 70.2)], crs="EPSG:4326")
+    >>> text = events_geojson_text(events)
+    >>> "\u202e" in text, json.loads(text)["features"][0]["properties"]["name"]
+    (False, 'Tanker \u202ediverts')
+    """
+    text = json.dumps(events_geojson(frame), ensure_ascii=False, indent=1)
+    return _JSON_UNSHOWABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+__all__ = ["events_geojson", "events_geojson_text"]
