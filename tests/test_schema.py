@@ -142,6 +142,26 @@ def test_a_valid_to_year_month_or_date_lasts_to_its_end(text: str, end: str) -> 
         parse_time("1987/12", end_of_period=True)
 
 
+def test_one_parser_for_options_dates_and_blanks() -> None:
+    from datetime import date
+
+    import numpy as np
+    import pandas as pd
+
+    from northpic.errors import BadInputError
+    from northpic.times import is_blank
+
+    with pytest.raises(BadInputError, match=r"^--at: 'next week' is not an ISO 8601"):
+        parse_time("next week", option="--at")
+    assert parse_time(date(2026, 2, 1), end_of_period=True).isoformat() == \
+        "2026-02-01T23:59:59+00:00"
+    with pytest.raises(ValueError, match="give it as text"):
+        parse_time(1951)
+    for blank in (None, "", "  ", float("nan"), pd.NaT, pd.NA, np.datetime64("NaT")):
+        assert is_blank(blank) and parse_time(blank) is None
+    assert not any(is_blank(v) for v in (0, False, "x", [], {}))
+
+
 def test_precision_labels() -> None:
     assert [precision_label(k) for k in (0, 0.5, 10, 300)] == [
         "surveyed", "precise", "approximate", "indicative"]
