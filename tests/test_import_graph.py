@@ -2,7 +2,8 @@
 
 The check reads every module with :mod:`ast` (nothing is imported), resolves absolute and
 relative ``northpic`` imports wherever they stand (module level, inside functions, under
-``if TYPE_CHECKING:``), maps each module to the floor of its top-level module or package,
+``if TYPE_CHECKING:``) and modules named by a string (``importlib.import_module``, a
+registry's ``"module:function"``), maps each module to the floor of its top-level module or package,
 and lists every arrow that runs back up and every cycle between packages.
 
 Imports under ``if TYPE_CHECKING:`` are checked like the others: a type taken from a floor
@@ -16,6 +17,7 @@ fails :func:`test_every_top_level_module_has_a_floor`.
 from __future__ import annotations
 
 import ast
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,7 +75,7 @@ class Arrow:
     target: str  # dotted module name imported (a module or package of the tree)
     path: Path
     line: int
-    type_checking: bool
+    how: str = ""  # "" for an import statement, else " (under TYPE_CHECKING)" or " (by name)"
 
     def where(self, src: Path) -> str:
         """``northpic/x.py:12``, relative to the source root."""
@@ -116,6 +118,10 @@ def _type_checking_lines(tree: ast.Module) -> set[int]:
     return lines
 
 
+#: A string that names a module: ``northpic.export.gpkg`` or ``northpic.export.gpkg:write_gpkg``.
+_NAMED = re.compile(r"([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)(?::[A-Za-z_]\w*)?")
+
+
 def imports_of(module: str, path: Path, modules: dict[str, Path], src: Path,
                package: str = PACKAGE) -> list[Arrow]:
     """Every import of a ``package`` module in one file, wherever it stands."""
@@ -133,7 +139,8 @@ def imports_of(module: str, path: Path, modules: dict[str, Path], src: Path,
                     f"{path.relative_to(src).as_posix()}:{node.lineno} imports {target}, "
                     f"which is not a module of {package}"
                 )
-            arrows.append(Arrow(module, target, path, node.lineno, node.lineno in guarded))
+            how = " (under TYPE_CHECKING)" if node.lineno in guarded else ""
+            arrows.append(Arrow(module, target, path, node.lineno, how))
 
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -152,6 +159,12 @@ def imports_of(module: str, path: Path, modules: dict[str, Path], src: Path,
                 # ``from northpic import __version__`` imports the package northpic
                 submodule = f"{stem}.{alias.name}"
                 add(submodule if submodule in modules else stem, node)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            # a module named as data and imported later (importlib.import_module, a registry's
+            # "module:function", importlib.resources.files): a dependency all the same
+            named = _NAMED.fullmatch(node.value)
+            if named and named.group(1) in modules and named.group(1).startswith(package + "."):
+                arrows.append(Arrow(module, named.group(1), path, node.lineno, " (by name)"))
     return arrows
 
 
@@ -179,10 +192,9 @@ def upward_arrows(src: Path, floors: dict[str, int], package: str = PACKAGE) -> 
             continue  # inside one unit; unplaced units are reported by unplaced_units
         if floors[target] <= floors[source]:
             continue
-        guard = " (under TYPE_CHECKING)" if arrow.type_checking else ""
         problems.append(
             f"{arrow.source} -> {arrow.target}: floor {floors[source]} -> floor {floors[target]} "
-            f"at {arrow.where(src)}{guard}"
+            f"at {arrow.where(src)}{arrow.how}"
         )
     return sorted(set(problems))
 
@@ -231,7 +243,7 @@ def package_cycles(src: Path, package: str = PACKAGE) -> list[str]:
     for component in sorted(components):
         members = set(component)
         inside = [
-            f"{a} -> {b} at {edges[a][b].where(src)}"
+            f"{a} -> {b} at {edges[a][b].where(src)}{edges[a][b].how}"
             for a in component for b in sorted(edges[a]) if b in members
         ]
         problems.append(
@@ -331,6 +343,24 @@ def test_checker_catches_type_checking_and_root_imports(tmp_path: Path) -> None:
     assert any("northpic.base -> northpic.top: floor 1 -> floor 4" in p
                and "TYPE_CHECKING" in p for p in problems)
     assert any(p.startswith("northpic.edge -> northpic: floor 2 -> floor 4") for p in problems)
+
+
+def test_checker_catches_a_module_imported_by_name(tmp_path: Path) -> None:
+    src = _tree(tmp_path, {
+        "northpic/edge.py": (
+            "import importlib\n"
+            "WRITERS = {'x': 'northpic.top.writer:write'}\n"
+            "def load():\n    return importlib.import_module('northpic.mid')\n"
+            "NOTE = 'see northpic.top for the writers'  # prose, not a module name\n"
+        ),
+        "northpic/mid.py": "",
+        "northpic/top/__init__.py": "",
+        "northpic/top/writer.py": "",
+    })
+    assert upward_arrows(src, FAKE_FLOORS) == [
+        "northpic.edge -> northpic.mid: floor 2 -> floor 3 at northpic/edge.py:4 (by name)",
+        "northpic.edge -> northpic.top.writer: floor 2 -> floor 4 at northpic/edge.py:2 (by name)",
+    ]
 
 
 def test_checker_allows_one_way_sideways_imports_but_not_a_circle(tmp_path: Path) -> None:
