@@ -40,6 +40,7 @@ test: $(VENV)/.installed-test system-deps
 bench: $(VENV)/.installed-test system-deps
 	$(BIN)/python benchmarks/run_all.py
 
+# ruff, and mypy exactly as pyproject.toml configures it: any error fails (no tolerated baseline).
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy src

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,12 +17,36 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
 
 
+def running_in_ci(environ: Mapping[str, str] = os.environ) -> bool:
+    """Whether ``CI`` is set to ``true`` or ``1`` (any case), as CI services set it."""
+    return environ.get("CI", "").strip().lower() in {"true", "1"}
+
+
+def require_shared_data(folder: Path = SHARED_DATA,
+                        environ: Mapping[str, str] = os.environ) -> Path:
+    """Return ``folder`` if it exists; else skip, or fail under ``CI=true``.
+
+    On a developer's machine the real-data tests skip (with the path in the reason, shown by
+    ``-ra``) when ``../shared/data`` is absent. Under ``CI=true`` a missing folder is a broken
+    checkout, not a reason to pass: the test fails naming the path.
+    """
+    if folder.is_dir():
+        return folder
+    message = f"the real test data folder {folder} is not available"
+    if running_in_ci(environ):
+        pytest.fail(f"{message} (CI is set, so a missing folder fails instead of skipping)",
+                    pytrace=False)
+    pytest.skip(message)
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    """``../shared/data``: real public files for tests (never copied into the repo)."""
-    if not SHARED_DATA.is_dir():
-        pytest.skip("../shared/data is not available")
-    return SHARED_DATA
+    """``../shared/data``: real public files for tests (never copied into the repo).
+
+    Every test that reads real data takes this fixture, so that one rule decides what happens
+    when the folder is absent: skip, or fail under ``CI=true`` (see :func:`require_shared_data`).
+    """
+    return require_shared_data()
 
 
 @dataclass

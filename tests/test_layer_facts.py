@@ -3,7 +3,8 @@
 These tests read the shipped files directly (standard library + pandas) and do
 not import northpic. The cross-checks against public reference records read
 ``../shared/data`` next to the repository (validation only: nothing from there
-is shipped) and are skipped when that folder is absent.
+is shipped) through the ``shared_data`` fixture: skipped when that folder is absent,
+failed when it is absent under ``CI=true``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import pytest
 ROOT = Path(__file__).parents[1]
 LAYERS = ROOT / "layers"
 SEEDS = ROOT / "seeds"
-SHARED_DATA = Path(__file__).parents[1].parent / "shared" / "data"
 
 SOURCE_DOCUMENTS = {
     "000_6fe3db5f794230d9.txt",
@@ -149,8 +149,8 @@ def _nearest_named(lat: float, lon: float, ref: pd.DataFrame, key: str) -> float
     )
 
 
-def _mineral_reference() -> pd.DataFrame:
-    folder = SHARED_DATA / "minerals"
+def _mineral_reference(folder: Path) -> pd.DataFrame:
+    assert folder.is_dir(), f"{folder} is missing from the shared data"
     rows: list[tuple[str, float, float]] = []
     for path in sorted(folder.glob("*.geojson")):
         for feature in json.loads(path.read_text(encoding="utf-8"))["features"]:
@@ -300,10 +300,8 @@ def test_reported_diversions_are_dated_no_finer_than_the_source() -> None:
 # --- cross-checks against public reference records -------------------------
 
 
-def test_mineral_coordinates_match_public_records() -> None:
-    if not (SHARED_DATA / "minerals").is_dir():
-        pytest.skip("../shared/data/minerals is not available")
-    reference = _mineral_reference()
+def test_mineral_coordinates_match_public_records(shared_data: Path) -> None:
+    reference = _mineral_reference(shared_data / "minerals")
     minerals = _read_points("minerals")
     matched, failures = 0, []
     for row in minerals.to_dict("records"):
@@ -322,10 +320,8 @@ def test_mineral_coordinates_match_public_records() -> None:
     assert not failures, failures
 
 
-def test_base_coordinates_match_openflights() -> None:
-    path = SHARED_DATA / "bases" / "openflights_airfields_north55.csv"
-    if not path.is_file():
-        pytest.skip("../shared/data/bases is not available")
+def test_base_coordinates_match_openflights(shared_data: Path) -> None:
+    path = shared_data / "bases" / "openflights_airfields_north55.csv"
     reference = pd.read_csv(path)[["name", "lat", "lon"]].dropna()
     bases = _read_points("bases").set_index("id")
     matched, failures = 0, []

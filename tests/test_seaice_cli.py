@@ -106,6 +106,8 @@ def test_export_cog_and_cf_netcdf(v4: Path, tmp_path: Path, capsys) -> None:
     assert info["metadata"]["IMAGE_STRUCTURE"]["LAYOUT"] == "COG"
     assert "3413" in info["coordinateSystem"]["wkt"].split("ID[")[-1]
     assert info["bands"][0]["overviews"]
+    # NSIDC's 25 km north polar stereographic grid: 304 columns x 448 rows, x from -3850 km
+    # (NSIDC, "A Guide to NSIDC's Polar Stereographic Projection", grid definitions table)
     assert info["size"] == [304, 448] and info["geoTransform"][0] == -3_850_000
     import rasterio
 

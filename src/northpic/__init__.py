@@ -4,15 +4,42 @@ The public API loads the validated layers of the picture::
 
     >>> import northpic
     >>> names = [layer.name for layer in northpic.list_layers()]
+    >>> "bases" in names
+    True
     >>> bases = northpic.load_layer("bases")
+    >>> len(bases) > 0, bases.crs.to_epsg()
+    (True, 4326)
 
-Rendering, export and the analytics live in their own modules and import
-their heavy dependencies (folium, dask, playwright) only when called.
+It adds reported events to an event store and exports the picture, here into
+a temporary folder::
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> store = Path(tmp.name) / "events.gpkg"
+    >>> report = northpic.add_events([{
+    ...     "name": "Tanker turned north", "kind": "diversion",
+    ...     "time": "2026-01-15T08:30:00Z", "lat": 70.2, "lon": 30.9,
+    ...     "source": "watch log 15 Jan", "confidence": "medium",
+    ...     "precision_km": 5, "domain": "economic"}], store=store)
+    >>> report.added, report.updated
+    (1, 0)
+    >>> out = northpic.export_picture(Path(tmp.name) / "picture.gpkg", "gpkg",
+    ...                               events_store=store)
+    >>> out.name
+    'picture.gpkg'
+    >>> tmp.cleanup()
+
+:func:`add_events` and :func:`export_picture` are the event store's and the
+exports' own functions, with their signatures and docstrings; they are
+imported on first use (module ``__getattr__``), so that ``import northpic``
+loads neither the writers nor folium, click, dask or playwright.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from northpic.catalogue import LayerSpec
 from northpic.errors import (
@@ -24,40 +51,32 @@ from northpic.errors import (
 )
 from northpic.picture import list_layers, load_layer, load_picture, valid_at
 
+if TYPE_CHECKING:  # what type checkers see; at run time __getattr__ imports them on first use
+    from northpic.events import add_events
+    from northpic.export import export_picture
+
 __version__ = "0.1.0"
 
-
-def add_events(source: Any, store: Any = None, **options: Any) -> Any:
-    """Add a batch of events to the event store; see :func:`northpic.events.add_events`.
-
-    All or nothing: one bad record refuses the batch with a
-    :class:`SchemaError` naming the record and the reason.
-
-    Examples
-    --------
-    >>> import northpic
-    >>> northpic.add_events("reports.geojson", store="events.gpkg")  # doctest: +SKIP
-    AddReport(added=3, updated=0, ...)
-    """
-    from northpic.events import add_events as _add_events
-
-    return _add_events(source, store, **options)
+#: Public names imported on first use: name -> the module that defines or re-exports it.
+_LAZY: dict[str, str] = {
+    "add_events": "northpic.events",
+    "export_picture": "northpic.export",
+}
 
 
-def export_picture(out: Any, format: str, **options: Any) -> Any:
-    """Export the picture to GIS formats; see :func:`northpic.export.api.export_picture`.
+def __getattr__(name: str) -> Any:
+    """Import a lazy public name on first use and keep it (PEP 562)."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
 
-    Imports the writers (GDAL, pyarrow) only when called.
 
-    Examples
-    --------
-    >>> import northpic
-    >>> northpic.export_picture("picture.gpkg", "gpkg")  # doctest: +SKIP
-    PosixPath('picture.gpkg')
-    """
-    from northpic.export import export_picture as _export_picture
-
-    return _export_picture(out, format, **options)
+def __dir__() -> list[str]:
+    """List the lazy public names with the loaded ones."""
+    return sorted(set(globals()) | set(_LAZY))
 
 
 __all__ = [

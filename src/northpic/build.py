@@ -157,8 +157,14 @@ def build_map(
 
     Examples
     --------
+    >>> import tempfile
+    >>> from pathlib import Path
     >>> from northpic.build import build_map
-    >>> build_map("maps/briefing.html", at="2026-02-02")  # doctest: +SKIP
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     page = build_map(Path(folder) / "briefing.html", at="2026-02-02")
+    ...     html = page.read_text(encoding="utf-8")
+    >>> page.name, html.startswith("<!DOCTYPE html>"), "Northern situational picture" in html
+    ('briefing.html', True, True)
     """
     from northpic.render.map import render_map
 

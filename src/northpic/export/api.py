@@ -308,11 +308,16 @@ def export_picture(
 
     Examples
     --------
+    >>> import tempfile
+    >>> from pathlib import Path
     >>> import northpic
-    >>> northpic.export_picture("picture.gpkg", "gpkg")  # doctest: +SKIP
-    PosixPath('picture.gpkg')
-    >>> northpic.export_picture("picture-geojson", "geojson", at="2026-02-01")  # doctest: +SKIP
-    PosixPath('picture-geojson')
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> northpic.export_picture(folder / "picture.gpkg", "gpkg").name
+    'picture.gpkg'
+    >>> out = northpic.export_picture(folder / "picture-geojson", "geojson", at="2026-02-01")
+    >>> sorted(p.name for p in out.glob("*.geojson"))[:3]
+    ['arctic_council.geojson', 'bases.geojson', 'boundaries.geojson']
+    >>> import shutil; shutil.rmtree(folder)
     """
     from northpic.picture import load_picture, spec_for
 

@@ -247,8 +247,17 @@ def atomic_output(
 
     Examples
     --------
-    >>> with atomic_output("out.csv", directory=False, overwrite=True) as tmp:  # doctest: +SKIP
-    ...     tmp.write_text("a,b\\n")
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> out = Path(folder.name) / "out.csv"
+    >>> with atomic_output(out, directory=False, overwrite=False) as tmp:
+    ...     size = tmp.write_text("a,b\\n")
+    ...     out.exists()  # not yet: the output appears whole when the block ends
+    False
+    >>> out.read_text(), sorted(p.name for p in out.parent.iterdir())
+    ('a,b\\n', ['out.csv'])
+    >>> folder.cleanup()
     """
     started = time.time()
     target = Path(path)

@@ -190,9 +190,14 @@ def qml_style(
 
     Examples
     --------
-    >>> from northpic.catalogue import get_layer_spec  # doctest: +SKIP
-    >>> "SimpleMarker" in qml_style(get_layer_spec("bases"), "points")  # doctest: +SKIP
+    >>> from northpic.catalogue import get_layer_spec
+    >>> qml = qml_style(get_layer_spec("bases"), "points", start_field="valid_from")
+    >>> "SimpleMarker" in qml
     True
+    >>> import xml.etree.ElementTree as ET
+    >>> temporal = ET.fromstring(qml).find("temporal")
+    >>> temporal.get("enabled"), temporal.get("startField")
+    ('1', 'valid_from')
     """
     if family not in _QGIS_GEOMETRY:
         raise ValueError(f"no QGIS style for geometry family {family!r}")

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypedDict
 
 import folium
 import geopandas as gpd
 import pandas as pd
-from branca.element import Element, MacroElement
+from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
 from northpic.catalogue import LayerSpec
@@ -25,7 +25,17 @@ from northpic.render.assets import head_html
 from northpic.render.basemap import graticule_geojson, land_geojson
 from northpic.render.payload import js_json, layer_data, layer_info
 
-PROJECTIONS = {
+
+class Projection(TypedDict):
+    """How the map opens in one projection."""
+
+    crs: str  # folium's CRS name
+    label: str  # shown on the map
+    location: list[float]  # [lat, lon] of the first view
+    zoom: int  # zoom of the first view
+
+
+PROJECTIONS: dict[str, Projection] = {
     "polar": {
         "crs": "EPSG3413",
         "label": "Polar stereographic north (EPSG:3413)",
@@ -94,7 +104,7 @@ def new_map(projection: str = "polar", tiles: bool = False, basemap: bool = True
     )
     fmap.default_js = []
     fmap.default_css = []
-    fmap.get_root().header.add_child(Element(head_html()), name="northpic_assets")
+    map_page(fmap).header.add_child(Element(head_html()), name="northpic_assets")
     if basemap:
         fmap.add_child(
             _Script(
@@ -102,8 +112,26 @@ def new_map(projection: str = "polar", tiles: bool = False, basemap: bool = True
                 f"{js_json(graticule_geojson())});"
             )
         )
-    fmap.northpic_projection = settings["label"]  # type: ignore[attr-defined]
+    # our label for add_controls to read back; folium.Map declares no such attribute
+    fmap.northpic_projection = settings["label"]  # type: ignore[attr-defined]  # our own label
     return fmap
+
+
+def map_page(fmap: folium.Map) -> Figure:
+    """Return the HTML page (a branca ``Figure``) that ``fmap`` renders into.
+
+    folium puts every new map into a ``Figure``, whose ``header`` and ``title``
+    the picture sets; branca types ``get_root()`` as a plain ``Element``.
+
+    Raises
+    ------
+    TypeError
+        If the map was moved out of its page (a bug, not bad input).
+    """
+    root = fmap.get_root()
+    if not isinstance(root, Figure):
+        raise TypeError(f"the map is not in an HTML page: its root is a {type(root).__name__}")
+    return root
 
 
 def add_layer(fmap: folium.Map, frame: gpd.GeoDataFrame, spec: LayerSpec) -> folium.Map:
@@ -193,7 +221,7 @@ def render_map(
     """
     moment = at if at is not None else pd.Timestamp(datetime.now(UTC))
     fmap = new_map(projection, tiles=tiles)
-    fmap.get_root().title = title
+    map_page(fmap).title = title
     for name, frame in frames.items():
         add_layer(fmap, frame, specs[name])
     add_controls(
