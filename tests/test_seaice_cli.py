@@ -19,8 +19,8 @@ import xarray as xr
 from builders import seaice as b
 from northpic.cli import main
 from northpic.errors import FetchError
+from northpic.io.seaice import open_concentration
 from northpic.seaice.edge import ice_edge
-from northpic.seaice.products import open_concentration
 from northpic.seaice.routes import route_exposure
 
 
@@ -204,7 +204,7 @@ def test_fetch_downloads_caches_and_says_when_offline(tmp_path: Path, monkeypatc
     code, _, err = run(capsys, "seaice", "fetch", "--date", "2024-09-15", "--refresh")
     assert code == 2 and "offline or unreachable" in err and "Traceback" not in err
     assert cached.is_file()  # a failed refresh loses nothing
-    from northpic.seaice.fetch import fetch_daily
+    from northpic.io.seaice.fetch import fetch_daily
 
     with pytest.raises(FetchError, match="offline or unreachable"):
         fetch_daily("2024-09-17")

@@ -12,9 +12,10 @@ from pyproj import Geod, Transformer
 
 from builders import seaice as b
 from northpic.errors import DataFileError, UnsupportedFormatError
+from northpic.io.seaice import open_concentration
+from northpic.io.seaice.grid import PSN25, geographic_cell_area, projected_cell_area, zone_area
+from northpic.io.seaice.standard import LAND, POLE_HOLE
 from northpic.seaice.analysis import extent_and_area, extent_anomaly, monthly_means
-from northpic.seaice.grid import PSN25, geographic_cell_area, projected_cell_area, zone_area
-from northpic.seaice.products import LAND, POLE_HOLE, open_concentration
 
 
 @pytest.fixture(scope="session")
@@ -174,7 +175,7 @@ def test_real_median_extent_shapes_read_as_valid_pole_enclosing_polygons(shared_
     from pyproj import Geod
     from shapely import Point
 
-    from northpic.seaice.products import read_extent_shapes
+    from northpic.io.seaice import read_extent_shapes
 
     shapes = read_extent_shapes(shared_data / "seaice" / "nsidc_median_extent_1981-2010_monthly.geojson")
     assert len(shapes) == 12 and shapes.crs.to_epsg() == 4326
@@ -208,7 +209,7 @@ def test_cell_areas_match_geodesic_polygons() -> None:
 
 
 def test_monthly_means_and_anomaly(tmp_path: Path) -> None:
-    from northpic.seaice.many import open_daily_files
+    from northpic.io.seaice.many import open_daily_files
 
     paths = b.write_g02202_series(tmp_path, 40, start=date(2023, 1, 10))
     ds = open_daily_files(paths)

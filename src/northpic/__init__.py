@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from northpic._version import __version__
 from northpic.catalogue import LayerSpec
 from northpic.errors import (
     BadInputError,
@@ -23,8 +24,6 @@ from northpic.errors import (
     SchemaError,
 )
 from northpic.picture import list_layers, load_layer, load_picture, valid_at
-
-__version__ = "0.1.0"
 
 
 def add_events(source: Any, store: Any = None, **options: Any) -> Any:

@@ -1,6 +1,6 @@
 """Extent, area, anomalies, time series and monthly means of sea-ice concentration.
 
-All functions take the standard Dataset of :mod:`northpic.seaice.products`
+All functions take the standard Dataset of :mod:`northpic.io.seaice.standard`
 (``sic``, ``flag`` and the true ``cell_area``) and work lazily on dask.
 
 NSIDC conventions (Sea Ice Index, G02135):
@@ -35,7 +35,7 @@ import shapely
 import xarray as xr
 
 from northpic.errors import NoDataError
-from northpic.seaice.products import COAST, LAND, MISSING, POLE_HOLE, UNUSED
+from northpic.io.seaice.standard import COAST, LAND, MISSING, POLE_HOLE, UNUSED
 
 #: NSIDC's extent threshold (fraction).
 EXTENT_THRESHOLD = 0.15
@@ -132,7 +132,7 @@ def sea_ice_extent(
     Parameters
     ----------
     ds : xarray.Dataset
-        Standard form (see :func:`northpic.seaice.products.open_concentration`).
+        Standard form (see :func:`northpic.io.seaice.open_concentration`).
     threshold : float
         Concentration fraction at or above which a cell counts (0.15).
     pole_hole : bool
