@@ -170,11 +170,22 @@ def ice_edge(ds: xr.Dataset, threshold: float = 15, date: str | None = None) -> 
 
     Examples
     --------
-    >>> from northpic.seaice.products import open_concentration
-    >>> ds = open_concentration("seaice_conc_daily_nh_20230915_f17_v04r00.nc")  # doctest: +SKIP
-    >>> edge = ice_edge(ds)  # doctest: +SKIP
-    >>> bool(edge.is_valid.all()), edge.crs.to_epsg()  # doctest: +SKIP
-    (True, 4326)
+    A 100 km square of 90 % ice on the pole, on ten by ten 25 km cells:
+
+    >>> import numpy as np, xarray as xr
+    >>> from northpic.io.seaice.standard import standard_form
+    >>> x = np.arange(-4.5, 5) * 25_000.0
+    >>> block = (np.abs(x)[:, None] < 50_000) & (np.abs(x) < 50_000)
+    >>> ds = standard_form(
+    ...     xr.DataArray(np.where(block, 0.9, 0.0).astype("f4")[None]),
+    ...     xr.DataArray(np.zeros((1, 10, 10), "u1")), x=x, y=x[::-1], crs="EPSG:3413",
+    ...     time=np.array(["2023-09-15"], "datetime64[ns]"), product="demo", title="demo",
+    ...     path="demo.nc", citation="demo")
+    >>> edge = ice_edge(ds)
+    >>> len(edge), bool(edge.is_valid.all()), edge.crs.to_epsg()
+    (1, True, 4326)
+    >>> bool(edge.geometry[0].covers(shapely.Point(0, 90))), edge.date[0]
+    (True, '2023-09-15')
     """
     day = select_day(ds, date)
     require_data(day, "an ice edge")

@@ -71,9 +71,24 @@ def open_daily_files(paths: Sequence[str | Path], progress: Progress | None = No
 
     Examples
     --------
-    >>> from glob import glob
-    >>> ds = open_daily_files(sorted(glob("daily/seaice_conc_daily_nh_2023*.nc")))  # doctest: +SKIP
-    >>> extent_and_area(ds)  # doctest: +SKIP
+    >>> import tempfile
+    >>> import numpy as np, xarray as xr
+    >>> def write_day(path, values):  # a tiny G02202 v5 layout: uint8, scale 0.01, flags
+    ...     conc = xr.DataArray(np.array([values], "u1"), dims=("time", "y", "x"), attrs={
+    ...         "scale_factor": 0.01, "flag_values": np.array([251, 252, 253, 254, 255], "u1"),
+    ...         "flag_meanings": "pole_hole lakes coastal land_mask missing"})
+    ...     xr.Dataset({"cdr_seaice_conc": conc}, coords={"x": [-12500.0, 12500.0],
+    ...                "y": [12500.0, -12500.0]}).to_netcdf(path)
+    ...     return path
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> paths = [write_day(f"{folder.name}/sic_psn25_202309{day}_F17_v05r00.nc", [[v, 0], [0, 0]])
+    ...          for day, v in (("17", 90), ("15", 10), ("16", 50))]
+    >>> ds = open_daily_files(paths)
+    >>> [str(t)[:10] for t in ds.time.values], ds.sic.chunks[0]
+    (['2023-09-15', '2023-09-16', '2023-09-17'], (1, 1, 1))
+    >>> ds.sic.isel(y=0, x=0).values.astype(float).round(3).tolist()  # read only now
+    [0.1, 0.5, 0.9]
+    >>> folder.cleanup()
     """
     import dask
     import dask.array as da

@@ -51,9 +51,25 @@ def open_concentration(path: str | Path, chunks: dict | None = None) -> xr.Datas
 
     Examples
     --------
-    >>> ds = open_concentration("seaice_conc_daily_nh_20230915_f17_v04r00.nc")  # doctest: +SKIP
-    >>> ds.attrs["product"], ds.sic.dims  # doctest: +SKIP
-    ('G02202 v04r00', ('time', 'y', 'x'))
+    >>> import tempfile
+    >>> import numpy as np, xarray as xr
+    >>> def write_day(path, values):  # a tiny G02202 v5 layout: uint8, scale 0.01, flags
+    ...     conc = xr.DataArray(np.array([values], "u1"), dims=("time", "y", "x"), attrs={
+    ...         "scale_factor": 0.01, "flag_values": np.array([251, 252, 253, 254, 255], "u1"),
+    ...         "flag_meanings": "pole_hole lakes coastal land_mask missing"})
+    ...     xr.Dataset({"cdr_seaice_conc": conc}, coords={"x": [-12500.0, 12500.0],
+    ...                "y": [12500.0, -12500.0]}).to_netcdf(path)
+    ...     return path
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> path = write_day(f"{folder.name}/sic_psn25_20230915_F17_v05r00.nc", [[0, 50], [100, 254]])
+    >>> ds = open_concentration(path)
+    >>> ds.attrs["product"], ds.attrs["crs"], ds.sic.dims
+    ('G02202 v05', 'EPSG:3413', ('time', 'y', 'x'))
+    >>> ds.sic.values[0].tolist(), ds.flag.values[0].tolist()
+    ([[0.0, 0.5], [1.0, nan]], [[0, 0], [0, 254]])
+    >>> str(ds.time.values[0])[:10]  # from the file name
+    '2023-09-15'
+    >>> folder.cleanup()
     """
     path = Path(path)
     if not path.is_file():
