@@ -2,7 +2,7 @@
 
 The median extent of each month is measured from the shipped median outline
 clipped with land (the ``sea_ice`` layer, read by
-:mod:`northpic.io.seaice_median`): the ice-covered ocean north of the median
+:mod:`northpic.io.seaice.median`): the ice-covered ocean north of the median
 edge, pole included, measured geodesically. It is derived from the outline
 (simplified to about 10 km), not NSIDC's tabulated medians, so it can differ
 from those by a few per cent.

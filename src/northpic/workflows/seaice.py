@@ -170,7 +170,8 @@ def export_picture_with_seaice(
     pathlib.Path
         The output written.
     """
-    from northpic.export.api import SEAICE_RASTER, check_output, export_picture, get_format
+    from northpic.export import check_output, export_picture, get_format
+    from northpic.export.api import SEAICE_RASTER
 
     extra_layers, rasters = {}, {}
     if seaice_file is not None:

@@ -14,6 +14,8 @@ returns the standard form of :mod:`~northpic.io.seaice.standard`.
 * :mod:`~northpic.io.seaice.standard` - the standard form, flag codes, grid checks;
 * :mod:`~northpic.io.seaice.grid` - NSIDC grids and true cell areas;
 * :mod:`~northpic.io.seaice.many` - many daily files as one lazy Dataset;
+* :mod:`~northpic.io.seaice.median` - the shipped NSIDC 1981-2010 median edge table
+  (the ``sea_ice`` layer);
 * :mod:`~northpic.io.seaice.fetch` - download and cache NSIDC daily files.
 
 The names below are loaded on first use, so importing this package is cheap.
