@@ -231,3 +231,37 @@ def test_a_cell_at_exactly_15_percent_counts_as_ice(tmp_path: Path, product: str
     from northpic.seaice.analysis import ice_mask
 
     assert bool(ice_mask(ds).isel(time=0).values[at_15].all())
+
+
+# one file of each NetCDF family in the registry; CF is northpic's own export of a G02202 day
+_FAMILY_FILES = {
+    "G02202": lambda d: b.write_g02202_v4(d / "seaice_conc_daily_nh_20230915_f17_v04r00.nc"),
+    "NSIDC-0051/0081": lambda d: b.write_nsidc0051(d / "NSIDC0051_SEAICE_PS_N25km_20230915_v2.0.nc"),
+    "OSI SAF": lambda d: b.write_osisaf(d / "ice_conc_nh_polstere-100_multi_202309151200.nc"),
+    "latlon": lambda d: b.write_latlon(d / "G10010_sibt1850_v2.0.nc"),
+}
+
+
+def test_every_registry_entry_has_a_family_file_here() -> None:
+    from northpic.io.seaice import PRODUCTS
+
+    assert [p.name for p in PRODUCTS] == ["G02202", "NSIDC-0051/0081", "OSI SAF", "CF", "latlon"]
+
+
+@pytest.mark.parametrize("name", ["G02202", "NSIDC-0051/0081", "OSI SAF", "CF", "latlon"])
+def test_each_family_file_is_recognised_by_its_own_registry_entry(name: str, tmp_path) -> None:
+    from northpic.export.seaice import write_concentration_netcdf
+    from northpic.io.seaice import open_raw, recognise_product
+
+    if name == "CF":
+        day = open_concentration(_FAMILY_FILES["G02202"](tmp_path))
+        path = write_concentration_netcdf(day, tmp_path / "northpic_cf.nc")
+    else:
+        path = _FAMILY_FILES[name](tmp_path)
+    raw = open_raw(path)
+    try:
+        assert recognise_product(raw).name == name
+    finally:
+        raw.close()
+    ds = open_concentration(path)
+    assert ds["sic"].dims == ("time", "y", "x") and float(ds["sic"].max()) <= 1.0

@@ -40,7 +40,7 @@ def open_concentration(path: str | Path, chunks: dict | None = None) -> xr.Datas
     Returns
     -------
     xarray.Dataset
-        The standard form described in the module docstring.
+        The standard form (:mod:`northpic.io.seaice.standard`).
 
     Raises
     ------
