@@ -152,7 +152,6 @@ def time_of(raw: xr.Dataset, path: str, n: int) -> np.ndarray:
     return np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
 
 
-
 def with_time(var: xr.DataArray, ydim: Hashable, xdim: Hashable) -> xr.DataArray:
     """Return ``var`` as (time, ydim, xdim): a missing time axis is added, another renamed."""
     others = [d for d in var.dims if d not in (ydim, xdim)]
