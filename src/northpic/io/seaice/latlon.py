@@ -43,7 +43,6 @@ def _looks_like_percent(var: xr.DataArray) -> bool:
     return bool(float(values.max(skipna=True)) > 1.5)
 
 
-
 def detect(raw: xr.Dataset) -> bool:
     """Say whether a raw Dataset holds concentration on 1-D ``lat``/``lon``."""
     return _latlon_var(raw) is not None

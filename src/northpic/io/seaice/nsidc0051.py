@@ -14,7 +14,6 @@ def _icecon_name(raw: xr.Dataset) -> str | None:
     return sorted(names)[-1] if names else None
 
 
-
 def detect(raw: xr.Dataset) -> bool:
     """Say whether a raw Dataset is an NSIDC-0051/0081 file (``*_ICECON`` on ``x``/``y``)."""
     return _icecon_name(raw) is not None and "x" in raw.dims

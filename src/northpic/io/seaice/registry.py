@@ -33,8 +33,6 @@ class Product:
     read: Callable[[xr.Dataset, str], xr.Dataset]
 
 
-
-
 #: The NetCDF product families, tried in this order (the first whose ``detect`` is true reads).
 PRODUCTS: tuple[Product, ...] = (
     Product(

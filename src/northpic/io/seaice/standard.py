@@ -55,7 +55,6 @@ CITATIONS = {
 }
 
 
-
 def standard_form(
     sic: xr.DataArray,
     flag: xr.DataArray,
@@ -110,7 +109,6 @@ def standard_form(
         ds["x"].attrs = {"standard_name": "projection_x_coordinate", "units": "m"}
         ds["y"].attrs = {"standard_name": "projection_y_coordinate", "units": "m"}
     return ds
-
 
 
 #: The smallest grid that has an edge to trace: 2 x 2 cells.
