@@ -57,5 +57,5 @@ def command(
 
     names = comma_list(layer_names, "--layers")
     result = export_picture_with_seaice(out, fmt, layers=names, at=at, events_store=events_store,
-                            seaice_file=seaice_file, overwrite=overwrite, mkdir=mkdir)
+                                        seaice_file=seaice_file, overwrite=overwrite, mkdir=mkdir)
     click.echo(str(result))

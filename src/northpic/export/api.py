@@ -330,6 +330,10 @@ def export_picture(
                   for name in wanted or []}
     specs = {name: spec_for(name) for name in frames}
     for name, (frame, spec) in (extra_layers or {}).items():
+        if name in frames:
+            from northpic.errors import BadInputError
+
+            raise BadInputError(f"an extra layer is named {name!r}, as a layer of the picture is")
         frames[name], specs[name] = frame, spec
     return export_layers(frames, specs, out, format, overwrite=overwrite,
                          metadata=export_metadata(at), rasters=rasters, mkdir=mkdir)
