@@ -253,3 +253,16 @@ def test_the_overlay_takes_a_dataset_not_a_path(v4: Path) -> None:
     page = fmap.get_root().render()
     assert "northpic.addSeaice(" in page and "data:image/png;base64," in page
     assert "Sea-ice concentration, 2023-09-15 (observed)" in page
+
+
+def test_an_extra_layer_may_not_replace_a_picture_layer(v4: Path, tmp_path: Path) -> None:
+    from northpic.errors import BadInputError
+    from northpic.export import export_picture
+    from northpic.seaice.edge import observed_edge_spec
+
+    out = tmp_path / "p.gpkg"
+    with pytest.raises(BadInputError, match="named 'bases'"):
+        export_picture(out, "gpkg", layers=["bases"],
+                       extra_layers={"bases": (ice_edge(open_concentration(v4)),
+                                               observed_edge_spec(v4))})
+    assert not out.exists()
