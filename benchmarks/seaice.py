@@ -24,10 +24,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from builders import seaice as b  # noqa: E402
+from northpic.io.seaice import open_concentration  # noqa: E402
+from northpic.io.seaice.many import open_daily_files  # noqa: E402
 from northpic.seaice.analysis import extent_and_area, sea_ice_extent  # noqa: E402
 from northpic.seaice.edge import ice_edge  # noqa: E402
-from northpic.seaice.many import open_daily_files  # noqa: E402
-from northpic.seaice.products import open_concentration  # noqa: E402
 
 
 def _best(func, repeat: int = 3) -> tuple[float, object]:
@@ -100,7 +100,7 @@ def main(days: int = 365) -> dict:
             return ((mf["cdr_seaice_conc"] >= 0.15).sum(dim=("x", "y")) * 625e6 / 1e12).compute()
 
     t_year, year = _best(ours_year, repeat=1)
-    opening = (f"from northpic.seaice.many import open_daily_files\n"
+    opening = (f"from northpic.io.seaice.many import open_daily_files\n"
                f"from northpic.seaice.analysis import sea_ice_extent\n"
                f"files = {[str(p) for p in series]!r}\n")
     rss_year = _peak_rss_mb(opening + "sea_ice_extent(open_daily_files(files)).compute()\n")

@@ -95,7 +95,7 @@ def test_exports_follow_the_right_hand_rule(tmp_path):
 
 
 def test_seaice_edge_file_with_a_pole_enclosing_polygon_with_holes(tmp_path):
-    from northpic.seaice.export import write_edge
+    from northpic.export.seaice import write_edge
 
     cap = _pole_cap_with_holes()
     frame = gpd.GeoDataFrame({"id": ["cap"], "valid_from": [None]}, geometry=[cap],

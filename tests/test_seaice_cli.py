@@ -19,8 +19,8 @@ import xarray as xr
 from builders import seaice as b
 from northpic.cli import main
 from northpic.errors import FetchError
+from northpic.io.seaice import open_concentration
 from northpic.seaice.edge import ice_edge
-from northpic.seaice.products import open_concentration
 from northpic.seaice.routes import route_exposure
 
 
@@ -206,7 +206,65 @@ def test_fetch_downloads_caches_and_says_when_offline(tmp_path: Path, monkeypatc
     code, _, err = run(capsys, "seaice", "fetch", "--date", "2024-09-15", "--refresh")
     assert code == 2 and "offline or unreachable" in err and "Traceback" not in err
     assert cached.is_file()  # a failed refresh loses nothing
-    from northpic.seaice.fetch import fetch_daily
+    from northpic.io.seaice.fetch import fetch_daily
 
     with pytest.raises(FetchError, match="offline or unreachable"):
         fetch_daily("2024-09-17")
+
+
+def test_export_picture_takes_the_observed_day_from_its_caller(v4: Path, tmp_path: Path) -> None:
+    from northpic.export import export_picture
+    from northpic.seaice.edge import LAYER, observed_edge_spec
+
+    day = open_concentration(v4)
+    edge = ice_edge(day)
+    out = export_picture(tmp_path / "p.gpkg", "gpkg", layers=["bases"],
+                         extra_layers={LAYER: (edge, observed_edge_spec(v4))})
+    layers = {name for name, _ in pyogrio.list_layers(out)}
+    assert {"bases", LAYER} <= layers
+    back = pyogrio.read_dataframe(out, layer=LAYER)
+    assert len(back) == len(edge) and back.crs.to_epsg() == 4326
+    # the areas GDAL reads back are the traced ones
+    assert sorted(back["area_km2"]) == pytest.approx(sorted(edge["area_km2"]))
+
+
+def test_the_export_workflow_refuses_an_existing_output_before_reading_the_ice(
+    v4: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import northpic.workflows.seaice as workflow
+    from northpic.errors import OutputExistsError
+
+    target = tmp_path / "p.gpkg"
+    target.write_bytes(b"someone else's file")
+
+    def must_not_run(*_: object, **__: object) -> None:
+        raise AssertionError("the sea-ice file was read before the output was checked")
+
+    monkeypatch.setattr(workflow, "observed_ice_day", must_not_run)
+    with pytest.raises(OutputExistsError, match="p.gpkg"):
+        workflow.export_picture_with_seaice(target, "gpkg", layers=["bases"], seaice_file=v4)
+    assert target.read_bytes() == b"someone else's file"
+
+
+def test_the_overlay_takes_a_dataset_not_a_path(v4: Path) -> None:
+    import folium
+
+    from northpic.render.seaice import add_seaice_overlay
+
+    fmap = add_seaice_overlay(folium.Map(), open_concentration(v4))
+    page = fmap.get_root().render()
+    assert "northpic.addSeaice(" in page and "data:image/png;base64," in page
+    assert "Sea-ice concentration, 2023-09-15 (observed)" in page
+
+
+def test_an_extra_layer_may_not_replace_a_picture_layer(v4: Path, tmp_path: Path) -> None:
+    from northpic.errors import BadInputError
+    from northpic.export import export_picture
+    from northpic.seaice.edge import observed_edge_spec
+
+    out = tmp_path / "p.gpkg"
+    with pytest.raises(BadInputError, match="named 'bases'"):
+        export_picture(out, "gpkg", layers=["bases"],
+                       extra_layers={"bases": (ice_edge(open_concentration(v4)),
+                                               observed_edge_spec(v4))})
+    assert not out.exists()

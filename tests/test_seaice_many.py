@@ -12,9 +12,9 @@ import pytest
 
 from builders import seaice as b
 from northpic.errors import BadInputError, DataFileError
+from northpic.io.seaice import open_concentration
+from northpic.io.seaice.many import date_from_name, open_daily_files
 from northpic.seaice.analysis import extent_and_area, monthly_extent
-from northpic.seaice.many import date_from_name, open_daily_files
-from northpic.seaice.products import open_concentration
 
 
 @pytest.fixture(scope="module")

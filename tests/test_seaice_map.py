@@ -10,7 +10,7 @@ import shapely
 from builders import seaice as b
 from northpic.build import build_map
 from northpic.catalogue import get_layer_spec
-from northpic.io.seaice_median import read_median_edge_polar
+from northpic.io.seaice.median import read_median_edge_polar
 from northpic.picture import load_layer
 
 

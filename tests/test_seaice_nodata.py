@@ -12,9 +12,9 @@ import pytest
 from builders import seaice as b
 from northpic.cli import main
 from northpic.errors import NoDataError, UnsupportedFormatError
+from northpic.io.seaice import open_concentration
 from northpic.seaice.analysis import MIN_VALID_FRACTION, valid_fraction
 from northpic.seaice.edge import ice_edge
-from northpic.seaice.products import open_concentration
 
 
 @pytest.fixture(scope="module")

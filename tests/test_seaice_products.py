@@ -12,9 +12,10 @@ from pyproj import Geod, Transformer
 
 from builders import seaice as b
 from northpic.errors import DataFileError, UnsupportedFormatError
+from northpic.io.seaice import open_concentration
+from northpic.io.seaice.grid import PSN25, geographic_cell_area, projected_cell_area, zone_area
+from northpic.io.seaice.standard import LAND, POLE_HOLE
 from northpic.seaice.analysis import extent_and_area, extent_anomaly, monthly_means
-from northpic.seaice.grid import PSN25, geographic_cell_area, projected_cell_area, zone_area
-from northpic.seaice.products import LAND, POLE_HOLE, open_concentration
 
 
 @pytest.fixture(scope="session")
@@ -179,7 +180,7 @@ def test_real_median_extent_shapes_read_as_valid_pole_enclosing_polygons(shared_
     from pyproj import Geod
     from shapely import Point
 
-    from northpic.seaice.products import read_extent_shapes
+    from northpic.io.seaice import read_extent_shapes
 
     shapes = read_extent_shapes(shared_data / "seaice" / "nsidc_median_extent_1981-2010_monthly.geojson")
     assert len(shapes) == 12 and shapes.crs.to_epsg() == 4326
@@ -213,7 +214,7 @@ def test_cell_areas_match_geodesic_polygons() -> None:
 
 
 def test_monthly_means_and_anomaly(tmp_path: Path) -> None:
-    from northpic.seaice.many import open_daily_files
+    from northpic.io.seaice.many import open_daily_files
 
     paths = b.write_g02202_series(tmp_path, 40, start=date(2023, 1, 10))
     ds = open_daily_files(paths)
@@ -235,3 +236,37 @@ def test_a_cell_at_exactly_15_percent_counts_as_ice(tmp_path: Path, product: str
     from northpic.seaice.analysis import ice_mask
 
     assert bool(ice_mask(ds).isel(time=0).values[at_15].all())
+
+
+# one file of each NetCDF family in the registry; CF is northpic's own export of a G02202 day
+_FAMILY_FILES = {
+    "G02202": lambda d: b.write_g02202_v4(d / "seaice_conc_daily_nh_20230915_f17_v04r00.nc"),
+    "NSIDC-0051/0081": lambda d: b.write_nsidc0051(d / "NSIDC0051_SEAICE_PS_N25km_20230915_v2.0.nc"),
+    "OSI SAF": lambda d: b.write_osisaf(d / "ice_conc_nh_polstere-100_multi_202309151200.nc"),
+    "latlon": lambda d: b.write_latlon(d / "G10010_sibt1850_v2.0.nc"),
+}
+
+
+def test_every_registry_entry_has_a_family_file_here() -> None:
+    from northpic.io.seaice import PRODUCTS
+
+    assert [p.name for p in PRODUCTS] == ["G02202", "NSIDC-0051/0081", "OSI SAF", "CF", "latlon"]
+
+
+@pytest.mark.parametrize("name", ["G02202", "NSIDC-0051/0081", "OSI SAF", "CF", "latlon"])
+def test_each_family_file_is_recognised_by_its_own_registry_entry(name: str, tmp_path) -> None:
+    from northpic.export.seaice import write_concentration_netcdf
+    from northpic.io.seaice import open_raw, recognise_product
+
+    if name == "CF":
+        day = open_concentration(_FAMILY_FILES["G02202"](tmp_path))
+        path = write_concentration_netcdf(day, tmp_path / "northpic_cf.nc")
+    else:
+        path = _FAMILY_FILES[name](tmp_path)
+    raw = open_raw(path)
+    try:
+        assert recognise_product(raw).name == name
+    finally:
+        raw.close()
+    ds = open_concentration(path)
+    assert ds["sic"].dims == ("time", "y", "x") and float(ds["sic"].max()) <= 1.0

@@ -41,6 +41,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from northpic._version import __version__
 from northpic.catalogue import LayerSpec
 from northpic.errors import (
     BadInputError,
@@ -55,7 +56,6 @@ if TYPE_CHECKING:  # what type checkers see; at run time __getattr__ imports the
     from northpic.events import add_events
     from northpic.export import export_picture
 
-__version__ = "0.1.0"
 
 #: Public names imported on first use: name -> the module that defines or re-exports it.
 _LAZY: dict[str, str] = {

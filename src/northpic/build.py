@@ -191,10 +191,11 @@ def build_map(
     progress(f"rendering {sum(len(f) for f in frames.values())} features")
     fmap = render_map(frames, specs, at=moment, projection=projection, tiles=tiles, title=title)
     if seaice_file is not None:
-        from northpic.seaice.overlay import add_seaice_overlay
+        from northpic.io.seaice import open_concentration
+        from northpic.render.seaice import add_seaice_overlay
 
         progress(f"adding sea ice from {seaice_file}")
-        add_seaice_overlay(fmap, seaice_file)
+        add_seaice_overlay(fmap, open_concentration(seaice_file))
     out = Path(out)
     write_text_atomic(out, mark_page(fmap.get_root().render()), mkdir=mkdir)
     progress(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB)")

@@ -15,7 +15,7 @@ from northpic.catalogue import LayerSpec, get_layer_spec, read_catalogue
 from northpic.errors import LayerNotFoundError
 from northpic.geodesic import densify_geodesic
 from northpic.io.layer_files import read_layer_file
-from northpic.io.seaice_median import read_median_edge
+from northpic.io.seaice.median import read_median_edge
 from northpic.schema import validate_layer_frame
 from northpic.times import parse_time
 

@@ -53,9 +53,9 @@ def command(
       northpic export --format kml --out ev.kml --events ev.gpkg --layers events_military
       northpic export --format gpkg --out briefs/new/picture.gpkg --mkdir
     """
-    from northpic.export import export_picture
+    from northpic.workflows.seaice import export_picture_with_seaice
 
     names = comma_list(layer_names, "--layers")
-    result = export_picture(out, fmt, layers=names, at=at, events_store=events_store,
-                            seaice_file=seaice_file, overwrite=overwrite, mkdir=mkdir)
+    result = export_picture_with_seaice(out, fmt, layers=names, at=at, events_store=events_store,
+                                        seaice_file=seaice_file, overwrite=overwrite, mkdir=mkdir)
     click.echo(str(result))

@@ -37,7 +37,7 @@ def stats_command(files: tuple[Path, ...], as_json: bool, anomaly: bool) -> None
       northpic seaice stats seaice_conc_daily_nh_20230915_f17_v04r00.nc --json
       northpic seaice stats daily/*.nc --anomaly
     """
-    from northpic.seaice.tools import stats_of_files
+    from northpic.workflows.seaice import stats_of_files
 
     table = stats_of_files(files, anomaly=anomaly, progress=_say)
     if as_json:
@@ -67,7 +67,7 @@ def edge_command(
       northpic seaice edge seaice_conc_daily_nh_20230915_f17_v04r00.nc --out edge.gpkg
     """
     from northpic.export.atomic import ensure_parent
-    from northpic.seaice.tools import edge_of_file
+    from northpic.workflows.seaice import edge_of_file
 
     ensure_parent(out, mkdir)
     frame = edge_of_file(file, out, threshold=threshold, date=date, overwrite=overwrite)
@@ -89,7 +89,7 @@ def routes_command(file: Path, threshold: float, date: str | None, as_json: bool
     Example:
       northpic seaice routes seaice_conc_daily_nh_20230915_f17_v04r00.nc
     """
-    from northpic.seaice.tools import routes_of_file
+    from northpic.workflows.seaice import routes_of_file
 
     table = routes_of_file(file, threshold=threshold, date=date)
     if as_json:
@@ -119,7 +119,7 @@ def export_command(file: Path, out: Path, overwrite: bool, mkdir: bool) -> None:
       northpic seaice export day.nc --out day_cf.nc
     """
     from northpic.export.atomic import ensure_parent
-    from northpic.seaice.tools import export_file
+    from northpic.workflows.seaice import export_file
 
     ensure_parent(out, mkdir)
     _say(f"wrote {export_file(file, out, overwrite=overwrite)}")
@@ -137,6 +137,6 @@ def fetch_command(day: str, refresh: bool) -> None:
     Example:
       northpic seaice fetch --date 2024-09-15
     """
-    from northpic.seaice.fetch import fetch_daily
+    from northpic.io.seaice.fetch import fetch_daily
 
     click.echo(str(fetch_daily(day, refresh=refresh, progress=_say)))

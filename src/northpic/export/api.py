@@ -152,7 +152,7 @@ def check_output(
 
 def export_metadata(at: TimeLike | None = None, **extra: str) -> dict[str, str]:
     """Return the export-wide provenance items written into every format."""
-    from northpic import __version__
+    from northpic._version import __version__
 
     items = {
         "title": "Northern situational picture",
@@ -237,7 +237,7 @@ def export_layers(
             from northpic.export.readme import write_readme
 
             if rasters:
-                from northpic.seaice.export import write_concentration_geotiff
+                from northpic.export.seaice import write_concentration_geotiff
 
                 for name, day in rasters.items():
                     write_concentration_geotiff(day, tmp / f"{name}.tif")
@@ -252,7 +252,8 @@ def export_picture(
     layers: Iterable[str] | None = None,
     at: TimeLike | None = None,
     events_store: str | Path | None = None,
-    seaice_file: str | Path | None = None,
+    extra_layers: Mapping[str, tuple[gpd.GeoDataFrame, LayerSpec]] | None = None,
+    rasters: Mapping[str, xr.Dataset] | None = None,
     overwrite: bool = False,
     mkdir: bool = False,
 ) -> Path:
@@ -278,12 +279,14 @@ def export_picture(
         An event store whose events are exported too: events of a catalogue
         layer (e.g. ``shadow_fleet``) join it, the others form the
         ``events_<domain>`` layers.
-    seaice_file : str or pathlib.Path, optional
-        A sea-ice concentration file (any product
-        :func:`~northpic.seaice.products.open_concentration` reads): its 15 %
-        ice edge becomes layer ``sea_ice_observed``, and folder formats also
-        get its concentration as ``sea_ice_concentration.tif`` (a COG in
-        EPSG:3413). The day is the file's only one, or the one at ``at``.
+    extra_layers : mapping of str to (GeoDataFrame, LayerSpec), optional
+        Layers the caller has already made, exported after the picture's
+        (e.g. an observed day's ice edge, layer ``sea_ice_observed``: see
+        :func:`northpic.workflows.seaice.export_picture_with_seaice`, which
+        ``northpic export --seaice FILE`` runs).
+    rasters : mapping of str to xarray.Dataset, optional
+        Sea-ice concentration days that folder formats also get as
+        ``NAME.tif`` (a COG in EPSG:3413; see :func:`export_layers`).
     overwrite : bool
         Replace an existing output; otherwise an existing output is an error.
     mkdir : bool
@@ -331,17 +334,12 @@ def export_picture(
         frames = {name: frames[name] if name in frames else _no_events(name)
                   for name in wanted or []}
     specs = {name: spec_for(name) for name in frames}
-    rasters = {}
-    if seaice_file is not None:
-        from northpic.seaice.edge import LAYER, ice_edge, observed_edge_spec, select_day
-        from northpic.seaice.products import open_concentration
-        from northpic.times import parse_time
+    for name, (frame, spec) in (extra_layers or {}).items():
+        if name in frames:
+            from northpic.errors import BadInputError
 
-        moment = parse_time(at, option="at")  # the file's day at --at; else its only day
-        day = select_day(open_concentration(seaice_file),
-                         None if moment is None else moment.date().isoformat())
-        frames[LAYER], specs[LAYER] = ice_edge(day), observed_edge_spec(seaice_file)
-        rasters[SEAICE_RASTER] = day
+            raise BadInputError(f"an extra layer is named {name!r}, as a layer of the picture is")
+        frames[name], specs[name] = frame, spec
     return export_layers(frames, specs, out, format, overwrite=overwrite,
                          metadata=export_metadata(at), rasters=rasters, mkdir=mkdir)
 

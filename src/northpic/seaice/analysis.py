@@ -1,6 +1,6 @@
 """Extent, area, anomalies, time series and monthly means of sea-ice concentration.
 
-All functions take the standard Dataset of :mod:`northpic.seaice.products`
+All functions take the standard Dataset of :mod:`northpic.io.seaice.standard`
 (``sic``, ``flag`` and the true ``cell_area``) and work lazily on dask.
 
 NSIDC conventions (Sea Ice Index, G02135):
@@ -35,7 +35,7 @@ import shapely
 import xarray as xr
 
 from northpic.errors import NoDataError
-from northpic.seaice.products import COAST, LAND, MISSING, POLE_HOLE, UNUSED
+from northpic.io.seaice.standard import COAST, LAND, MISSING, POLE_HOLE, UNUSED
 
 #: NSIDC's extent threshold (fraction).
 EXTENT_THRESHOLD = 0.15
@@ -132,7 +132,7 @@ def sea_ice_extent(
     Parameters
     ----------
     ds : xarray.Dataset
-        Standard form (see :func:`northpic.seaice.products.open_concentration`).
+        Standard form (see :func:`northpic.io.seaice.open_concentration`).
     threshold : float
         Concentration fraction at or above which a cell counts (0.15).
     pole_hole : bool
@@ -176,11 +176,30 @@ def extent_and_area(ds: xr.Dataset, threshold: float = EXTENT_THRESHOLD) -> pd.D
 
     Examples
     --------
-    >>> from northpic.seaice.products import open_concentration
-    >>> ds = open_concentration("seaice_conc_daily_nh_20230915_f17_v04r00.nc")  # doctest: +SKIP
-    >>> extent_and_area(ds)  # doctest: +SKIP
-             date  extent_mkm2  area_mkm2
-    0  2023-09-15        4.23       3.19
+    A 100 km square of 90 % ice on the pole, on ten by ten 25 km cells:
+
+    >>> import numpy as np, xarray as xr
+    >>> from northpic.io.seaice.standard import standard_form
+    >>> x = np.arange(-4.5, 5) * 25_000.0
+    >>> block = (np.abs(x)[:, None] < 50_000) & (np.abs(x) < 50_000)
+    >>> ds = standard_form(
+    ...     xr.DataArray(np.where(block, 0.9, 0.0).astype("f4")[None]),
+    ...     xr.DataArray(np.zeros((1, 10, 10), "u1")), x=x, y=x[::-1], crs="EPSG:3413",
+    ...     time=np.array(["2023-09-15"], "datetime64[ns]"), product="demo", title="demo",
+    ...     path="demo.nc", citation="demo")
+    >>> table = extent_and_area(ds)
+    >>> table[["date", "valid_fraction"]].values.tolist()
+    [['2023-09-15', 1.0]]
+
+    The extent is 16 cells of true area: 625 km2 of map each, over the squared
+    scale of EPSG:3413 at the pole, (1 + sin 70 degrees) / 2 on the sphere; the
+    area is 90 % of it:
+
+    >>> cells = 16 * 625 / ((1 + np.sin(np.radians(70))) / 2) ** 2 / 1e6
+    >>> round(float(table.extent_mkm2[0]), 4), round(float(cells), 4)
+    (0.0106, 0.0106)
+    >>> round(float(table.area_mkm2[0] / table.extent_mkm2[0]), 6)
+    0.9
     """
     return stats_table(extent_area_dataset(ds, threshold).compute())
 

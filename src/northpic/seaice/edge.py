@@ -12,6 +12,7 @@ hole counts as ice, as in NSIDC's extent.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 import geopandas as gpd
 import numpy as np
@@ -22,8 +23,9 @@ import xarray as xr
 from northpic.catalogue import LayerSpec
 from northpic.crs import POLAR_CRS, polar_to_lonlat, transformer
 from northpic.errors import BadInputError
+from northpic.io.seaice.standard import POLE_HOLE
+from northpic.schema import COMMON_COLUMNS
 from northpic.seaice.analysis import EXTENT_THRESHOLD, require_data
-from northpic.seaice.products import POLE_HOLE
 
 LAYER = "sea_ice_observed"
 #: Colour of an observed day's ice edge, in the map and in exports.
@@ -121,7 +123,10 @@ def ice_polygons_polar(
     gen = contourpy.contour_generator(
         x, y, np.ma.masked_invalid(z), fill_type="OuterOffset", name="serial"
     )
-    points, offsets = gen.filled(level, np.inf)
+    filled = gen.filled(level, np.inf)
+    # fill_type OuterOffset returns (points, offsets): two lists of arrays, one item a polygon
+    points = cast("list[np.ndarray]", filled[0])
+    offsets = cast("list[np.ndarray]", filled[1])
     polygons = []
     for pts, offs in zip(points, offsets, strict=True):
         rings = [pts[offs[i] : offs[i + 1]] for i in range(len(offs) - 1)]
@@ -141,7 +146,7 @@ def ice_edge(ds: xr.Dataset, threshold: float = 15, date: str | None = None) -> 
     Parameters
     ----------
     ds : xarray.Dataset
-        Standard form (see :func:`northpic.seaice.products.open_concentration`).
+        Standard form (see :func:`northpic.io.seaice.open_concentration`).
     threshold : float
         Percent concentration of the edge (NSIDC's extent uses 15).
     date : str, optional
@@ -165,11 +170,22 @@ def ice_edge(ds: xr.Dataset, threshold: float = 15, date: str | None = None) -> 
 
     Examples
     --------
-    >>> from northpic.seaice.products import open_concentration
-    >>> ds = open_concentration("seaice_conc_daily_nh_20230915_f17_v04r00.nc")  # doctest: +SKIP
-    >>> edge = ice_edge(ds)  # doctest: +SKIP
-    >>> bool(edge.is_valid.all()), edge.crs.to_epsg()  # doctest: +SKIP
-    (True, 4326)
+    A 100 km square of 90 % ice on the pole, on ten by ten 25 km cells:
+
+    >>> import numpy as np, xarray as xr
+    >>> from northpic.io.seaice.standard import standard_form
+    >>> x = np.arange(-4.5, 5) * 25_000.0
+    >>> block = (np.abs(x)[:, None] < 50_000) & (np.abs(x) < 50_000)
+    >>> ds = standard_form(
+    ...     xr.DataArray(np.where(block, 0.9, 0.0).astype("f4")[None]),
+    ...     xr.DataArray(np.zeros((1, 10, 10), "u1")), x=x, y=x[::-1], crs="EPSG:3413",
+    ...     time=np.array(["2023-09-15"], "datetime64[ns]"), product="demo", title="demo",
+    ...     path="demo.nc", citation="demo")
+    >>> edge = ice_edge(ds)
+    >>> len(edge), bool(edge.is_valid.all()), edge.crs.to_epsg()
+    (1, True, 4326)
+    >>> bool(edge.geometry[0].covers(shapely.Point(0, 90))), edge.date[0]
+    (True, '2023-09-15')
     """
     day = select_day(ds, date)
     require_data(day, "an ice edge")
@@ -213,23 +229,7 @@ def ice_edge(ds: xr.Dataset, threshold: float = 15, date: str | None = None) -> 
                 "geometry": polar_to_lonlat(parts[i]),
             }
         )
-    columns = [
-        "id",
-        "name",
-        "layer",
-        "domain",
-        "kind",
-        "source",
-        "confidence",
-        "precision_km",
-        "valid_from",
-        "valid_to",
-        "date",
-        "threshold_pct",
-        "product",
-        "area_km2",
-        "geometry",
-    ]
+    columns = [*COMMON_COLUMNS, "date", "threshold_pct", "product", "area_km2", "geometry"]
     frame = gpd.GeoDataFrame(rows, columns=columns, geometry="geometry", crs="EPSG:4326")
     for column in ("valid_from", "valid_to"):
         frame[column] = pd.to_datetime(frame[column], utc=True)

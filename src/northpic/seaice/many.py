@@ -1,143 +1,63 @@
-"""A season or decades of daily files as one lazy Dataset(time, y, x).
+"""Many days of sea ice: compute a lazy (dask-backed) result and report progress.
 
-:func:`open_daily_files` reads the first file to learn the product and grid,
-takes each file's date from its NSIDC-style name (``..._YYYYMMDD_...``) or,
-failing that, from the file, and stacks one dask task per file. Nothing is
-read until a result is computed, and a reduction such as the extent holds
-only a few days in memory at a time: memory stays bounded however many
-files there are.
+The daily files are opened lazily by :func:`northpic.io.seaice.many.open_daily_files`;
+every analysis of :mod:`northpic.seaice.analysis` works on the lazy Dataset
+unchanged, and :func:`compute_with_progress` computes the result.
 """
 
 from __future__ import annotations
 
-import re
-import threading
-from collections.abc import Callable, Sequence
-from pathlib import Path
-
-import numpy as np
-import pandas as pd
-import xarray as xr
-
-from northpic.errors import BadInputError, DataFileError
-from northpic.seaice.products import open_concentration
+from collections.abc import Callable
+from typing import Any
 
 Progress = Callable[[str], None]
-_HDF5_LOCK = threading.Lock()  # the HDF5 library is not thread-safe: one file open at a time
-_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?!\d)")
 
 
-def date_from_name(path: str | Path) -> pd.Timestamp | None:
-    """Return the ``YYYYMMDD`` date in a file name (NSIDC and OSI SAF style), or None."""
-    match = _DATE.search(Path(path).name)
-    return pd.Timestamp("".join(match.groups())) if match else None
-
-
-def _read_day(path: str, shape: tuple[int, int], product: str) -> np.ndarray:
-    with _HDF5_LOCK:
-        ds = open_concentration(path).load()
-    if ds.attrs["product"].split()[0] != product.split()[0] or ds["sic"].shape[1:] != shape:
-        raise DataFileError(
-            path,
-            f"not the same product and grid as the first file ({product}, {shape[0]} x {shape[1]})",
-        )
-    sic = ds["sic"].values[0]
-    flag = ds["flag"].values[0]
-    return np.stack([sic, flag.astype(np.float32)])
-
-
-def open_daily_files(paths: Sequence[str | Path], progress: Progress | None = None) -> xr.Dataset:
-    """Open many daily files of one product and grid lazily, sorted by date.
+def compute_with_progress(obj: Any, progress: Progress | None = None, every: float = 0.1) -> Any:
+    """Compute a dask-backed xarray object, reporting the share of tasks done.
 
     Parameters
     ----------
-    paths : sequence of str or pathlib.Path
-        Daily files (any product :func:`~northpic.seaice.products.open_concentration`
-        reads), one date each.
+    obj : xarray.Dataset or xarray.DataArray
+        A lazy result (e.g. :func:`~northpic.seaice.analysis.extent_area_dataset`).
     progress : callable, optional
-        Called with short messages.
+        Called with ``"NN % computed"`` each time another ``every`` of the tasks is done;
+        without it, ``obj`` is simply computed.
+    every : float
+        The share of tasks between two messages.
 
     Returns
     -------
-    xarray.Dataset
-        The standard form with dask-backed ``sic`` and ``flag`` (one chunk
-        per file) and a sorted ``time`` coordinate.
-
-    Raises
-    ------
-    BadInputError
-        If no paths are given or two files have the same date.
+    xarray.Dataset or xarray.DataArray
+        The computed object.
 
     Examples
     --------
-    >>> from glob import glob
-    >>> ds = open_daily_files(sorted(glob("daily/seaice_conc_daily_nh_2023*.nc")))  # doctest: +SKIP
-    >>> extent_and_area(ds)  # doctest: +SKIP
+    >>> import dask.array as da
+    >>> import xarray as xr
+    >>> lazy = xr.DataArray(da.ones((4, 3), chunks=(1, 3)), dims=("time", "x")).sum("x")
+    >>> said = []
+    >>> compute_with_progress(lazy, said.append, every=0.5).values.tolist()
+    [3.0, 3.0, 3.0, 3.0]
+    >>> bool(said) and all(s.endswith(" % computed") for s in said)
+    True
     """
-    import dask
-    import dask.array as da
-
-    files = [str(p) for p in paths]
-    if not files:
-        raise BadInputError("no sea-ice files given")
-    first = open_concentration(files[0])
-    ny, nx = first["sic"].shape[1:]
-    dates = [date_from_name(p) for p in files]
-    if any(d is None for d in dates):
-        if progress:
-            progress(f"reading the dates of {len(files)} files")
-        dates = [pd.Timestamp(open_concentration(p)["time"].values[0]) for p in files]
-    order = np.argsort(np.array(dates, dtype="datetime64[ns]"), kind="stable")
-    files = [files[i] for i in order]
-    times = np.array([dates[i] for i in order], dtype="datetime64[ns]")
-    seen, duplicate = set(), None
-    for path, t in zip(files, times, strict=True):
-        if t in seen:
-            duplicate = (path, t)
-            break
-        seen.add(t)
-    if duplicate:
-        raise BadInputError(
-            f"{duplicate[0]}: a second file for {pd.Timestamp(duplicate[1]).date()}"
-        )
-    read = dask.delayed(_read_day, pure=True)
-    product = first.attrs["product"]
-    days = [
-        da.from_delayed(read(p, (ny, nx), product), shape=(2, ny, nx), dtype=np.float32)
-        for p in files
-    ]
-    both = da.stack(days, axis=1)  # (2, time, y, x)
-    if progress:
-        progress(f"opened {len(files)} files of {product} lazily ({ny} x {nx} cells each)")
-    ds = xr.Dataset(
-        {
-            "sic": (("time", "y", "x"), both[0]),
-            "flag": (("time", "y", "x"), both[1].astype(np.uint8)),
-        },
-        coords={"time": times, "y": first["y"], "x": first["x"], "cell_area": first["cell_area"]},
-        attrs={**first.attrs, "path": f"{len(files)} files, first {files[0]}"},
-    )
-    for name in ("sic", "flag"):
-        ds[name].attrs = dict(first[name].attrs)
-    return ds
-
-
-def compute_with_progress(obj, progress: Progress | None = None, every: float = 0.1):
-    """Compute a dask-backed xarray object, reporting the share of tasks done."""
     if progress is None:
         return obj.compute()
     from dask.callbacks import Callback
 
+    report = progress
+
     class _Report(Callback):
-        def _start_state(self, dsk, state):
+        def _start_state(self, dsk: Any, state: Any) -> None:
             self._total = max(1, len(state["ready"]) + len(state["waiting"]))
             self._done, self._next = 0, every
 
-        def _posttask(self, key, result, dsk, state, worker_id):
+        def _posttask(self, key: Any, result: Any, dsk: Any, state: Any, worker_id: Any) -> None:
             self._done += 1
             share = self._done / self._total
             if share >= self._next:
-                progress(f"{100 * share:.0f} % computed")
+                report(f"{100 * share:.0f} % computed")
                 self._next = share + every
 
     with _Report():

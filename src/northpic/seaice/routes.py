@@ -20,22 +20,19 @@ import numpy as np
 import pandas as pd
 import shapely
 import xarray as xr
-from pyproj import Geod
 
 from northpic.crs import POLAR_CRS, lonlat_to_polar, polar_to_lonlat, transformer
 from northpic.errors import NoDataError
-from northpic.geodesic import densify_geodesic
+from northpic.geodesic import WGS84, densify_geodesic
+from northpic.io.seaice.standard import MISSING
 from northpic.seaice.analysis import MIN_VALID_FRACTION
 from northpic.seaice.edge import ice_polygons_polar, select_day
-from northpic.seaice.products import MISSING
-
-_GEOD = Geod(ellps="WGS84")
 
 
 def _geodesic_km(geom: shapely.Geometry) -> float:
     if geom.is_empty:
         return 0.0
-    return float(_GEOD.geometry_length(geom)) / 1000.0
+    return float(WGS84.geometry_length(geom)) / 1000.0
 
 
 def _nearest(coord: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -71,7 +68,7 @@ def known_km(day: xr.Dataset, line: shapely.Geometry) -> tuple[float, float]:
         coords = np.asarray(part.coords)[:, :2]
         if len(coords) < 2:
             continue
-        _, _, metres = _GEOD.inv(coords[:-1, 0], coords[:-1, 1], coords[1:, 0], coords[1:, 1])
+        _, _, metres = WGS84.inv(coords[:-1, 0], coords[:-1, 1], coords[1:, 0], coords[1:, 1])
         lengths = np.asarray(metres, dtype=float) / 1000.0
         px, py = to_polar.transform(coords[:, 0], coords[:, 1])
         mx, my = (px[:-1] + px[1:]) / 2, (py[:-1] + py[1:]) / 2
@@ -96,7 +93,7 @@ def route_exposure(
     Parameters
     ----------
     ds : xarray.Dataset
-        Standard form (see :func:`northpic.seaice.products.open_concentration`).
+        Standard form (see :func:`northpic.io.seaice.open_concentration`).
     routes : geopandas.GeoDataFrame
         Lines in EPSG:4326 with ``id`` and ``name`` (e.g. the
         ``shipping_routes`` layer).

@@ -1,4 +1,4 @@
-"""Write the ice edge and the concentration to GIS files (all writes atomic).
+"""Write the sea-ice edge and concentration to GIS files (all writes atomic).
 
 * :func:`write_edge` - edge polygons as GeoJSON or GeoPackage;
 * :func:`write_concentration_geotiff` - a cloud-optimised GeoTIFF in EPSG:3413
@@ -12,6 +12,7 @@ Existing files are refused unless ``overwrite=True``.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -20,8 +21,8 @@ from pyproj import CRS
 
 from northpic.errors import UnsupportedFormatError
 from northpic.export.atomic import atomic_output
+from northpic.io.seaice.grid import PSN25
 from northpic.seaice.edge import select_day
-from northpic.seaice.grid import PSN25
 
 EDGE_FORMATS = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG"}
 GEOTIFF_SUFFIXES = (".tif", ".tiff")
@@ -216,7 +217,7 @@ def write_concentration_netcdf(ds: xr.Dataset, path: str | Path, overwrite: bool
     path = Path(path)
     _suffix(path, NETCDF_SUFFIXES, "concentration")
     out = concentration_cf(ds)
-    encoding = {
+    encoding: dict[str, dict[str, Any]] = {
         "sic": {"zlib": True, "complevel": 4, "_FillValue": np.float32(np.nan)},
         "surface_flag": {"zlib": True, "complevel": 4, "_FillValue": None},
         "time": {"units": "days since 1970-01-01", "calendar": "standard", "dtype": "float64"},

@@ -60,7 +60,7 @@ def cache_dir() -> Path:
 
 def _check_download(path: Path, url: str) -> None:
     """Raise :class:`FetchError` unless ``path`` is a sea-ice file the readers recognise."""
-    from northpic.seaice.products import open_concentration
+    from northpic.io.seaice.open import open_concentration
 
     with path.open("rb") as handle:
         head = handle.read(512).lstrip().lower()

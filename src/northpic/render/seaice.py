@@ -3,14 +3,15 @@
 The concentration becomes a PNG (data URI, so the page stays offline) in the
 map's own projected CRS (EPSG:3413 for the polar map, EPSG:3857 for Web
 Mercator), placed by its corners in projected metres, with a colour scale in
-a legend. The 15 % edge is drawn as a line on top.
+a legend. The 15 % edge is drawn as a line on top. The page script is
+``static/seaice.js``. The caller opens the file
+(:func:`northpic.io.seaice.open_concentration`) and passes the Dataset.
 """
 
 from __future__ import annotations
 
 import base64
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -111,15 +112,16 @@ def seaice_overlay_info(ds: xr.Dataset, projection: str = "polar") -> dict[str, 
     }
 
 
-def add_seaice_overlay(fmap: Any, path: str | Path) -> Any:
-    """Add the concentration of a sea-ice file (one day) and its 15 % edge to a map.
+def add_seaice_overlay(fmap: Any, ds: xr.Dataset) -> Any:
+    """Add one day of sea-ice concentration and its 15 % edge to a map.
 
     Parameters
     ----------
     fmap : folium.Map
         A map from :func:`northpic.render.map.render_map` (polar or Web Mercator).
-    path : str or pathlib.Path
-        Any file :func:`northpic.seaice.products.open_concentration` reads.
+    ds : xarray.Dataset
+        Standard form with one day (e.g. from
+        :func:`northpic.io.seaice.open_concentration`).
 
     Returns
     -------
@@ -130,11 +132,10 @@ def add_seaice_overlay(fmap: Any, path: str | Path) -> Any:
 
     from northpic.render.map import _Script
     from northpic.render.payload import js_json
-    from northpic.seaice.products import open_concentration
 
     projection = "polar" if "3413" in str(getattr(fmap, "crs", "EPSG3413")) else "mercator"
-    info = seaice_overlay_info(open_concentration(path), projection)
-    code = (resources.files("northpic.seaice") / "overlay.js").read_text(encoding="utf-8")
+    info = seaice_overlay_info(ds, projection)
+    code = (resources.files("northpic.render") / "static" / "seaice.js").read_text(encoding="utf-8")
     fmap.get_root().header.add_child(Element(f"<script>{code}</script>"), name="northpic_seaice")
     fmap.add_child(_Script(f"northpic.addSeaice({{map}}, {js_json(info)});"))
     return fmap

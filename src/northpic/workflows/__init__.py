@@ -1,0 +1,1 @@
+"""Read-analyse-write chains: open inputs through io/, analyse, write through export/."""
