@@ -110,7 +110,7 @@ def test_output_rules(dma_file, tmp_path, capsys) -> None:
 
 
 def test_lookups_loaded_while_reading_give_the_same_events(dma_file, tmp_path, monkeypatch):
-    import northpic.ais.pipeline as pipeline
+    import northpic.workflows.ais as pipeline
 
     scenario, _ = dma_file
     plain = scn.write_dma_csv(scenario.reports, tmp_path / "aisdk.csv")

@@ -17,7 +17,7 @@ import pandas as pd
 import shapely
 
 from northpic.ais.events import detector_source, event_frame
-from northpic.ais.readers import SNAPSHOT_LAYOUTS
+from northpic.io.ais.layouts import SNAPSHOT_LAYOUTS
 from northpic.ais.shore import distance_to_shore_km
 from northpic.ais.spherical import KM_PER_NM
 
@@ -57,7 +57,7 @@ def detect_gaps(
         going silent and the implied speed is plausible (<= 25 kn), low when
         it is not, medium otherwise; one step lower (high to medium, medium
         to low) when the times only bound the real ones: a snapshot feed
-        (:data:`~northpic.ais.readers.SNAPSHOT_LAYOUTS`) or an end that
+        (:data:`~northpic.io.ais.layouts.SNAPSHOT_LAYOUTS`) or an end that
         was served again unchanged (``repeats``).
 
     Examples
