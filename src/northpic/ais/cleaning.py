@@ -457,10 +457,16 @@ def clean_reports(
 
     Examples
     --------
-    >>> from northpic.ais import read_ais, clean_reports      # doctest: +SKIP
-    >>> cleaned = clean_reports(read_ais("aisdk.csv"))       # doctest: +SKIP
-    >>> print(cleaned.summary())                             # doctest: +SKIP
-    kept 9,812,345 of 10,000,000 reports; removed: invalid_mmsi 1,204, ...
+    A vessel's report sent twice, and an MMSI of three digits:
+
+    >>> reports = pd.DataFrame({
+    ...     "mmsi": [273000001, 273000001, 273000001, 123],
+    ...     "time": pd.to_datetime(["2026-01-31 12:00", "2026-01-31 12:10",
+    ...                             "2026-01-31 12:10", "2026-01-31 12:00"], utc=True),
+    ...     "lat": [74.0, 74.01, 74.01, 74.0], "lon": 30.0,
+    ... })
+    >>> print(clean_reports(reports).summary())
+    kept 2 of 4 reports; removed: invalid_mmsi 1, duplicate 1
     """
     reports = with_report_dtypes(reports)
     n_input = len(reports)

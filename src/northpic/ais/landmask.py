@@ -272,8 +272,10 @@ def is_on_land(
     Examples
     --------
     >>> import numpy as np
-    >>> is_on_land(np.array([25.0, 0.0]), np.array([62.0, 72.0])).tolist()  # Finland, Norwegian Sea
+    >>> is_on_land(np.array([2.0, 0.0]), np.array([48.0, 72.0])).tolist()  # Beauce, Norwegian Sea
     [True, False]
+    >>> is_on_land(np.array([25.0]), np.array([62.0])).tolist()  # central Finland, among lakes
+    [False]
     >>> is_on_land(np.array([-87.5]), np.array([47.5])).tolist()  # Lake Superior
     [False]
     """
