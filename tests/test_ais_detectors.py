@@ -14,9 +14,9 @@ from northpic.ais.diversion import detect_diversions
 from northpic.ais.encounters import detect_encounters
 from northpic.ais.gaps import detect_gaps
 from northpic.ais.loitering import _run_sums, detect_loitering
-from northpic.memory import pool_take, pool_take_many
 from northpic.ais.pipeline import detect_events
 from northpic.ais.trajectories import split_tracks, track_lines
+from northpic.memory import pool_take, pool_take_many
 from northpic.schema import validate_layer_frame
 
 

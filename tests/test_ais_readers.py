@@ -17,8 +17,8 @@ from builders.ais import (
     write_nmea,
 )
 from northpic.cli.ais import parse_column_map
-from northpic.io.ais import layout_of, read_ais
 from northpic.errors import BadInputError, DataFileError, UnsupportedFormatError
+from northpic.io.ais import layout_of, read_ais
 
 SAMPLES = {
     "barentswatch_format_sample.csv": ("barentswatch", 3),

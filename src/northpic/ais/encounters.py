@@ -250,8 +250,10 @@ def detect_encounters(
     ...     "sog": 0.2,
     ... })
     >>> encounters = detect_encounters(clean_reports(pair).reports)
-    >>> encounters[["mmsi", "other_mmsi"]].values.tolist(), bool(encounters["duration_h"].min() >= 3)
-    ([[273000001, 273000002]], True)
+    >>> encounters[["mmsi", "other_mmsi"]].values.tolist()
+    [[273000001, 273000002]]
+    >>> bool(encounters["duration_h"].min() >= 3)
+    True
     """
     return pair_encounters(
         encounter_candidates(reports, bin_minutes=bin_minutes),

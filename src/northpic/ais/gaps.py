@@ -17,9 +17,9 @@ import pandas as pd
 import shapely
 
 from northpic.ais.events import detector_source, event_frame
-from northpic.io.ais.layouts import SNAPSHOT_LAYOUTS
 from northpic.ais.shore import distance_to_shore_km
 from northpic.ais.spherical import KM_PER_NM
+from northpic.io.ais.layouts import SNAPSHOT_LAYOUTS
 
 MIN_HOURS = 12.0
 MIN_SHORE_NM = 50.0

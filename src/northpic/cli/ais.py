@@ -77,7 +77,8 @@ def use_jemalloc() -> None:
 @click.option("--time-format",
               help="strftime pattern of the time column when it is none of the known ones, "
                    "e.g. '%Y%m%d_%H%M%S' or '%d.%m.%Y %H:%M'.")
-@click.option("--kinds", help=f"Comma-separated event kinds (default all: {', '.join(EVENT_KINDS)}).")
+@click.option("--kinds",
+              help=f"Comma-separated event kinds (default all: {', '.join(EVENT_KINDS)}).")
 @click.option("--no-land-check", is_flag=True,
               help="Keep the stationary reports the land test puts on land (moving ones "
                    "are always kept, with on_land flagged).")

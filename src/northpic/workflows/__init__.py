@@ -1,1 +1,1 @@
-"""Read-analyse-write chains: each reads its inputs through io/, analyses, and writes through export/."""
+"""Read-analyse-write chains: read through io/, analyse, write through export/."""

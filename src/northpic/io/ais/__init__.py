@@ -122,8 +122,9 @@ def read_ais(
     >>> _ = feed.write_text("ship;ts;Latitude;Longitude;SOG\\n"
     ...                     "265547250;2026-01-31T13:00:00+01:00;57.66;11.83;102.3\\n")
     >>> reports = read_ais(feed, columns={"time": "ts", "mmsi": "ship"})
-    >>> reports[["mmsi", "time", "lat", "sog"]].to_dict("records")
-    [{'mmsi': 265547250, 'time': Timestamp('2026-01-31 12:00:00+0000', tz='UTC'), 'lat': 57.66, 'sog': nan}]
+    >>> reports[["mmsi", "time", "lat", "sog"]].to_dict("records")  # doctest: +NORMALIZE_WHITESPACE
+    [{'mmsi': 265547250, 'time': Timestamp('2026-01-31 12:00:00+0000', tz='UTC'),
+      'lat': 57.66, 'sog': nan}]
     >>> reports.attrs["layouts"]
     ['generic']
     """

@@ -12,7 +12,8 @@ Examples
 >>> for day, mmsi in ((1, 265547250), (2, 219000001)):
 ...     _ = (folder / f"day{day}.csv").write_text(
 ...         "MMSI,Timestamp,Latitude,Longitude\n"
-...         f"{mmsi},2026-01-0{day}T00:00:00Z,57.6,11.8\n{mmsi},2026-01-0{day}T00:10:00Z,57.7,11.8\n")
+...         f"{mmsi},2026-01-0{day}T00:00:00Z,57.6,11.8\n"
+...         f"{mmsi},2026-01-0{day}T00:10:00Z,57.7,11.8\n")
 >>> reports = read_ais_dask(sorted(folder.glob("*.csv")))
 >>> reports.npartitions, len(reports.compute())
 (2, 4)
