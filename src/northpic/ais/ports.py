@@ -47,11 +47,13 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from northpic.ais.spherical import chord_to_arc_km, to_xyz_m
+from northpic.concurrency import WORKERS
 from northpic.io.ports import read_authored, read_searoute_ports
 
 PORTS_CITATION = (
@@ -357,7 +359,7 @@ def _catalogue_ports() -> tuple[np.ndarray, np.ndarray]:
 
 
 @lru_cache(maxsize=1)
-def _port_tree() -> object:
+def _port_tree() -> Any:
     from scipy.spatial import cKDTree
 
     ports = _ports()
@@ -386,5 +388,5 @@ def distance_to_port_km(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     lat = np.asarray(lat, dtype=float)
     if lon.size == 0:
         return np.empty(0)
-    chord, _ = _port_tree().query(to_xyz_m(lon, lat), k=1, workers=-1)  # type: ignore[attr-defined]
+    chord, _ = _port_tree().query(to_xyz_m(lon, lat), k=1, workers=WORKERS)
     return chord_to_arc_km(chord)

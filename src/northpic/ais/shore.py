@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from northpic.ais.spherical import chord_to_arc_km, to_xyz_m
+from northpic.concurrency import WORKERS
 from northpic.io.shore import read_shore_vertices
 
 SHORE_CITATION = "Natural Earth 1:10m admin-0 country outlines (public domain)"
@@ -63,5 +64,5 @@ def distance_to_shore_km(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     lat = np.asarray(lat, dtype=float)
     if lon.size == 0:
         return np.empty(0)
-    chord, _ = _shore_tree().query(to_xyz_m(lon, lat), k=1, workers=-1)
+    chord, _ = _shore_tree().query(to_xyz_m(lon, lat), k=1, workers=WORKERS)
     return chord_to_arc_km(chord)
