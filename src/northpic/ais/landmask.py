@@ -41,12 +41,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 from importlib import metadata
-from pathlib import Path
 
 import numpy as np
 
 from northpic.ais.spherical import EARTH_RADIUS_KM, chord_to_arc_km, in_chunks, to_xyz_m
-from northpic.io.cache import cached_array, cached_file
+from northpic.io.cache import cached_array, cached_memmap
 from northpic.io.landmask import gshhg_resolution, read_globe_mask, read_gshhg
 from northpic.io.ports import read_searoute_positions, searoute_version
 
@@ -62,8 +61,8 @@ PORT_INLAND_KM = 40.0
 _BAND_ROWS = 1080
 
 
-def _write_combined(target: Path) -> None:
-    """Write the bit-packed land of both GLOBE and GSHHG on GLOBE's 1 km grid (True = land).
+def _fill_combined(packed: np.ndarray) -> None:
+    """Fill ``packed`` with the land of GLOBE and GSHHG, bit-packed on GLOBE's 1 km grid.
 
     A cell is GSHHG land when its centre is in a land polygon (or an island
     in a lake) and not in a lake, no shoreline (coast or lake shore)
@@ -95,7 +94,6 @@ def _write_combined(target: Path) -> None:
         for (x, y), s in zip(ports, stretch, strict=True)
     ])
     disc_tree = shapely.STRtree(discs)
-    packed = np.lib.format.open_memmap(target, mode="w+", dtype=np.uint8, shape=globe.shape)
     for start in range(0, rows, _BAND_ROWS):
         n = min(_BAND_ROWS, rows - start)
         top = lat0 + start * dlat
@@ -116,17 +114,15 @@ def _write_combined(target: Path) -> None:
         band = np.unpackbits(globe[start:start + n], axis=1)[:, :cols].astype(bool)
         band &= land.astype(bool)
         packed[start:start + n] = np.packbits(band, axis=1)
-    packed.flush()
-    del packed
 
 
 @lru_cache(maxsize=1)
 def _combined() -> np.ndarray:
-    """Return the bit-packed land of GLOBE and GSHHG (:func:`_write_combined`), memory-mapped."""
+    """Return the bit-packed land of GLOBE and GSHHG (:func:`_fill_combined`), memory-mapped."""
     name = (f"land_globe_{metadata.version('global-land-mask')}_gshhg_{gshhg_resolution()}"
             f"_ports_{PORT_RADIUS_KM:g}km_packed_v2.npy")
-    target = cached_file(name, _write_combined)
-    return np.load(target, mmap_mode="r")
+    globe = read_globe_mask()[0]
+    return cached_memmap(name, globe.shape, np.uint8, _fill_combined)
 
 
 def load_land_mask() -> None:

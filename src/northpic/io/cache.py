@@ -13,6 +13,7 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -88,3 +89,48 @@ def cached_file(name: str, write: Callable[[Path], None]) -> Path:
             Path(tmp).unlink(missing_ok=True)
             raise
     return target
+
+
+def cached_memmap(
+    name: str, shape: tuple[int, ...], dtype: Any, fill: Callable[[np.ndarray], None]
+) -> np.ndarray:
+    """Return the cached array ``name`` memory-mapped read-only, filled by ``fill`` if missing.
+
+    For arrays too large to build in memory: ``fill`` is given a writable
+    memory-mapped array of ``shape`` and ``dtype`` (in a temporary file, see
+    :func:`cached_file`) and writes every value of it, part by part.
+
+    Parameters
+    ----------
+    name : str
+        File name in :func:`cache_dir`, carrying the versions it derives from.
+    shape : tuple of int
+        Of the array.
+    dtype : numpy dtype
+        Of the array.
+    fill : callable
+        ``fill(array)`` writes the values.
+
+    Returns
+    -------
+    numpy.ndarray
+        Memory-mapped read-only (``mmap_mode="r"``).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> os.environ["NORTHPIC_CACHE_DIR"] = tempfile.mkdtemp()
+    >>> def fill(array):
+    ...     array[:] = 7
+    >>> cached_memmap("sevens_v1.npy", (2, 3), np.uint8, fill).sum()
+    np.uint64(42)
+    >>> del os.environ["NORTHPIC_CACHE_DIR"]
+    """
+
+    def write(path: Path) -> None:
+        array = np.lib.format.open_memmap(path, mode="w+", dtype=dtype, shape=shape)
+        fill(array)
+        array.flush()
+        del array
+
+    return np.load(cached_file(name, write), mmap_mode="r")
