@@ -2,7 +2,7 @@ r"""Shadow-fleet analytics from AIS position reports.
 
 The pipeline is one long :class:`pandas.DataFrame` of reports keyed by
 ``(mmsi, time)``, sorted once and processed with vectorised group
-operations; no per-vessel Python objects. Two tankers adrift side by side
+operations; no per-vessel Python objects. Two vessels adrift side by side
 in the Barents Sea for three hours are an encounter:
 
 >>> import tempfile
