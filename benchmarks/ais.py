@@ -173,7 +173,7 @@ def _child(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, in
 def baseline_rss() -> int:
     """Peak RSS of a process that imports the pipeline and loads the land mask and coastline."""
     return _child([sys.executable, "-c", (
-        "import numpy as np; from northpic.ais.pipeline import detect_files;"
+        "import numpy as np; from northpic.workflows.ais import detect_files;"
         "from northpic.ais.landmask import is_on_land; from northpic.ais.shore import "
         "distance_to_shore_km; is_on_land(np.array([1.0]), np.array([70.0]));"
         "distance_to_shore_km(np.array([1.0]), np.array([70.0]))")])[1]

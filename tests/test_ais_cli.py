@@ -116,17 +116,18 @@ def test_output_rules(dma_file, tmp_path, capsys) -> None:
 
 
 def test_lookups_loaded_while_reading_give_the_same_events(dma_file, tmp_path, monkeypatch):
-    import northpic.ais.pipeline as pipeline
+    import northpic.workflows.ais as workflow
 
     scenario, _ = dma_file
     plain = scn.write_dma_csv(scenario.reports, tmp_path / "aisdk.csv")
-    usual = pipeline.detect_files([plain])
-    from northpic.ais import landmask, ports, shore
+    usual = workflow.detect_files([plain])
+    from northpic.ais import ports, shore
+    from northpic.io import landmask
 
-    caches = [landmask._mask, ports._port_tree, shore._shore_tree]
+    caches = [landmask.read_globe_mask, ports._port_tree, shore._shore_tree]
     for cache in caches:
         cache.cache_clear()
-    monkeypatch.setattr(pipeline, "_LARGE_INPUT", 0)  # as for a file of millions of reports
-    early = pipeline.detect_files([plain])
+    monkeypatch.setattr(workflow, "_LARGE_INPUT", 0)  # as for a file of millions of reports
+    early = workflow.detect_files([plain])
     assert all(cache.cache_info().misses == 1 for cache in caches)  # each loaded once
     pd.testing.assert_frame_equal(early.events, usual.events)

@@ -14,9 +14,9 @@ from northpic.ais.diversion import detect_diversions
 from northpic.ais.encounters import detect_encounters
 from northpic.ais.gaps import detect_gaps
 from northpic.ais.loitering import _run_sums, detect_loitering
-from northpic.ais.memory import pool_take, pool_take_many
 from northpic.ais.pipeline import detect_events
 from northpic.ais.trajectories import split_tracks, track_lines
+from northpic.memory import pool_take, pool_take_many
 from northpic.schema import validate_layer_frame
 
 
@@ -153,7 +153,8 @@ def test_tracks_split_at_gaps_and_draw_as_lines(cleaned) -> None:
 def test_dask_results_equal_in_memory(scenario, events) -> None:
     from dask.distributed import Client, LocalCluster
 
-    from northpic.ais.distributed import detect_events_dask, partition_by_mmsi
+    from northpic.ais.distributed import detect_events_dask
+    from northpic.io.ais.dask_frames import partition_by_mmsi
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
                       dashboard_address=None) as cluster, Client(cluster):

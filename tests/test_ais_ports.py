@@ -135,7 +135,7 @@ def test_gazetteer_holds_searoute_ports_and_the_authored_ones():
 def test_authored_entries_resolve_and_lie_on_a_coast():
     from importlib import resources
 
-    with resources.files("northpic.ais").joinpath("data/ports.csv").open() as handle:
+    with resources.files("northpic.io").joinpath("data/ports.csv").open() as handle:
         authored = pd.read_csv(handle, dtype=str)
     ports = read_ports().set_index("locode")
     for row in authored.itertuples():
@@ -154,7 +154,7 @@ def test_authored_entries_resolve_and_lie_on_a_coast():
 def test_every_alias_names_a_gazetteer_port():
     from importlib import resources
 
-    with resources.files("northpic.ais").joinpath("data/port_aliases.csv").open() as handle:
+    with resources.files("northpic.io").joinpath("data/port_aliases.csv").open() as handle:
         aliases = pd.read_csv(handle, dtype=str, keep_default_na=False)
     for row in aliases.itertuples():
         assert _code(row.alias) == row.locode, row.alias

@@ -16,8 +16,9 @@ from builders.ais import (
     write_marinecadastre_csv,
     write_nmea,
 )
-from northpic.ais.readers import layout_of, parse_column_map, read_ais
+from northpic.cli.ais import parse_column_map
 from northpic.errors import BadInputError, DataFileError, UnsupportedFormatError
+from northpic.io.ais import layout_of, read_ais
 
 #: Layout and rows of each real sample: the CSV row counts are those ../shared/data/PROVENANCE.md
 #: states (3, 13 and 27,232 rows); the NMEA count (None here) is pyais's own reader's.
@@ -206,13 +207,13 @@ def test_unknown_fields_are_named(dma_csv: Path) -> None:
 @pytest.fixture()
 def small_parts(monkeypatch):
     """Read plain CSV files in parts of 64 KB, as a file of gigabytes is read in parts of 256 MB."""
-    from northpic.ais import csv_parts
+    from northpic.io.ais import csv_parts
 
     monkeypatch.setattr(csv_parts, "PART_BYTES", 1 << 16)
 
 
 def test_reading_in_parts_gives_the_whole_file(scenario, tmp_path: Path, small_parts) -> None:
-    from northpic.ais.csv_parts import part_ranges
+    from northpic.io.ais.csv_parts import part_ranges
 
     raw = scenario.reports.copy()
     raw.loc[::7, "sog"] = np.nan  # missing values, in every part
@@ -221,7 +222,7 @@ def test_reading_in_parts_gives_the_whole_file(scenario, tmp_path: Path, small_p
     assert len(part_ranges(path, 1 << 16)) > 10
     in_parts = read_ais(path)
     with pytest.MonkeyPatch.context() as patch:
-        from northpic.ais import csv_parts
+        from northpic.io.ais import csv_parts
 
         patch.setattr(csv_parts, "PART_BYTES", 1 << 40)
         whole = read_ais(path)

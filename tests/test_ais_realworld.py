@@ -22,8 +22,8 @@ import shapely
 from northpic.ais.cleaning import clean_reports
 from northpic.ais.gaps import detect_gaps
 from northpic.ais.landmask import _on_raster_land, is_on_land
-from northpic.ais.readers import read_ais
 from northpic.cli import main
+from northpic.io.ais import read_ais
 
 # name, lat, lon: navigable water where ships berth, anchor or sail
 WATER = """

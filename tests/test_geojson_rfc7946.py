@@ -129,7 +129,7 @@ def test_ais_detect_events_and_tracks(tmp_path, capsys):
 
 
 def test_ais_writer_winds_polygons_and_cuts_lines_at_180(tmp_path):
-    from northpic.ais.writers import write_geojson
+    from northpic.export.ais_geojson import write_geojson
 
     bering = shapely.LineString([(170, 65), (-170, 66), (-165, 67)])
     frame = gpd.GeoDataFrame({"mmsi": [1, 2, 3]}, geometry=[

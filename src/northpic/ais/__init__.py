@@ -1,21 +1,32 @@
-"""Shadow-fleet analytics from AIS position reports.
+r"""Shadow-fleet analytics from AIS position reports.
 
 The pipeline is one long :class:`pandas.DataFrame` of reports keyed by
 ``(mmsi, time)``, sorted once and processed with vectorised group
-operations; no per-vessel Python objects::
+operations; no per-vessel Python objects. Two vessels adrift side by side
+in the Barents Sea for three hours are an encounter:
 
-    >>> from northpic.ais import read_ais, clean_reports, detect_events
-    >>> reports = read_ais(["aisdk-2026-01-31.csv.gz"])          # doctest: +SKIP
-    >>> cleaned = clean_reports(reports)                          # doctest: +SKIP
-    >>> events = detect_events(cleaned.reports, cleaned=cleaned)  # doctest: +SKIP
+>>> import tempfile
+>>> from pathlib import Path
+>>> from northpic.ais import read_ais, clean_reports, detect_events
+>>> feed = Path(tempfile.mkdtemp()) / "feed.csv"
+>>> rows = [f"{mmsi},2026-01-31T{k // 12:02d}:{k % 12 * 5:02d}:00Z,{lat},{30 + k / 2000},0.2"
+...         for mmsi, lat in ((273000001, 74.0), (273000002, 74.001)) for k in range(37)]
+>>> _ = feed.write_text("\n".join(["MMSI,Timestamp,Latitude,Longitude,SOG", *rows]))
+>>> reports = read_ais([feed])                 # one long frame, file order
+>>> cleaned = clean_reports(reports)           # sorted by (mmsi, time), counted
+>>> events = detect_events(cleaned)            # every detector
+>>> events[["kind", "mmsi", "other_mmsi"]].values.tolist()
+[['encounter', 273000001, 273000002]]
 
-Modules, one concern each: :mod:`~northpic.ais.readers` (layouts, NMEA,
-Parquet), :mod:`~northpic.ais.cleaning`, :mod:`~northpic.ais.trajectories`,
-the detectors :mod:`~northpic.ais.gaps`, :mod:`~northpic.ais.encounters`,
-:mod:`~northpic.ais.loitering`, :mod:`~northpic.ais.diversion`,
-:mod:`~northpic.ais.spoofing`, :mod:`~northpic.ais.identity`,
-:mod:`~northpic.ais.events` (event rows), :mod:`~northpic.ais.pipeline`
-(files to events) and :mod:`~northpic.ais.distributed` (dask).
+Modules, one concern each: :mod:`~northpic.ais.cleaning`,
+:mod:`~northpic.ais.trajectories`, the detectors :mod:`~northpic.ais.gaps`,
+:mod:`~northpic.ais.encounters`, :mod:`~northpic.ais.loitering`,
+:mod:`~northpic.ais.diversion`, :mod:`~northpic.ais.spoofing`,
+:mod:`~northpic.ais.identity`, :mod:`~northpic.ais.events` (event rows),
+:mod:`~northpic.ais.pipeline` (every detector on cleaned reports) and
+:mod:`~northpic.ais.distributed` (dask). Files are read by
+:mod:`northpic.io.ais` (:func:`read_ais` is re-exported here); the whole
+``northpic ais detect`` chain is :func:`northpic.workflows.ais.detect_files`.
 """
 
 from __future__ import annotations
@@ -28,8 +39,7 @@ _EXPORTS = {
     "CleanResult": "northpic.ais.cleaning",
     "clean_reports": "northpic.ais.cleaning",
     "detect_events": "northpic.ais.pipeline",
-    "detect_files": "northpic.ais.pipeline",
-    "read_ais": "northpic.ais.readers",
+    "read_ais": "northpic.io.ais",
     "split_tracks": "northpic.ais.trajectories",
     "track_lines": "northpic.ais.trajectories",
 }

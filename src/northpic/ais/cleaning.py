@@ -55,15 +55,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from northpic.ais.landmask import is_on_land
-from northpic.ais.memory import pool_empty, pool_take, pool_take_many
 from northpic.ais.spherical import (
     KM_PER_NM,
-    WORKERS,
     for_chunks,
     haversine_km,
     in_chunks,
     steps_km_into,
 )
+from northpic.concurrency import WORKERS
+from northpic.memory import pool_empty, pool_take, pool_take_many
 
 #: Removal reasons, in the order they are checked.
 REASONS = ("invalid_mmsi", "missing_time", "bad_position", "on_land", "duplicate",
@@ -96,7 +96,7 @@ class CleanResult:
     warnings : list of str
         One line per reason that removed more than :data:`WARN_SHARE` of
         the input; of each file, named, when the input is several files
-        (``attrs["source_rows"]`` from :func:`~northpic.ais.readers.read_ais`).
+        (``attrs["source_rows"]`` from :func:`~northpic.io.ais.read_ais`).
     rejected : pandas.DataFrame
         The removed reports, with a ``reason`` column. Taken from the input
         reports the first time it is asked for (until then the result keeps
@@ -221,7 +221,7 @@ def time_ns(times: pd.Series) -> np.ndarray:
 def with_report_dtypes(reports: pd.DataFrame) -> pd.DataFrame:
     """Give ``time`` the dtype ``datetime64[ns, UTC]`` and ``mmsi`` int64 (missing: -1).
 
-    Frames from :func:`~northpic.ais.readers.read_ais` already have them;
+    Frames from :func:`~northpic.io.ais.read_ais` already have them;
     frames built by hand (pandas defaults to microseconds) get converted.
     """
     time_ok = str(reports["time"].dtype) == "datetime64[ns, UTC]"
@@ -426,7 +426,7 @@ def clean_reports(
     Parameters
     ----------
     reports : pandas.DataFrame
-        A reports frame (see :func:`northpic.ais.readers.read_ais`).
+        A reports frame (see :func:`northpic.io.ais.read_ais`).
     max_speed_kn : float
         Implied speed above which a step is impossible (default 50 kn).
     min_jump_km : float
@@ -457,10 +457,16 @@ def clean_reports(
 
     Examples
     --------
-    >>> from northpic.ais import read_ais, clean_reports      # doctest: +SKIP
-    >>> cleaned = clean_reports(read_ais("aisdk.csv"))       # doctest: +SKIP
-    >>> print(cleaned.summary())                             # doctest: +SKIP
-    kept 9,812,345 of 10,000,000 reports; removed: invalid_mmsi 1,204, ...
+    A vessel's report sent twice, and an MMSI of three digits:
+
+    >>> reports = pd.DataFrame({
+    ...     "mmsi": [273000001, 273000001, 273000001, 123],
+    ...     "time": pd.to_datetime(["2026-01-31 12:00", "2026-01-31 12:10",
+    ...                             "2026-01-31 12:10", "2026-01-31 12:00"], utc=True),
+    ...     "lat": [74.0, 74.01, 74.01, 74.0], "lon": 30.0,
+    ... })
+    >>> print(clean_reports(reports).summary())
+    kept 2 of 4 reports; removed: invalid_mmsi 1, duplicate 1
     """
     reports = with_report_dtypes(reports)
     n_input = len(reports)

@@ -11,18 +11,35 @@ partition sends one row per (IMO, MMSI) for :func:`~northpic.ais.identity.mmsi_c
 result equals :func:`northpic.ais.pipeline.detect_events` on the whole
 data in memory.
 
+The reports come partitioned from
+:func:`northpic.io.ais.dask_frames.read_ais_dask` (files) or
+:func:`~northpic.io.ais.dask_frames.partition_by_mmsi` (a frame).
+
 Examples
 --------
->>> from dask.distributed import Client, LocalCluster          # doctest: +SKIP
->>> client = Client(LocalCluster(n_workers=2))                  # doctest: +SKIP
->>> reports = read_ais_dask(sorted(Path("aisdk").glob("*.zip")))  # doctest: +SKIP
->>> events, counts = detect_events_dask(reports)                # doctest: +SKIP
+Two vessels of one partition, adrift side by side for three hours (an
+encounter, far from shore), give the events :func:`~northpic.ais.pipeline.detect_events`
+gives in memory:
+
+>>> import numpy as np
+>>> from northpic.io.ais.dask_frames import partition_by_mmsi
+>>> times = pd.date_range("2026-01-31", periods=37, freq="5min", tz="UTC")
+>>> pair = pd.DataFrame({
+...     "mmsi": np.repeat([273000001, 273000002], 37), "time": times.append(times),
+...     "lat": np.repeat([74.0, 74.001], 37), "lon": np.tile(30 + np.arange(37) / 2000, 2),
+...     "sog": 0.2,
+... })
+>>> events, counts = detect_events_dask(partition_by_mmsi(pair), kinds=["encounter"])
+>>> events["kind"].tolist(), counts["kept"]
+(['encounter'], 74)
+>>> events.drop(columns="source").equals(
+...     detect_events(pair, kinds=["encounter"]).drop(columns="source"))
+True
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -35,79 +52,6 @@ from northpic.ais.identity import detect_name_changes, identity_spans, mmsi_chan
 from northpic.ais.pipeline import detect_events, drop_loitering_in_encounters
 
 _PER_VESSEL = tuple(k for k in EVENT_KINDS if k not in ("encounter", "identity_change"))
-
-
-def partition_by_mmsi(reports: Any, npartitions: int | None = None) -> Any:
-    """Shuffle a dask (or pandas) reports frame so each vessel sits in one partition.
-
-    Parameters
-    ----------
-    reports : dask.dataframe.DataFrame or pandas.DataFrame
-        Reports (see :func:`northpic.ais.readers.read_ais`).
-    npartitions : int, optional
-        Number of output partitions (default: as many as the input).
-
-    Returns
-    -------
-    dask.dataframe.DataFrame
-    """
-    import dask.dataframe as dd
-
-    if isinstance(reports, pd.DataFrame):
-        reports = dd.from_pandas(reports, npartitions=npartitions or 1, sort=False)
-    return reports.shuffle(on="mmsi", npartitions=npartitions or reports.npartitions)
-
-
-def _read_plain(path: str | Path, columns: Mapping[str, str] | None, format: str) -> pd.DataFrame:
-    """Read one file with plain text columns (categories differ from file to file)."""
-    from northpic.ais.readers import read_ais
-
-    frame = read_ais([path], columns=columns, format=format)
-    for column in frame.columns:
-        if isinstance(frame[column].dtype, pd.CategoricalDtype):
-            frame[column] = frame[column].astype("str")
-    return frame
-
-
-def read_ais_dask(
-    paths: Sequence[str | Path],
-    *,
-    columns: Mapping[str, str] | None = None,
-    format: str = "auto",
-    npartitions: int | None = None,
-) -> Any:
-    """Read AIS files lazily, one task per file, and partition the reports by MMSI.
-
-    Parameters
-    ----------
-    paths : sequence of paths
-        AIS files (e.g. a year of daily DMA archives).
-    columns, format
-        As for :func:`northpic.ais.readers.read_ais`.
-    npartitions : int, optional
-        Output partitions (default: one per file).
-
-    Returns
-    -------
-    dask.dataframe.DataFrame
-        Partitioned by MMSI; ``attrs["sources"]`` names the files.
-    """
-    import dask
-    import dask.dataframe as dd
-
-    from northpic.ais.readers import REPORT_COLUMNS
-
-    parts = [dask.delayed(_read_plain)(p, columns, format) for p in paths]
-    empty = pd.DataFrame({
-        "mmsi": pd.Series(dtype="int64"), "time": pd.Series(dtype="datetime64[ns, UTC]"),
-        **{c: pd.Series(dtype="float64") for c, k in REPORT_COLUMNS.items()
-           if k == "float"},
-        **{c: pd.Series(dtype="str") for c, k in REPORT_COLUMNS.items() if k == "str"},
-    })[list(REPORT_COLUMNS)]
-    frame = dd.from_delayed(parts, meta=empty, verify_meta=False)
-    frame = partition_by_mmsi(frame, npartitions or len(paths))
-    frame.attrs["sources"] = [str(p) for p in paths]
-    return frame
 
 
 def _per_partition(

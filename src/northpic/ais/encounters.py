@@ -240,8 +240,20 @@ def detect_encounters(
 
     Examples
     --------
-    >>> encounters = detect_encounters(cleaned.reports)   # doctest: +SKIP
-    >>> encounters[["mmsi", "other_mmsi", "duration_h"]]  # doctest: +SKIP
+    Two vessels adrift 110 m apart in the Barents Sea for three hours:
+
+    >>> from northpic.ais.cleaning import clean_reports
+    >>> times = pd.date_range("2026-01-31", periods=37, freq="5min", tz="UTC")
+    >>> pair = pd.DataFrame({
+    ...     "mmsi": np.repeat([273000001, 273000002], 37), "time": times.append(times),
+    ...     "lat": np.repeat([74.0, 74.001], 37), "lon": np.tile(30 + np.arange(37) / 2000, 2),
+    ...     "sog": 0.2,
+    ... })
+    >>> encounters = detect_encounters(clean_reports(pair).reports)
+    >>> encounters[["mmsi", "other_mmsi"]].values.tolist()
+    [[273000001, 273000002]]
+    >>> bool(encounters["duration_h"].min() >= 3)
+    True
     """
     return pair_encounters(
         encounter_candidates(reports, bin_minutes=bin_minutes),

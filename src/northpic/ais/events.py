@@ -19,12 +19,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from northpic.ais.kinds import EVENT_KINDS as EVENT_KINDS  # re-exported: the detectors' list
 from northpic.schema import STORAGE_CRS
 
 DETECTOR_VERSION = "1.0"
 DEFINITIONS_CITATION = "Global Fishing Watch event definitions"
-#: Event kinds, in the order detectors run.
-EVENT_KINDS = ("ais_gap", "encounter", "loitering", "diversion", "spoofing", "identity_change")
 _TITLES = {
     "ais_gap": "AIS gap",
     "encounter": "Encounter",

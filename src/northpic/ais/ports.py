@@ -5,7 +5,7 @@ The gazetteer has two parts:
 * searoute's ``data/ports.geojson`` (3,962 ports with their UN/LOCODE,
   name and country, shipped with the ``searoute`` dependency and read from
   the installed package at run time);
-* ``northpic/ais/data/ports.csv``, authored: ports and offshore terminals
+* ``northpic/io/data/ports.csv``, authored: ports and offshore terminals
   that matter to Arctic and shadow-fleet traffic which searoute lacks
   (Suez, Sillamae, Vysotsk, Sabetta, Varandey, Prirazlomnoye...), each with
   its UN/LOCODE, spellings and an approximate position (within about
@@ -38,28 +38,28 @@ How a destination is read (:func:`resolve_destination`):
    Colombia or Spain; ``CARTAGENA,SPAIN`` is Spain's).
 
 Resolution runs once per distinct text (cached), so it costs nothing per
-report.
+report. The tables are read by :mod:`northpic.io.ports`.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from northpic.ais.spherical import chord_to_arc_km, to_xyz_m
+from northpic.concurrency import WORKERS
+from northpic.io.ports import read_authored, read_searoute_ports
 
 PORTS_CITATION = (
     "searoute ports.geojson (UN/LOCODE, name, country, position) plus the northpic "
     "authored port gazetteer (approximate positions, UN/LOCODE)"
 )
-SEAROUTE_SOURCE = "searoute {version} data/ports.geojson (UN/LOCODE)"
 #: Words that describe a place near a port, or a voyage, but name no port alone.
 GENERIC_WORDS = frozenset(
     "ANCHORAGE ANCH ANCHOR ANKERPLATS REDE REEDE ROADS ROAD ROADSTEAD OPL PORT PORTS HARBOUR "
@@ -105,44 +105,10 @@ def destination_words(text: str) -> list[str]:
     return [w for w in _NON_ALNUM.split(plain) if w]
 
 
-def _searoute_ports() -> pd.DataFrame:
-    """Read searoute's ports, one row per UN/LOCODE (further names of a code become aliases)."""
-    from importlib.metadata import version
-
-    with resources.files("searoute").joinpath("data/ports.geojson").open("rb") as handle:
-        features = json.load(handle)["features"]
-    rows: dict[str, dict] = {}
-    for feature in features:
-        props = feature["properties"]
-        code = str(props.get("port") or "").upper()
-        if not _LOCODE.match(code):  # one entry has no usable code
-            continue
-        lon, lat = feature["geometry"]["coordinates"][:2]
-        name = str(props.get("name") or "").strip()
-        if code in rows:
-            rows[code]["aliases"].append(name)
-            continue
-        rows[code] = {
-            "locode": code, "name": name, "aliases": [], "country": code[:2],
-            "country_name": str(props.get("cty") or "").replace("_", " ").upper(),
-            "lon": float(lon), "lat": float(lat),
-            "kind": "port", "main": props.get("t") == 1,
-        }
-    frame = pd.DataFrame(list(rows.values()))
-    frame["aliases"] = frame["aliases"].map("|".join)
-    frame["source"] = SEAROUTE_SOURCE.format(version=version("searoute"))
-    return frame
-
-
-def _authored(name: str) -> pd.DataFrame:
-    with resources.files("northpic.ais").joinpath(f"data/{name}").open("r") as handle:
-        return pd.read_csv(handle, dtype=str, keep_default_na=False)
-
-
 @lru_cache(maxsize=1)
 def _ports() -> pd.DataFrame:
-    searoute = _searoute_ports()
-    authored = _authored("ports.csv")
+    searoute = read_searoute_ports()
+    authored = read_authored("ports.csv")
     authored["lon"] = authored["lon"].astype(float)
     authored["lat"] = authored["lat"].astype(float)
     known = authored["locode"].isin(searoute["locode"])
@@ -214,7 +180,7 @@ def _index() -> _Index:
                 # a port named like another country ("Turkey", "Brazil" in the USA) is not it
                 if index.countries.get(key, row.country) == row.country:
                     index.names.setdefault(key, set()).add(pos)
-    for row in _authored("port_aliases.csv").itertuples():
+    for row in read_authored("port_aliases.csv").itertuples():
         pos = index.locodes[row.locode]  # a KeyError here is a bad alias table
         for key in _keys(row.alias):
             index.aliases[key] = pos
@@ -393,7 +359,7 @@ def _catalogue_ports() -> tuple[np.ndarray, np.ndarray]:
 
 
 @lru_cache(maxsize=1)
-def _port_tree() -> object:
+def _port_tree() -> Any:
     from scipy.spatial import cKDTree
 
     ports = _ports()
@@ -422,5 +388,5 @@ def distance_to_port_km(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     lat = np.asarray(lat, dtype=float)
     if lon.size == 0:
         return np.empty(0)
-    chord, _ = _port_tree().query(to_xyz_m(lon, lat), k=1, workers=-1)  # type: ignore[attr-defined]
+    chord, _ = _port_tree().query(to_xyz_m(lon, lat), k=1, workers=WORKERS)
     return chord_to_arc_km(chord)

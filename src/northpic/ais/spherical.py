@@ -9,19 +9,18 @@ coordinates scaled to metres, where a chord of 500 m is an arc of 500 m.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 import numpy as np
 
+from northpic.concurrency import WORKERS
+
 #: IUGG mean Earth radius in kilometres.
 EARTH_RADIUS_KM = 6371.0088
 KM_PER_NM = 1.852
 KNOTS_PER_KM_H = 1 / KM_PER_NM
-#: Threads for element-wise work on millions of values (NumPy lets go of the GIL).
-WORKERS = min(4, os.cpu_count() or 1)
 #: Values per slice of :func:`for_chunks`.
 CHUNK = 1 << 18
 _T = TypeVar("_T")
@@ -33,7 +32,8 @@ def for_chunks(work: Callable[[slice], _T], n: int, chunk: int = CHUNK) -> list[
     For element-wise NumPy work only (each value depends on its own inputs,
     each slice writes its own part of any output). Slices of ``chunk``
     values keep the intermediate arrays small (in the cache, and reused by
-    the allocator instead of fresh pages from the system); :data:`WORKERS`
+    the allocator instead of fresh pages from the system);
+    :data:`northpic.concurrency.WORKERS`
     threads share them, as NumPy lets go of the GIL.
     """
     if n <= chunk:

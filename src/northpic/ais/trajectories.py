@@ -63,8 +63,15 @@ def split_tracks(reports: pd.DataFrame, gap_hours: float = 6.0) -> pd.DataFrame:
 
     Examples
     --------
-    >>> tracks = split_tracks(cleaned.reports, gap_hours=6)   # doctest: +SKIP
-    >>> tracks.groupby("segment").size().describe()           # doctest: +SKIP
+    A vessel silent for 32 hours after its second report:
+
+    >>> from northpic.ais.cleaning import clean_reports
+    >>> times = pd.to_datetime(["2026-01-31 00:00", "2026-01-31 00:10", "2026-02-01 08:00"],
+    ...                        utc=True)
+    >>> cleaned = clean_reports(pd.DataFrame(
+    ...     {"mmsi": 273000001, "time": times, "lat": [74.0, 74.01, 74.5], "lon": 30.0}))
+    >>> split_tracks(cleaned.reports, gap_hours=6)["segment"].tolist()
+    [0, 0, 1]
     """
     out = reports.copy()
     out["segment"] = np.cumsum(segment_starts(reports, gap_hours)) - 1

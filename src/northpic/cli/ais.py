@@ -6,9 +6,35 @@ from pathlib import Path
 
 import click
 
+from northpic.ais.kinds import EVENT_KINDS
 from northpic.cli.options import comma_list
+from northpic.errors import BadInputError
 
-KINDS = ("ais_gap", "encounter", "loitering", "diversion", "spoofing", "identity_change")
+
+def parse_column_map(text: str | None) -> dict[str, str]:
+    """Parse ``--columns "mmsi=ShipId,time=Ts"`` into ``{"mmsi": "ShipId", "time": "Ts"}``.
+
+    Raises
+    ------
+    BadInputError
+        If an item is not ``canonical=column``.
+
+    Examples
+    --------
+    >>> parse_column_map("mmsi=ShipId, time=Ts,")
+    {'mmsi': 'ShipId', 'time': 'Ts'}
+    """
+    if not text:
+        return {}
+    out: dict[str, str] = {}
+    for item in text.split(","):
+        if not item.strip():
+            continue
+        canonical, sep, name = item.partition("=")
+        if not sep or not canonical.strip() or not name.strip():
+            raise BadInputError(f"column map item {item!r} is not of the form canonical=column")
+        out[canonical.strip()] = name.strip()
+    return out
 
 
 @click.group("ais")
@@ -51,7 +77,8 @@ def use_jemalloc() -> None:
 @click.option("--time-format",
               help="strftime pattern of the time column when it is none of the known ones, "
                    "e.g. '%Y%m%d_%H%M%S' or '%d.%m.%Y %H:%M'.")
-@click.option("--kinds", help=f"Comma-separated event kinds (default all: {', '.join(KINDS)}).")
+@click.option("--kinds",
+              help=f"Comma-separated event kinds (default all: {', '.join(EVENT_KINDS)}).")
 @click.option("--no-land-check", is_flag=True,
               help="Keep the stationary reports the land test puts on land (moving ones "
                    "are always kept, with on_land flagged).")
@@ -76,12 +103,11 @@ def detect(
       northpic ais detect log.nmea.gz --tracks tracks.geojson --out ev.geojson
       northpic ais detect day.csv --add --add-tracks --store events.gpkg
     """
-    from northpic.ais.pipeline import detect_files
-    from northpic.ais.readers import parse_column_map
+    from northpic.workflows.ais import detect_files
 
     if out is None and tracks_out is None and not add and not add_tracks:
         raise click.UsageError("nothing to do: give --out, --tracks, --add or --add-tracks")
-    wanted = comma_list(kinds, "--kinds") or list(KINDS)
+    wanted = comma_list(kinds, "--kinds") or list(EVENT_KINDS)
     use_jemalloc()
     run = detect_files(
         list(files), out, columns=parse_column_map(column_map), format=fmt,
@@ -94,5 +120,5 @@ def detect(
         for warning in run.warnings:
             click.echo(f"warning: {warning}", err=True)
     by_kind = run.events["kind"].value_counts().to_dict() if len(run.events) else {}
-    summary = ", ".join(f"{k} {by_kind[k]}" for k in KINDS if k in by_kind) or "none"
+    summary = ", ".join(f"{k} {by_kind[k]}" for k in EVENT_KINDS if k in by_kind) or "none"
     click.echo(f"{len(run.events)} event(s): {summary}")

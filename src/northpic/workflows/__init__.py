@@ -1,1 +1,1 @@
-"""Read-analyse-write chains: open inputs through io/, analyse, write through export/."""
+"""Read-analyse-write chains: read through io/, analyse, write through export/."""

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from northpic.ais.spherical import WORKERS
+from northpic.concurrency import WORKERS
 
 
 class _ArrowMemory:

@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from northpic.ais.memory import pool_empty
-from northpic.ais.spherical import WORKERS
+from northpic.concurrency import WORKERS
+from northpic.memory import pool_empty
 
 #: Bytes of CSV per part.
 PART_BYTES = 256 << 20
