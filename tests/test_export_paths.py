@@ -18,10 +18,10 @@ import pytest
 
 from builders import seaice as b
 from builders.export import points_layer, spec
+from northpic.atomic import TEMP_MARK, atomic_output, remove_stale_temporaries
 from northpic.cli import main
 from northpic.errors import OutputPathError, StorageError
 from northpic.export import export_layers
-from northpic.export.atomic import TEMP_MARK, atomic_output, remove_stale_temporaries
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from builders.export import points_layer, spec
+from northpic.atomic import atomic_output
 from northpic.cli import main
 from northpic.errors import OutputExistsError, UnsupportedFormatError
 from northpic.export import export_layers
-from northpic.export.atomic import atomic_output
 
 
 @pytest.fixture(scope="module")

@@ -41,6 +41,9 @@ FLOORS: dict[str, int] = {
     "geodesic": 1,
     "schema": 1,
     "concurrency": 1,
+    "memory": 1,
+    "atomic": 1,  # atomic output: the leaf every writer uses
+    "_version": 1,
     # floor 2: every reader of files (layer files and catalogue, land, AIS csv/nmea/parquet as
     # io/ais*, sea-ice product families and registry as io/seaice*, rasters, event input files),
     # and the layer registry as data (it reads through io/)
@@ -53,8 +56,7 @@ FLOORS: dict[str, int] = {
     "seaice": 4,
     "events": 4,
     "picture": 4,
-    # floor 5: every writer (export/seaice* included) and rendering (render/seaice* included);
-    # atomic output is the leaf module export/atomic.py
+    # floor 5: every writer (export/seaice* included) and rendering (render/seaice* included)
     "render": 5,
     "export": 5,
     # floor 6: read-analyse-write chains

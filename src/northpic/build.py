@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from northpic.atomic import atomic_output, ensure_parent
 from northpic.errors import BadInputError, OutputExistsError, UnsupportedFormatError
-from northpic.export.atomic import atomic_output, ensure_parent
 from northpic.picture import TimeLike, load_picture, spec_for
 from northpic.times import parse_time
 
@@ -36,7 +36,7 @@ PNG_MARKER = b"tEXtSoftware\x00northpic"
 
 def mark_page(html: str) -> str:
     """Insert :data:`MAP_MARKER` (with the version) as the first element of the page's head."""
-    from northpic import __version__
+    from northpic._version import __version__
 
     tag = f'{MAP_MARKER} {__version__}">'
     head = html.find("<head>")

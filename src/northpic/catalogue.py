@@ -25,6 +25,23 @@ from northpic.schema import DOMAINS, text_problem
 
 GEOMETRY_KINDS = ("point", "line", "polygon", "any")
 NATURES = ("authored", "schematic", "reported", "climatology", "observed", "modelled", "events")
+#: The label and the sentence that mark data of each approximate nature (map and exports).
+CAVEATS = {
+    "schematic": (
+        "schematic",
+        "Schematic: an indicative path between authored points, not a surveyed line.",
+    ),
+    "climatology": (
+        "climatology",
+        "Climatology: what is typical for the period, not an observation of one date.",
+    ),
+    "reported": (
+        "reported",
+        "Reported event: time and place as publicly reported, location approximate.",
+    ),
+    "modelled": ("modelled", "Modelled data, not an observation."),
+    "events": ("events", "Events from the event store or AIS detection; see each event's source."),
+}
 _LAYER_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
 
 

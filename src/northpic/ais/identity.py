@@ -42,7 +42,7 @@ def _identity_events(
 
     return event_frame(
         "identity_change",
-        mmsi=[int(r["mmsi"]) for r in rows],  # type: ignore[call-overload]
+        mmsi=[int(str(r["mmsi"])) for r in rows],
         other_mmsi=[r["other"] for r in rows],
         start=[r["start"] for r in rows],
         end=[r["end"] for r in rows],

@@ -10,9 +10,9 @@ _STORE_HELP = ("Event store (GeoPackage); default $NORTHPIC_EVENTS or "
                "~/.local/share/northpic/events.gpkg.")
 
 
-def _store_option(func):  # type: ignore[no-untyped-def]
-    return click.option("--store", type=click.Path(dir_okay=False, path_type=Path),
-                        help=_STORE_HELP)(func)
+#: The ``--store`` option that every events command takes.
+_store_option = click.option("--store", type=click.Path(dir_okay=False, path_type=Path),
+                             help=_STORE_HELP)
 
 
 @click.group("events")

@@ -66,7 +66,7 @@ def edge_command(
     Example:
       northpic seaice edge seaice_conc_daily_nh_20230915_f17_v04r00.nc --out edge.gpkg
     """
-    from northpic.export.atomic import ensure_parent
+    from northpic.atomic import ensure_parent
     from northpic.workflows.seaice import edge_of_file
 
     ensure_parent(out, mkdir)
@@ -118,7 +118,7 @@ def export_command(file: Path, out: Path, overwrite: bool, mkdir: bool) -> None:
       northpic seaice export day.nc --out day.tif
       northpic seaice export day.nc --out day_cf.nc
     """
-    from northpic.export.atomic import ensure_parent
+    from northpic.atomic import ensure_parent
     from northpic.workflows.seaice import export_file
 
     ensure_parent(out, mkdir)

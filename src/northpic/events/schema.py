@@ -418,8 +418,7 @@ def _problem_order(problem: Problem) -> tuple[int, str]:
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:
-    seen: set[Problem] = set()
-    return [p for p in problems if not (p in seen or seen.add(p))]  # type: ignore[func-returns-value]
+    return list(dict.fromkeys(problems))  # first of each, in order
 
 
 def _records_frame(records: list[dict[str, Any]], extras: list[str]) -> gpd.GeoDataFrame:

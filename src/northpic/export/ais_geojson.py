@@ -6,8 +6,8 @@ from pathlib import Path
 
 import geopandas as gpd
 
+from northpic.atomic import atomic_output
 from northpic.errors import OutputExistsError, UnsupportedFormatError
-from northpic.export.atomic import atomic_output
 
 
 def check_writable(path: Path, overwrite: bool) -> None:

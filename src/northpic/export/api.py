@@ -4,7 +4,7 @@
 does) and :func:`export_layers` writes any set of layer frames. Both refuse
 an unknown format, an output path whose extension does not fit the format,
 and an existing output unless ``overwrite`` is given; the output appears
-all at once when it is complete (:mod:`northpic.export.atomic`).
+all at once when it is complete (:mod:`northpic.atomic`).
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING
 
 import geopandas as gpd
 
+from northpic.atomic import atomic_output, ensure_parent, refuse_existing
 from northpic.catalogue import LayerSpec
 from northpic.errors import UnsupportedFormatError
-from northpic.export.atomic import atomic_output, ensure_parent, refuse_existing
 from northpic.export.prepare import ExportLayer, prepare_layer
 from northpic.picture import TimeLike
 

@@ -19,7 +19,7 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from northpic.catalogue import LayerSpec
+from northpic.catalogue import CAVEATS, LayerSpec
 from northpic.geodesic import cut_at_antimeridian
 from northpic.schema import COMMON_COLUMNS, STORAGE_CRS
 
@@ -64,8 +64,6 @@ class ExportLayer:
 
 def caveat_for(spec: LayerSpec) -> str | None:
     """Return the sentence that labels approximate or modelled data, or None."""
-    from northpic.render.payload import CAVEATS
-
     text = CAVEATS.get(spec.nature)
     return text[1] if text else None
 

@@ -19,8 +19,8 @@ import numpy as np
 import xarray as xr
 from pyproj import CRS
 
+from northpic.atomic import atomic_output
 from northpic.errors import UnsupportedFormatError
-from northpic.export.atomic import atomic_output
 from northpic.io.seaice.grid import PSN25
 from northpic.seaice.edge import select_day
 

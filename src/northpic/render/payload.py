@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from northpic.catalogue import LayerSpec
+from northpic.catalogue import CAVEATS, LayerSpec
 from northpic.schema import COMMON_COLUMNS
 
 #: Decimal places kept for coordinates in the page (5 = about 1 m); layers of
@@ -23,22 +23,6 @@ from northpic.schema import COMMON_COLUMNS
 COORD_DECIMALS = 5
 BIG_LAYER = 10_000
 _HIDDEN = {"geometry", "layer", "domain"}
-CAVEATS = {
-    "schematic": (
-        "schematic",
-        "Schematic: an indicative path between authored points, not a surveyed line.",
-    ),
-    "climatology": (
-        "climatology",
-        "Climatology: what is typical for the period, not an observation of one date.",
-    ),
-    "reported": (
-        "reported",
-        "Reported event: time and place as publicly reported, location approximate.",
-    ),
-    "modelled": ("modelled", "Modelled data, not an observation."),
-    "events": ("events", "Events from the event store or AIS detection; see each event's source."),
-}
 
 
 def js_json(value: Any) -> str:

@@ -69,7 +69,7 @@ def render_png(
     """
     from playwright.sync_api import sync_playwright
 
-    from northpic.export.atomic import atomic_output, ensure_parent
+    from northpic.atomic import atomic_output, ensure_parent
 
     ensure_parent(png, mkdir)
     with sync_playwright() as pw:

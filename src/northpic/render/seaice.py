@@ -29,7 +29,8 @@ MERCATOR_MAX_LAT = 85.0
 
 
 def _rgb(hex_colour: str) -> tuple[int, int, int]:
-    return tuple(int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))  # type: ignore[return-value]
+    red, green, blue = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return red, green, blue
 
 
 def colour_image(sic: np.ndarray, pole_hole: np.ndarray | None = None) -> np.ndarray:

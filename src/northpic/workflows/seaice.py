@@ -74,8 +74,8 @@ def edge_of_file(
     overwrite: bool = False,
 ) -> gpd.GeoDataFrame:
     """Trace the ice edge of a file and write it (GeoJSON or GeoPackage by extension)."""
+    from northpic.atomic import refuse_existing
     from northpic.errors import UnsupportedFormatError
-    from northpic.export.atomic import refuse_existing
     from northpic.export.seaice import EDGE_FORMATS, write_edge
     from northpic.io.seaice import open_concentration
     from northpic.seaice.edge import ice_edge
