@@ -292,8 +292,8 @@ def test_storage_error_names_file_and_cause():
 def test_a_png_northpic_marked_is_its_own_and_a_foreign_one_is_kept(tmp_path):
     from PIL import Image
 
-    from northpic.build import check_build_output, is_own_output
     from northpic.errors import OutputExistsError
+    from northpic.export.page import check_build_output, is_own_output
     from northpic.render.png import mark_png
 
     foreign = tmp_path / "slide.png"
