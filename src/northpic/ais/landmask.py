@@ -46,7 +46,12 @@ import numpy as np
 
 from northpic.ais.spherical import EARTH_RADIUS_KM, chord_to_arc_km, in_chunks, to_xyz_m
 from northpic.io.cache import cached_array, cached_memmap
-from northpic.io.landmask import gshhg_resolution, read_globe_mask, read_gshhg
+from northpic.io.landmask import (
+    gshhg_resolution,
+    read_globe_mask,
+    read_gshhg,
+    read_wdbii_rivers,
+)
 from northpic.io.ports import read_searoute_positions, searoute_version
 
 LANDMASK_CITATION = (
@@ -58,6 +63,9 @@ LANDMASK_CITATION = (
 PORT_RADIUS_KM = 3.0
 #: Ports further than this from any GSHHG shoreline (dry ports) do not count.
 PORT_INLAND_KM = 40.0
+#: WDBII river classes burnt in as water: 1 double-lined rivers, 2 permanent major
+#: rivers, 3 additional major rivers (the navigable ones; 4-5 reach small towns inland).
+NAVIGABLE_RIVER_CLASSES = (1, 2, 3)
 _BAND_ROWS = 1080
 
 
@@ -75,6 +83,7 @@ def _fill_combined(packed: np.ndarray) -> None:
     import shapely.affinity
     from rasterio.features import rasterize
     from rasterio.transform import Affine
+    from scipy.ndimage import binary_dilation
 
     globe, lat0, dlat, lon0, dlon = read_globe_mask()
     polygons, levels, tree = read_gshhg()
@@ -94,6 +103,9 @@ def _fill_combined(packed: np.ndarray) -> None:
         for (x, y), s in zip(ports, stretch, strict=True)
     ])
     disc_tree = shapely.STRtree(discs)
+    rivers, classes = read_wdbii_rivers()
+    rivers = rivers[np.isin(classes, NAVIGABLE_RIVER_CLASSES)]
+    river_tree = shapely.STRtree(rivers)
     for start in range(0, rows, _BAND_ROWS):
         n = min(_BAND_ROWS, rows - start)
         top = lat0 + start * dlat
@@ -111,6 +123,12 @@ def _fill_combined(packed: np.ndarray) -> None:
                                                max(top, bottom)))
         if len(harbours):
             rasterize(((discs[k], 0) for k in harbours), out=land, transform=transform)
+        flowing = river_tree.query(shapely.box(-180.0, min(top, bottom), 180.0,
+                                               max(top, bottom)))
+        if len(flowing):  # every cell a river touches, and the cells round it, is water
+            wet = rasterize(((rivers[k], 1) for k in flowing), out_shape=land.shape,
+                            transform=transform, all_touched=True, dtype=np.uint8)
+            land[binary_dilation(wet.astype(bool), np.ones((3, 3), bool))] = 0
         band = np.unpackbits(globe[start:start + n], axis=1)[:, :cols].astype(bool)
         band &= land.astype(bool)
         packed[start:start + n] = np.packbits(band, axis=1)
@@ -120,7 +138,8 @@ def _fill_combined(packed: np.ndarray) -> None:
 def _combined() -> np.ndarray:
     """Return the bit-packed land of GLOBE and GSHHG (:func:`_fill_combined`), memory-mapped."""
     name = (f"land_globe_{metadata.version('global-land-mask')}_gshhg_{gshhg_resolution()}"
-            f"_ports_{PORT_RADIUS_KM:g}km_packed_v2.npy")
+            f"_ports_{PORT_RADIUS_KM:g}km_rivers_"
+            f"{''.join(map(str, NAVIGABLE_RIVER_CLASSES))}_packed_v3.npy")
     globe = read_globe_mask()[0]
     return cached_memmap(name, globe.shape, np.uint8, _fill_combined)
 

