@@ -17,14 +17,18 @@ bit-packed raster on the 1 km grid of the ``global-land-mask`` package
    :data:`PORT_INLAND_KM` from any shoreline left out): inland ports on
    rivers and canals that no shoreline draws (Houston, Hamburg, Antwerp,
    Rendsburg on the Kiel canal) are water. With the inland rule, a
-   position within about 5 km of a port is never on land.
+   position within about 5 km of a port is never on land;
+5. no navigable river (GSHHG's WDBII rivers of :data:`NAVIGABLE_RIVER_CLASSES`,
+   read by :func:`northpic.io.landmask.read_wdbii_rivers`) touches it or a
+   cell next to it.
 
-GLOBE alone calls the Great Lakes, many harbours and fjords land; GSHHG
-and the ports correct that. Rivers and canals away from a port are still
+GLOBE alone calls the Great Lakes, many harbours and fjords land; GSHHG,
+the ports and the rivers correct that. Canals away from a port (basemap's
+WDBII file has none) and rivers smaller than WDBII's major classes are still
 land; the cleaning therefore never removes a moving report (over 2 kn) for
 land alone, but flags it (:func:`northpic.ais.cleaning.clean_reports`).
 
-The raster is built once (about 15 s: GSHHG polygons burnt into GLOBE's
+The raster is built once (about 15-20 s: GSHHG polygons and rivers burnt into GLOBE's
 grid band by band with rasterio) and cached as a 117 MB bit-packed file in
 the user cache, memory-mapped, so a lookup costs only the pages it touches
 and as little as the GLOBE raster alone did. GLOBE itself (a 930 MB boolean
