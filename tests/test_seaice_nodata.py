@@ -122,6 +122,25 @@ def test_a_random_uint16_geotiff_on_the_polar_grid_is_no_sea_ice_index(tmp_path,
     assert main(["seaice", "stats", str(named)]) == 2
 
 
+def test_random_values_with_land_rows_are_no_sea_ice_index(tmp_path, capsys):
+    import rasterio
+    from rasterio.transform import from_origin
+
+    # every value in range, the land flag on every 7th row: only the structure is wrong
+    data = np.random.default_rng(3).integers(0, 1001, (448, 304), dtype=np.uint16)
+    data[::7] = 2540
+    path = tmp_path / "N_20230915_concentration_v3.0.tif"
+    with rasterio.open(path, "w", driver="GTiff", width=304, height=448, count=1,
+                       dtype="uint16", crs="EPSG:3411",
+                       transform=from_origin(-3_850_000, 5_850_000, 25_000, 25_000)) as dst:
+        dst.write(data, 1)
+    with pytest.raises(UnsupportedFormatError, match=r"noise, not a field: .* differ by 3\d %"):
+        open_concentration(path)
+    code, out, err = run(capsys, "seaice", "stats", str(path))
+    assert code == 2 and "no land mask: only 0 %" in err and "Traceback" not in err
+    assert "extent" not in out
+
+
 def test_a_real_layout_sea_ice_index_geotiff_is_still_read(tmp_path):
     for kind in ("concentration", "extent"):
         ds = open_concentration(b.write_sii_geotiff(tmp_path, kind=kind))

@@ -33,6 +33,42 @@ SII_SHAPE, SII_CELL_M = (448, 304), 25_000.0
 #: Values a Sea Ice Index GeoTIFF may hold: tenths of a percent and the flags x 10, or 0/1 extent.
 _SII_FLAGS = {"concentration": (2510, 2520, 2530, 2540, 2550), "extent": (251, 252, 253, 254, 255)}
 _SII_TOP = {"concentration": 1000, "extent": 1}
+#: A real day is smooth: between side-by-side ocean cells the value changes on average by
+#: well under this fraction of the full scale (uniform noise: a third, 0/1 noise: a half).
+MAX_MEAN_STEP = 0.15
+#: A real land mask is continents and islands: at least this share of the land cells
+#: has land or coast both north or south and east or west of it (rows or dots have none).
+MIN_LAND_INTERIOR = 0.5
+
+
+def _structure_problems(values: np.ndarray, kind: str) -> list[str]:
+    """Say why ``values`` has no sea-ice day's spatial structure (empty when it has)."""
+    problems = []
+    top = _SII_TOP[kind]
+    flags = _SII_FLAGS[kind]
+    ocean = (values >= 0) & (values <= top)
+    steps = [np.abs(np.diff(values, axis=axis))[ocean[1:] & ocean[:-1] if axis == 0
+                                                else ocean[:, 1:] & ocean[:, :-1]]
+             for axis in (0, 1)]
+    step = np.concatenate(steps)
+    if len(step) and step.mean() / top > MAX_MEAN_STEP:
+        problems.append(
+            f"the {kind} is noise, not a field: side-by-side ocean cells differ by "
+            f"{100 * step.mean() / top:.0f} % of the scale on average (a real day: under "
+            f"{100 * MAX_MEAN_STEP:.0f} %)"
+        )
+    solid = np.isin(values, flags[2:4])  # coast or land
+    land = values == flags[3]
+    pad = np.pad(solid, 1)
+    interior = land & (pad[:-2, 1:-1] | pad[2:, 1:-1]) & (pad[1:-1, :-2] | pad[1:-1, 2:])
+    share = interior.sum() / max(int(land.sum()), 1)
+    if land.any() and share < MIN_LAND_INTERIOR:
+        problems.append(
+            f"the land flag ({flags[3]}) is no land mask: only {100 * share:.0f} % of its "
+            f"{int(land.sum())} cells have land or coast both north or south and east or "
+            f"west of them (continents and islands: at least {100 * MIN_LAND_INTERIOR:.0f} %)"
+        )
+    return problems
 
 
 def _check_sea_ice_index(path: Path, band: np.ndarray, kind: str, transform) -> None:
@@ -40,7 +76,10 @@ def _check_sea_ice_index(path: Path, band: np.ndarray, kind: str, transform) -> 
 
     The grid must be NSIDC's 25 km north grid; every value must be a
     concentration (0-1000 tenths of a percent, or 0/1 extent) or one of the
-    product's flags, and the land flag must be there (every real day has land).
+    product's flags, and the land flag must be there (every real day has land);
+    the field must be smooth (:data:`MAX_MEAN_STEP`) and the land flag form
+    continents and islands (:data:`MIN_LAND_INTERIOR`), which noise with a flag
+    sprinkled in does not.
     """
     problems = []
     if band.shape != SII_SHAPE or not np.isclose(abs(transform.a), SII_CELL_M) or not np.isclose(
@@ -61,6 +100,8 @@ def _check_sea_ice_index(path: Path, band: np.ndarray, kind: str, transform) -> 
         )
     elif not (values == flags[3]).any():
         problems.append(f"no cell is land ({flags[3]}), as every Sea Ice Index day has")
+    else:
+        problems += _structure_problems(values, kind)
     if problems:
         raise UnsupportedFormatError(
             f"{path}: not a Sea Ice Index (G02135) {kind} GeoTIFF: " + "; ".join(problems)
