@@ -158,6 +158,9 @@ Frankfurt airport,50.04,8.56
 Paris CDG,49.01,2.55
 Iowa,42.0,-93.5
 Saskatchewan,52.0,-106.0
+Las Vegas,36.17,-115.14
+Rocky Mountains,40.0,-105.7
+Nevada desert,39.5,-117.0
 """
 
 

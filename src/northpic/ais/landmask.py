@@ -20,7 +20,7 @@ bit-packed raster on the 1 km grid of the ``global-land-mask`` package
    position within about 5 km of a port is never on land;
 5. no navigable river (GSHHG's WDBII rivers of :data:`NAVIGABLE_RIVER_CLASSES`,
    read by :func:`northpic.io.landmask.read_wdbii_rivers`) touches it or a
-   cell next to it.
+   cell next to it, and it is not inside a double-lined river's banks.
 
 GLOBE alone calls the Great Lakes, many harbours and fjords land; GSHHG,
 the ports and the rivers correct that. Canals away from a port (basemap's
@@ -108,7 +108,11 @@ def _fill_combined(packed: np.ndarray) -> None:
     ])
     disc_tree = shapely.STRtree(discs)
     rivers, classes = read_wdbii_rivers()
-    rivers = rivers[np.isin(classes, NAVIGABLE_RIVER_CLASSES)]
+    keep = np.isin(classes, NAVIGABLE_RIVER_CLASSES)
+    # a double-lined river (class 1) is a closed outline of its banks: its inside is water
+    wide = keep & (classes == 1) & shapely.is_closed(rivers)
+    banks = [shapely.Polygon(shapely.get_coordinates(line)) for line in rivers[wide]]
+    rivers = np.concatenate([rivers[keep], np.array(banks, dtype=object)])
     river_tree = shapely.STRtree(rivers)
     for start in range(0, rows, _BAND_ROWS):
         n = min(_BAND_ROWS, rows - start)
@@ -129,7 +133,7 @@ def _fill_combined(packed: np.ndarray) -> None:
             rasterize(((discs[k], 0) for k in harbours), out=land, transform=transform)
         flowing = river_tree.query(shapely.box(-180.0, min(top, bottom), 180.0,
                                                max(top, bottom)))
-        if len(flowing):  # every cell a river touches, and the cells round it, is water
+        if len(flowing):  # every cell a river touches (or is in), and the cells round it
             wet = rasterize(((rivers[k], 1) for k in flowing), out_shape=land.shape,
                             transform=transform, all_touched=True, dtype=np.uint8)
             land[binary_dilation(wet.astype(bool), np.ones((3, 3), bool))] = 0
@@ -143,7 +147,7 @@ def _combined() -> np.ndarray:
     """Return the bit-packed land of GLOBE and GSHHG (:func:`_fill_combined`), memory-mapped."""
     name = (f"land_globe_{metadata.version('global-land-mask')}_gshhg_{gshhg_resolution()}"
             f"_ports_{PORT_RADIUS_KM:g}km_rivers_"
-            f"{''.join(map(str, NAVIGABLE_RIVER_CLASSES))}_packed_v3.npy")
+            f"{''.join(map(str, NAVIGABLE_RIVER_CLASSES))}_packed_v4.npy")
     globe = read_globe_mask()[0]
     return cached_memmap(name, globe.shape, np.uint8, _fill_combined)
 
