@@ -145,6 +145,32 @@ def test_malformed_files(tmp_path: Path, store: Path, capsys: pytest.CaptureFixt
     assert len(read_events(store)) == 3
 
 
+_CSV_HEADER = "id,name,kind,domain,time,source,confidence,precision_km,lat,lon\n"
+
+
+def test_a_csv_value_past_the_header_is_refused_not_shifted(
+        tmp_path: Path, store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # every row one value longer than the header: pandas took the first value as an
+    # index and shifted each column by one (or, with a leading value, silently dropped it)
+    path = tmp_path / "shifted.csv"
+    path.write_text("lat,lon,id,name,kind,domain,time,source,confidence,precision_km\n"
+                    "X,70,20,c1,n,k,military,2026-01-01T00:00:00Z,s,high,1\n")
+    err = _refused(["events", "add", str(path), "--store", str(store)], capsys)
+    assert f"{path}: line 2: 11 values but the header names 10 columns (the extra value '1'" in err
+    assert len(read_events(store)) == 3
+
+
+def test_a_csv_with_trailing_commas_keeps_its_columns(tmp_path: Path) -> None:
+    path = tmp_path / "excel.csv"  # spreadsheets often end every row with the delimiter
+    path.write_text(_CSV_HEADER + "c1,first,k,military,2026-01-01T00:00:00Z,s,high,1,70,20,\n"
+                    "c2,second,k,military,2026-01-02T00:00:00Z,s,high,1,71,21,\n")
+    store = tmp_path / "s.gpkg"
+    add_events(path, store)
+    got = read_events(store).sort_values("id")
+    assert got["name"].tolist() == ["first", "second"]
+    assert [(p.x, p.y) for p in got.geometry] == [(20.0, 70.0), (21.0, 71.0)]
+
+
 def test_missing_file_and_unknown_format(tmp_path: Path) -> None:
     with pytest.raises(DataFileError, match="nope.geojson: no such file"):
         add_events(tmp_path / "nope.geojson", tmp_path / "s.gpkg")
