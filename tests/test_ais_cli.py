@@ -115,6 +115,20 @@ def test_output_rules(dma_file, tmp_path, capsys) -> None:
     assert out.read_text() == "keep me" and not fresh.exists()
 
 
+def test_a_missing_output_folder_is_refused_before_any_work_unless_mkdir(
+        shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # the refusal told users to pass --mkdir, which `ais detect` did not have
+    out = tmp_path / "new" / "events.geojson"
+    missing_input = tmp_path / "none.csv"
+    assert main(["ais", "detect", str(missing_input), "--out", str(out)]) == 2
+    assert f"folder {out.parent} does not exist" in capsys.readouterr().err  # before reading
+    real = shared_data / "ais" / "digitraffic_baltic_latest_positions_2025-12-11_12.csv"
+    tracks = tmp_path / "other" / "deeper" / "tracks.geojson"
+    assert main(["ais", "detect", str(real), "--out", str(out), "--tracks", str(tracks),
+                 "--mkdir", "-q", "--kinds", "identity_change"]) == 0
+    assert len(pyogrio.read_dataframe(out)) >= 1 and len(pyogrio.read_dataframe(tracks)) > 100
+
+
 def test_lookups_loaded_while_reading_give_the_same_events(dma_file, tmp_path, monkeypatch):
     import northpic.workflows.ais as workflow
 

@@ -79,6 +79,7 @@ def detect_files(
     add_tracks: bool = False,
     store: str | Path | None = None,
     overwrite: bool = False,
+    mkdir: bool = False,
     land_check: bool = True,
     kinds: Iterable[str] = EVENT_KINDS,
     progress: Progress = _quiet,
@@ -106,6 +107,9 @@ def detect_files(
         The event store (default: the event store's default).
     overwrite : bool
         Replace existing output files.
+    mkdir : bool
+        Create the outputs' missing parent folders (otherwise a missing
+        folder is refused before any work).
     land_check : bool
         Remove reports on land (see :func:`~northpic.ais.cleaning.clean_reports`).
     kinds : iterable of str
@@ -138,7 +142,7 @@ def detect_files(
         )
     for target in (out, tracks_out):
         if target is not None:
-            check_writable(Path(target), overwrite)
+            check_writable(Path(target), overwrite, mkdir)
     seconds: dict[str, float] = {}
     started = time.perf_counter()
     with ThreadPoolExecutor(1) as pool:  # the CSV parser lets go of the GIL
@@ -184,14 +188,15 @@ def detect_files(
              f"({cleaned.counts['input'] / max(total, 1e-9):,.0f} reports/s)")
     run = DetectionRun(events, cleaned.counts, seconds=seconds, warnings=list(cleaned.warnings))
     if out is not None:
-        run.out = write_geojson(events, Path(out), overwrite=overwrite)
+        run.out = write_geojson(events, Path(out), overwrite=overwrite, mkdir=mkdir)
         progress(f"wrote {len(events):,} event(s) to {run.out}")
     tracks = (
         track_lines(cleaned.reports, max_vertices=250_000)
         if tracks_out is not None or add_tracks else None
     )
     if tracks_out is not None and tracks is not None:
-        run.tracks_out = write_geojson(tracks, Path(tracks_out), overwrite=overwrite)
+        run.tracks_out = write_geojson(tracks, Path(tracks_out), overwrite=overwrite,
+                                       mkdir=mkdir)
         progress(f"wrote {len(tracks):,} track segment(s) to {run.tracks_out}")
     if add:
         from northpic.events import add_events
