@@ -265,7 +265,9 @@ def _remove_stale_creations(path: Path) -> None:
                 stale.unlink()
 
 
-def create_store(path: Path, initialise: Callable[[sqlite3.Connection], None]) -> None:
+def create_store(
+    path: Path, initialise: Callable[[sqlite3.Connection], None], make_folder: bool = True
+) -> None:
     """Create an empty store at ``path`` atomically (if no other process did first).
 
     The store is built and committed in a hidden file beside ``path``, then
@@ -275,10 +277,15 @@ def create_store(path: Path, initialise: Callable[[sqlite3.Connection], None]) -
     Parameters
     ----------
     path : pathlib.Path
-        Where the store goes; its folder is created if missing.
+        Where the store goes.
     initialise : callable
         Creates the tables, inside one transaction on the new database.
+    make_folder : bool
+        Create the store's missing folder (else a missing folder is refused).
     """
+    if not make_folder and not path.parent.is_dir():
+        raise StoreNotWritableError(str(path), f"cannot create the store: its folder "
+                                               f"{path.parent} does not exist; create it first")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

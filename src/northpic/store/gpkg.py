@@ -43,6 +43,7 @@ from northpic.schema import (
     attribute_kind,
     typed_attribute,
 )
+from northpic.store import default_store_path
 from northpic.store import gpkg_format as gpkg
 from northpic.store.connection import (
     check_store,
@@ -110,7 +111,9 @@ def _write_transaction(path: Path, create: bool) -> Iterator[sqlite3.Connection]
     if not path.exists():
         if not create:
             raise DataFileError(str(path), "no event store here; add events first")
-        create_store(path, _initialise)
+        # only the default store's folder is made; a --store in a missing folder is most
+        # likely a typo, whose events would silently go to a new store nobody reads
+        create_store(path, _initialise, make_folder=path == default_store_path())
     conn = open_for_writing(path)
     committed = False
     try:
