@@ -43,7 +43,7 @@ BAD_RECORDS = [
     ("lat_out_of_range", {"lat": 91.5}, "coordinate out of range: lon 22, lat 91.5"),
     ("lon_out_of_range", {"lon": 200}, "coordinate out of range: lon 200"),
     ("lat_not_number", {"lat": "north"},
-     "lat 'north' is not a number|malformed geometry: could not convert string to float.*north"),
+     "lat 'north' is not a number|malformed geometry: coordinate \"north\" is not a number"),
     ("unknown_confidence", {"confidence": "certain"}, "unknown confidence 'certain'"),
     ("unknown_domain", {"domain": "naval"}, "unknown domain 'naval'"),
     ("missing_domain", {"domain": None}, "no layer or domain: give the record a 'layer'"),
@@ -116,6 +116,15 @@ def test_identical_records_without_ids_are_duplicates(tmp_path: Path) -> None:
     ({"type": "Point", "coordinates": [0, "seventy"]}, "malformed geometry"),
     ({"type": "LineString", "coordinates": [[0, 70], [0, 91]]}, "coordinate out of range"),
     (None, "missing geometry"),
+    # shapely read these as POINT (1 70), POINT (20 70) and POINT (20 70)
+    ({"type": "Point", "coordinates": [True, 70]},
+     "malformed geometry: coordinate true is not a number"),
+    ({"type": "LineString", "coordinates": [[20, 70], ["21", 71]]},
+     'malformed geometry: coordinate "21" is not a number'),
+    ({"type": "Point", "coordinates": [[20, 70]]},
+     "malformed geometry: position ..20, 70.. of a Point is not two or three numbers"),
+    ({"type": "Polygon", "coordinates": [[10, 70], [14, 70], [14, 72], [10, 70]]},
+     "malformed geometry: position 10 of a Polygon is not two or three numbers"),
 ])
 def test_bad_geometry(tmp_path: Path, geometry: dict | None, message: str) -> None:
     record = feature(event(7))
