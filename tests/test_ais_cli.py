@@ -129,6 +129,26 @@ def test_a_missing_output_folder_is_refused_before_any_work_unless_mkdir(
     assert len(pyogrio.read_dataframe(out)) >= 1 and len(pyogrio.read_dataframe(tracks)) > 100
 
 
+def test_control_characters_in_vessel_text_never_stop_add(tmp_path: Path) -> None:
+    # a name with ESC or NUL (a decoder's or a file's artefact: AIS text is 6-bit ASCII)
+    # made the store refuse the whole batch, so `--add` stored nothing and exited 2
+    rows = ["mmsi,time,lat,lon,sog,cog,name,destination,imo"]
+    for k in range(60):
+        name = "EVIL\x1b[31mSHIP\x00" if k < 30 else "GOOD SHIP"
+        rows.append(f"257000001,2025-12-11T{k // 6:02d}:{k % 6 * 10:02d}:00Z,{56 + 0.01 * k:.2f},"
+                    f"3.0,10.0,0.0,{name},ROTTERDAM\x07,1234567")
+    feed = tmp_path / "ctl.csv"
+    feed.write_text("\n".join(rows) + "\n")
+    store, out = tmp_path / "s.gpkg", tmp_path / "ev.geojson"
+    assert main(["ais", "detect", str(feed), "--add", "--store", str(store), "--out", str(out),
+                 "-q", "--kinds", "identity_change"]) == 0
+    stored = pyogrio.read_dataframe(store, layer="events")
+    assert stored["kind"].tolist() == ["identity_change"]
+    assert stored["value_before"].str.startswith("EVIL\ufffd[31MSHIP").all()
+    written = pyogrio.read_dataframe(out)
+    assert not written["name"].str.contains("[\x00-\x1f]").any()
+
+
 def test_lookups_loaded_while_reading_give_the_same_events(dma_file, tmp_path, monkeypatch):
     import northpic.workflows.ais as workflow
 
