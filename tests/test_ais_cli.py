@@ -140,11 +140,12 @@ def test_control_characters_in_vessel_text_never_stop_add(tmp_path: Path) -> Non
     feed = tmp_path / "ctl.csv"
     feed.write_text("\n".join(rows) + "\n")
     store, out = tmp_path / "s.gpkg", tmp_path / "ev.geojson"
-    assert main(["ais", "detect", str(feed), "--add", "--store", str(store), "--out", str(out),
-                 "-q", "--kinds", "identity_change"]) == 0
-    stored = pyogrio.read_dataframe(store, layer="events")
-    assert stored["kind"].tolist() == ["identity_change"]
-    assert stored["value_before"].str.startswith("EVIL\ufffd[31MSHIP").all()
+    assert main(["ais", "detect", str(feed), "--add", "--add-tracks", "--store", str(store),
+                 "--out", str(out), "-q", "--kinds", "identity_change"]) == 0
+    stored = pyogrio.read_dataframe(store, layer="events").set_index("kind")
+    assert sorted(stored.index) == ["identity_change", "track"]
+    assert stored.loc["identity_change", "value_before"].startswith("EVIL\ufffd[31MSHIP")
+    assert stored.loc["track", "vessel_name"].upper().startswith("EVIL\ufffd[31MSHIP")
     written = pyogrio.read_dataframe(out)
     assert not written["name"].str.contains("[\x00-\x1f]").any()
 
