@@ -150,6 +150,23 @@ def test_control_characters_in_vessel_text_never_stop_add(tmp_path: Path) -> Non
     assert not written["name"].str.contains("[\x00-\x1f]").any()
 
 
+def test_a_moored_ship_whose_course_jitters_is_not_repeated(tmp_path: Path) -> None:
+    # issue 11: "repeated" means the same position, speed and course; `ais detect` read no
+    # course, so a moored ship at 0 kn lost every report after its first as "repeated"
+    from northpic.workflows.ais import detect_files
+
+    courses = [211.3, 198.0, 230.5, 187.2, 205.9, 222.4] * 4  # swinging at her mooring
+    rows = ["mmsi,time,lat,lon,sog,cog"]
+    for k, cog in enumerate(courses):
+        rows.append(f"257027430,2025-12-11T{k // 6:02d}:{k % 6 * 10:02d}:00Z,68.0,4.0,0.0,{cog}")
+    rows.append("257027430,2025-12-11T04:00:00Z,68.0,4.0,0.0,222.4")  # the last, served again
+    feed = tmp_path / "moored.csv"
+    feed.write_text("\n".join(rows) + "\n")
+    run = detect_files([feed], kinds=["loitering"])
+    # 25 reports: only the last is the one before it again (same course too)
+    assert (run.counts["input"], run.counts["repeated"], run.counts["kept"]) == (25, 1, 24)
+
+
 def test_lookups_loaded_while_reading_give_the_same_events(dma_file, tmp_path, monkeypatch):
     import northpic.workflows.ais as workflow
 

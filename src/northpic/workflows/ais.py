@@ -24,9 +24,11 @@ from northpic.ais.pipeline import Progress, detect_events
 from northpic.ais.spoofing import SPOOFING_REASONS
 from northpic.errors import BadInputError, DataFileError
 
-#: The report columns the detectors and track lines use: all that
-#: :func:`detect_files` reads (course, heading, call sign and ship type are not).
-DETECTOR_FIELDS = ("mmsi", "time", "lat", "lon", "sog", "name", "destination", "imo")
+#: The report columns the detectors, the cleaning and track lines use: all that
+#: :func:`detect_files` reads (heading, call sign and ship type are not). The
+#: course is there for cleaning alone: a ``repeated`` report has the same
+#: position, speed and course as the one before (a moored ship's course jitters).
+DETECTOR_FIELDS = ("mmsi", "time", "lat", "lon", "sog", "cog", "name", "destination", "imo")
 _LARGE_INPUT = 32 << 20  # bytes of input from which the lookups are loaded while reading
 
 
