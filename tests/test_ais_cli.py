@@ -167,6 +167,45 @@ def test_a_moored_ship_whose_course_jitters_is_not_repeated(tmp_path: Path) -> N
     assert (run.counts["input"], run.counts["repeated"], run.counts["kept"]) == (25, 1, 24)
 
 
+def test_a_store_that_would_refuse_is_refused_before_any_work(
+        shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # `--out a.geojson --add --store damaged.gpkg` wrote a.geojson, then exited 2 on the store
+    import random
+
+    from builders.events import batch
+    from northpic.events import add_events
+
+    real = shared_data / "ais" / "digitraffic_baltic_latest_positions_2025-12-11_12.csv"
+    out, tracks = tmp_path / "a.geojson", tmp_path / "t.geojson"
+    damaged = tmp_path / "damaged.gpkg"
+    add_events(batch(2000, prefix="d", notes_bytes=200), damaged)
+    with damaged.open("r+b") as handle:  # 4 KB of random bytes in the middle
+        handle.seek(damaged.stat().st_size // 2 // 4096 * 4096 + 100)
+        handle.write(random.Random(5).randbytes(4096))
+    before = damaged.read_bytes()
+    text = tmp_path / "notes.gpkg"
+    text.write_text("not a store\n")
+    for store, message in ((damaged, f"{damaged}: the store is damaged"),
+                           (text, f"{text}: not an event store"),
+                           (tmp_path / "typo" / "s.gpkg", "its folder")):
+        for option in ("--add", "--add-tracks"):
+            code = main(["ais", "detect", str(real), "--out", str(out), "--tracks", str(tracks),
+                         option, "--store", str(store)])
+            err = capsys.readouterr().err
+            assert code == 2 and message in err, err
+            assert "read " not in err and "Traceback" not in err  # before reading the input
+            assert not out.exists() and not tracks.exists()
+    assert damaged.read_bytes() == before and not (tmp_path / "typo").exists()
+    # --tracks is checked before the work as --out is, and the two may not be one file
+    tracks.write_text("keep me")
+    assert main(["ais", "detect", str(real), "--out", str(out), "--tracks", str(tracks)]) == 2
+    assert f"{tracks} exists; pass --overwrite" in capsys.readouterr().err
+    assert main(["ais", "detect", str(real), "--out", str(tracks), "--tracks",
+                 str(tmp_path / "." / "t.geojson"), "--overwrite"]) == 2
+    assert "--out and --tracks name the same file" in capsys.readouterr().err
+    assert tracks.read_text() == "keep me" and not out.exists()
+
+
 def test_lookups_loaded_while_reading_give_the_same_events(dma_file, tmp_path, monkeypatch):
     import northpic.workflows.ais as workflow
 

@@ -127,6 +127,15 @@ def detect_files(
 
     Raises
     ------
+    OutputExistsError, OutputPathError, UnsupportedFormatError
+        Before any work, for an ``out`` or ``tracks_out`` that exists (without
+        ``overwrite``), whose folder is missing (without ``mkdir``) or that is
+        no ``.geojson`` name; :class:`~northpic.errors.BadInputError` when both
+        name the same file.
+    StoreError
+        Before any work, with ``add`` or ``add_tracks``, for a store that
+        could not take the events (:func:`northpic.store.check_writable`:
+        damaged, not writable, a missing folder).
     DataFileError
         When the files hold no position report, or cleaning keeps none
         (every time unreadable, every MMSI invalid...): an empty result
@@ -135,6 +144,7 @@ def detect_files(
     from northpic.ais.trajectories import track_lines
     from northpic.export.ais_geojson import check_writable, write_geojson
     from northpic.io.ais import read_ais
+    from northpic.store import check_writable as check_store_writable
 
     wanted = list(kinds)
     unknown = [k for k in wanted if k not in EVENT_KINDS]
@@ -142,9 +152,13 @@ def detect_files(
         raise BadInputError(
             f"unknown event kind(s) {', '.join(unknown)}; valid kinds: {', '.join(EVENT_KINDS)}"
         )
-    for target in (out, tracks_out):
-        if target is not None:
-            check_writable(Path(target), overwrite, mkdir)
+    targets = [Path(t) for t in (out, tracks_out) if t is not None]
+    for target in targets:
+        check_writable(target, overwrite, mkdir)
+    if len(targets) == 2 and targets[0].absolute() == targets[1].absolute():
+        raise BadInputError(f"{targets[0]}: --out and --tracks name the same file; give two names")
+    if add or add_tracks:  # a store refusal costs no work and leaves no file written
+        check_store_writable(store)
     seconds: dict[str, float] = {}
     started = time.perf_counter()
     with ThreadPoolExecutor(1) as pool:  # the CSV parser lets go of the GIL
