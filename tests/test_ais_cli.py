@@ -206,6 +206,22 @@ def test_a_store_that_would_refuse_is_refused_before_any_work(
     assert tracks.read_text() == "keep me" and not out.exists()
 
 
+def test_a_store_refusal_names_the_input_files(
+        shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # the refusal of the batch said "<GeoDataFrame>: attribute 'mmsi' ..."
+    from northpic.events import add_events
+
+    real = shared_data / "ais" / "digitraffic_baltic_latest_positions_2025-12-11_12.csv"
+    store = tmp_path / "s.gpkg"
+    add_events([{"name": "n", "kind": "k", "domain": "military", "time": "2026-01-01T00:00Z",
+                 "source": "s", "confidence": "high", "precision_km": 1, "lat": 70, "lon": 20,
+                 "mmsi": "not a number"}], store)
+    assert main(["ais", "detect", str(real), "--add", "--store", str(store), "-q"]) == 2
+    err = capsys.readouterr().err
+    assert f"events detected from {real}: attribute 'mmsi' holds integer values" in err, err
+    assert "<GeoDataFrame>" not in err
+
+
 def test_lookups_loaded_while_reading_give_the_same_events(dma_file, tmp_path, monkeypatch):
     import northpic.workflows.ais as workflow
 

@@ -135,7 +135,8 @@ def detect_files(
     StoreError
         Before any work, with ``add`` or ``add_tracks``, for a store that
         could not take the events (:func:`northpic.store.check_writable`:
-        damaged, not writable, a missing folder).
+        damaged, not writable, a missing folder); its refusal of the batch
+        itself names the input files ("events detected from FILE").
     DataFileError
         When the files hold no position report, or cleaning keeps none
         (every time unreadable, every MMSI invalid...): an empty result
@@ -217,12 +218,14 @@ def detect_files(
     if add:
         from northpic.events import add_events
 
-        result = add_events(events, store, layer="shadow_fleet")
+        result = add_events(events, store, layer="shadow_fleet",
+                            label=f"events detected from {label}")
         run.added = result.added + result.updated
         progress(f"added {len(events):,} event(s) to {result.store} as layer shadow_fleet")
     if add_tracks and tracks is not None and len(tracks):
         from northpic.events import add_events
 
-        result = add_events(tracks.assign(time=tracks["valid_from"]), store, layer="shadow_fleet")
+        result = add_events(tracks.assign(time=tracks["valid_from"]), store, layer="shadow_fleet",
+                            label=f"tracks from {label}")
         progress(f"added {len(tracks):,} track segment(s) to {result.store}")
     return run
