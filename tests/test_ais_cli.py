@@ -115,6 +115,113 @@ def test_output_rules(dma_file, tmp_path, capsys) -> None:
     assert out.read_text() == "keep me" and not fresh.exists()
 
 
+def test_a_missing_output_folder_is_refused_before_any_work_unless_mkdir(
+        shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # the refusal told users to pass --mkdir, which `ais detect` did not have
+    out = tmp_path / "new" / "events.geojson"
+    missing_input = tmp_path / "none.csv"
+    assert main(["ais", "detect", str(missing_input), "--out", str(out)]) == 2
+    assert f"folder {out.parent} does not exist" in capsys.readouterr().err  # before reading
+    real = shared_data / "ais" / "digitraffic_baltic_latest_positions_2025-12-11_12.csv"
+    tracks = tmp_path / "other" / "deeper" / "tracks.geojson"
+    assert main(["ais", "detect", str(real), "--out", str(out), "--tracks", str(tracks),
+                 "--mkdir", "-q", "--kinds", "identity_change"]) == 0
+    assert len(pyogrio.read_dataframe(out)) >= 1 and len(pyogrio.read_dataframe(tracks)) > 100
+
+
+def test_control_characters_in_vessel_text_never_stop_add(tmp_path: Path) -> None:
+    # a name with ESC or NUL (a decoder's or a file's artefact: AIS text is 6-bit ASCII)
+    # made the store refuse the whole batch, so `--add` stored nothing and exited 2
+    rows = ["mmsi,time,lat,lon,sog,cog,name,destination,imo"]
+    for k in range(60):
+        name = "EVIL\x1b[31mSHIP\x00" if k < 30 else "GOOD SHIP"
+        rows.append(f"257000001,2025-12-11T{k // 6:02d}:{k % 6 * 10:02d}:00Z,{56 + 0.01 * k:.2f},"
+                    f"3.0,10.0,0.0,{name},ROTTERDAM\x07,1234567")
+    feed = tmp_path / "ctl.csv"
+    feed.write_text("\n".join(rows) + "\n")
+    store, out = tmp_path / "s.gpkg", tmp_path / "ev.geojson"
+    assert main(["ais", "detect", str(feed), "--add", "--add-tracks", "--store", str(store),
+                 "--out", str(out), "-q", "--kinds", "identity_change"]) == 0
+    stored = pyogrio.read_dataframe(store, layer="events").set_index("kind")
+    assert sorted(stored.index) == ["identity_change", "track"]
+    assert stored.loc["identity_change", "value_before"].startswith("EVIL\ufffd[31MSHIP")
+    assert stored.loc["track", "vessel_name"].upper().startswith("EVIL\ufffd[31MSHIP")
+    written = pyogrio.read_dataframe(out)
+    assert not written["name"].str.contains("[\x00-\x1f]").any()
+
+
+def test_a_moored_ship_whose_course_jitters_is_not_repeated(tmp_path: Path) -> None:
+    # issue 11: "repeated" means the same position, speed and course; `ais detect` read no
+    # course, so a moored ship at 0 kn lost every report after its first as "repeated"
+    from northpic.workflows.ais import detect_files
+
+    courses = [211.3, 198.0, 230.5, 187.2, 205.9, 222.4] * 4  # swinging at her mooring
+    rows = ["mmsi,time,lat,lon,sog,cog"]
+    for k, cog in enumerate(courses):
+        rows.append(f"257027430,2025-12-11T{k // 6:02d}:{k % 6 * 10:02d}:00Z,68.0,4.0,0.0,{cog}")
+    rows.append("257027430,2025-12-11T04:00:00Z,68.0,4.0,0.0,222.4")  # the last, served again
+    feed = tmp_path / "moored.csv"
+    feed.write_text("\n".join(rows) + "\n")
+    run = detect_files([feed], kinds=["loitering"])
+    # 25 reports: only the last is the one before it again (same course too)
+    assert (run.counts["input"], run.counts["repeated"], run.counts["kept"]) == (25, 1, 24)
+
+
+def test_a_store_that_would_refuse_is_refused_before_any_work(
+        shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # `--out a.geojson --add --store damaged.gpkg` wrote a.geojson, then exited 2 on the store
+    import random
+
+    from builders.events import batch
+    from northpic.events import add_events
+
+    real = shared_data / "ais" / "digitraffic_baltic_latest_positions_2025-12-11_12.csv"
+    out, tracks = tmp_path / "a.geojson", tmp_path / "t.geojson"
+    damaged = tmp_path / "damaged.gpkg"
+    add_events(batch(2000, prefix="d", notes_bytes=200), damaged)
+    with damaged.open("r+b") as handle:  # 4 KB of random bytes in the middle
+        handle.seek(damaged.stat().st_size // 2 // 4096 * 4096 + 100)
+        handle.write(random.Random(5).randbytes(4096))
+    before = damaged.read_bytes()
+    text = tmp_path / "notes.gpkg"
+    text.write_text("not a store\n")
+    for store, message in ((damaged, f"{damaged}: the store is damaged"),
+                           (text, f"{text}: not an event store"),
+                           (tmp_path / "typo" / "s.gpkg", "its folder")):
+        for option in ("--add", "--add-tracks"):
+            code = main(["ais", "detect", str(real), "--out", str(out), "--tracks", str(tracks),
+                         option, "--store", str(store)])
+            err = capsys.readouterr().err
+            assert code == 2 and message in err, err
+            assert "read " not in err and "Traceback" not in err  # before reading the input
+            assert not out.exists() and not tracks.exists()
+    assert damaged.read_bytes() == before and not (tmp_path / "typo").exists()
+    # --tracks is checked before the work as --out is, and the two may not be one file
+    tracks.write_text("keep me")
+    assert main(["ais", "detect", str(real), "--out", str(out), "--tracks", str(tracks)]) == 2
+    assert f"{tracks} exists; pass --overwrite" in capsys.readouterr().err
+    assert main(["ais", "detect", str(real), "--out", str(tracks), "--tracks",
+                 str(tmp_path / "." / "t.geojson"), "--overwrite"]) == 2
+    assert "--out and --tracks name the same file" in capsys.readouterr().err
+    assert tracks.read_text() == "keep me" and not out.exists()
+
+
+def test_a_store_refusal_names_the_input_files(
+        shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # the refusal of the batch said "<GeoDataFrame>: attribute 'mmsi' ..."
+    from northpic.events import add_events
+
+    real = shared_data / "ais" / "digitraffic_baltic_latest_positions_2025-12-11_12.csv"
+    store = tmp_path / "s.gpkg"
+    add_events([{"name": "n", "kind": "k", "domain": "military", "time": "2026-01-01T00:00Z",
+                 "source": "s", "confidence": "high", "precision_km": 1, "lat": 70, "lon": 20,
+                 "mmsi": "not a number"}], store)
+    assert main(["ais", "detect", str(real), "--add", "--store", str(store), "-q"]) == 2
+    err = capsys.readouterr().err
+    assert f"events detected from {real}: attribute 'mmsi' holds integer values" in err, err
+    assert "<GeoDataFrame>" not in err
+
+
 def test_lookups_loaded_while_reading_give_the_same_events(dma_file, tmp_path, monkeypatch):
     import northpic.workflows.ais as workflow
 

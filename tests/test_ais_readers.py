@@ -186,6 +186,19 @@ def test_bad_files_and_formats(tmp_path: Path) -> None:
         read_ais(empty, format="kml")
 
 
+def test_a_file_of_nul_bytes_is_binary_not_empty(tmp_path: Path) -> None:
+    # issue 12: a (sparse, 2 GB) file of NULs was refused as "the file is empty"
+    zeros = tmp_path / "zeros.csv"
+    with open(zeros, "wb") as handle:
+        handle.truncate(2 << 30)
+    with pytest.raises(DataFileError, match=r"zeros\.csv: binary data, not text: 65536 of its"):
+        read_ais(zeros)
+    utf16 = tmp_path / "utf16.csv"
+    utf16.write_bytes("mmsi,time,lat,lon\n257027430,2026-01-01T00:00:00Z,70,20\n".encode("utf-16"))
+    with pytest.raises(DataFileError, match="UTF-16"):
+        read_ais(utf16)
+
+
 def test_layout_names() -> None:
     assert layout_of(["# Timestamp", "Type of mobile", "MMSI", "Latitude"]) == "dma"
     assert layout_of(["mmsi", "imo_nr", "date_time_utc", "lon", "lat"]) == "kystverket"

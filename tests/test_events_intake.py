@@ -43,7 +43,7 @@ BAD_RECORDS = [
     ("lat_out_of_range", {"lat": 91.5}, "coordinate out of range: lon 22, lat 91.5"),
     ("lon_out_of_range", {"lon": 200}, "coordinate out of range: lon 200"),
     ("lat_not_number", {"lat": "north"},
-     "lat 'north' is not a number|malformed geometry: could not convert string to float.*north"),
+     "lat 'north' is not a number|malformed geometry: coordinate \"north\" is not a number"),
     ("unknown_confidence", {"confidence": "certain"}, "unknown confidence 'certain'"),
     ("unknown_domain", {"domain": "naval"}, "unknown domain 'naval'"),
     ("missing_domain", {"domain": None}, "no layer or domain: give the record a 'layer'"),
@@ -116,6 +116,15 @@ def test_identical_records_without_ids_are_duplicates(tmp_path: Path) -> None:
     ({"type": "Point", "coordinates": [0, "seventy"]}, "malformed geometry"),
     ({"type": "LineString", "coordinates": [[0, 70], [0, 91]]}, "coordinate out of range"),
     (None, "missing geometry"),
+    # shapely read these as POINT (1 70), POINT (20 70) and POINT (20 70)
+    ({"type": "Point", "coordinates": [True, 70]},
+     "malformed geometry: coordinate true is not a number"),
+    ({"type": "LineString", "coordinates": [[20, 70], ["21", 71]]},
+     'malformed geometry: coordinate "21" is not a number'),
+    ({"type": "Point", "coordinates": [[20, 70]]},
+     "malformed geometry: position ..20, 70.. of a Point is not two or three numbers"),
+    ({"type": "Polygon", "coordinates": [[10, 70], [14, 70], [14, 72], [10, 70]]},
+     "malformed geometry: position 10 of a Polygon is not two or three numbers"),
 ])
 def test_bad_geometry(tmp_path: Path, geometry: dict | None, message: str) -> None:
     record = feature(event(7))
@@ -143,6 +152,32 @@ def test_malformed_files(tmp_path: Path, store: Path, capsys: pytest.CaptureFixt
     err = _refused(["events", "add", str(path), "--store", str(store)], capsys)
     assert f"{path}: " in err and message in err, err
     assert len(read_events(store)) == 3
+
+
+_CSV_HEADER = "id,name,kind,domain,time,source,confidence,precision_km,lat,lon\n"
+
+
+def test_a_csv_value_past_the_header_is_refused_not_shifted(
+        tmp_path: Path, store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # every row one value longer than the header: pandas took the first value as an
+    # index and shifted each column by one (or, with a leading value, silently dropped it)
+    path = tmp_path / "shifted.csv"
+    path.write_text("lat,lon,id,name,kind,domain,time,source,confidence,precision_km\n"
+                    "X,70,20,c1,n,k,military,2026-01-01T00:00:00Z,s,high,1\n")
+    err = _refused(["events", "add", str(path), "--store", str(store)], capsys)
+    assert f"{path}: line 2: 11 values but the header names 10 columns (the extra value '1'" in err
+    assert len(read_events(store)) == 3
+
+
+def test_a_csv_with_trailing_commas_keeps_its_columns(tmp_path: Path) -> None:
+    path = tmp_path / "excel.csv"  # spreadsheets often end every row with the delimiter
+    path.write_text(_CSV_HEADER + "c1,first,k,military,2026-01-01T00:00:00Z,s,high,1,70,20,\n"
+                    "c2,second,k,military,2026-01-02T00:00:00Z,s,high,1,71,21,\n")
+    store = tmp_path / "s.gpkg"
+    add_events(path, store)
+    got = read_events(store).sort_values("id")
+    assert got["name"].tolist() == ["first", "second"]
+    assert [(p.x, p.y) for p in got.geometry] == [(20.0, 70.0), (21.0, 71.0)]
 
 
 def test_missing_file_and_unknown_format(tmp_path: Path) -> None:

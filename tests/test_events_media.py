@@ -242,6 +242,25 @@ def test_a_store_on_a_read_only_mount_is_read_and_not_written(
     assert store.read_bytes() == before and sorted(os.listdir(tmpfs)) == ["briefing.gpkg"]
 
 
+def test_the_check_before_work_refuses_a_read_only_mount_changing_nothing(tmpfs: Path) -> None:
+    # `ais detect --add` asks this before reading its input (northpic.store.check_writable)
+    from northpic.store import check_writable
+
+    store = _briefing_store(tmpfs)
+    before = store.read_bytes()
+    assert check_writable(store) == store  # sound and writable
+    done = subprocess.run(["mount", "-o", "remount,ro", str(tmpfs)], capture_output=True)
+    if done.returncode:
+        pytest.skip(f"remounting read-only is not permitted: {done.stderr!r}")
+    with pytest.raises(StoreNotWritableError, match=r"briefing\.gpkg: cannot write to the store"
+                                                    r".*Read-only file system"):
+        check_writable(store)
+    with pytest.raises(StoreNotWritableError, match=r"new\.gpkg: cannot create the store.*"
+                                                    r"Read-only file system"):
+        check_writable(tmpfs / "new.gpkg")
+    assert store.read_bytes() == before and sorted(os.listdir(tmpfs)) == ["briefing.gpkg"]
+
+
 def test_a_read_only_copy_with_pending_wal_changes_is_refused_by_name(
     tmpfs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
 ) -> None:

@@ -253,3 +253,23 @@ def test_a_broken_catalogue_is_refused_not_read_raw(tmp_path: Path,
     finally:
         catalogue.read_catalogue.cache_clear()
     assert not store.exists()
+
+
+def test_a_store_in_a_missing_folder_is_refused_but_the_default_folder_is_made(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
+    # `--store /mnt/shre/ev.gpkg` (a typo) made the folders and a new store nobody reads
+    reports = tmp_path / "r.geojson"
+    reports.write_text(json.dumps({"type": "Feature", "geometry": {
+        "type": "Point", "coordinates": [20, 70]}, "properties": {
+        "id": "f1", "name": "n", "kind": "k", "domain": "military",
+        "time": "2026-01-01T00:00:00Z", "source": "s", "confidence": "high",
+        "precision_km": 1}}))
+    typo = tmp_path / "shre" / "ev.gpkg"
+    assert main(["events", "add", str(reports), "--store", str(typo)]) == 2
+    assert f"its folder {typo.parent} does not exist" in capsys.readouterr().err
+    assert not typo.parent.exists()
+    monkeypatch.delenv("NORTHPIC_EVENTS", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert main(["events", "add", str(reports)]) == 0  # first use: ~/.local/share/northpic
+    assert pyogrio.read_dataframe(tmp_path / "xdg" / "northpic" / "events.gpkg")["id"].tolist() \
+        == ["f1"]

@@ -93,3 +93,33 @@ def test_the_csv_still_reads_back_into_northpic(exported):
     frame = read_layer_file(exported / "points.csv")
     assert len(frame) == len(FORMULA_TEXTS)
     assert list(frame["name"]) == [f"'{t}" for t in FORMULA_TEXTS]
+
+
+def test_integers_of_a_column_with_gaps_stay_exact(tmp_path):
+    # a nullable integer column (an mmsi some events lack) was written through float64:
+    # "273456789.0", and 2**53 + 1 rounded to 2**53
+    import json
+
+    import pyogrio
+
+    from northpic.cli import main
+
+    def event(n, **extra):
+        return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [20 + n, 70]},
+                "properties": {"id": f"i{n}", "name": "n", "kind": "k", "domain": "military",
+                               "time": "2026-01-01T00:00:00Z", "source": "s",
+                               "confidence": "high", "precision_km": 1, **extra}}
+
+    reports = tmp_path / "ints.geojson"
+    reports.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        event(1, mmsi=273456789, big=2**53 + 1), event(2)]}))
+    store, out = tmp_path / "s.gpkg", tmp_path / "out"
+    assert main(["events", "add", str(reports), "--store", str(store)]) == 0
+    assert main(["export", "--format", "csv", "--out", str(out), "--events", str(store),
+                 "--layers", "events_military"]) == 0
+    with (out / "events_military.csv").open(encoding="utf-8", newline="") as handle:
+        rows = {r["id"]: r for r in csv.DictReader(handle)}
+    assert (rows["i1"]["mmsi"], rows["i1"]["big"]) == ("273456789", str(2**53 + 1))
+    assert (rows["i2"]["mmsi"], rows["i2"]["big"]) == ("", "")
+    back = pyogrio.read_dataframe(out / "events_military.csv", where="id = 'i1'")  # GDAL
+    assert back["big"].dtype == "int64" and int(back["big"].iloc[0]) == 2**53 + 1

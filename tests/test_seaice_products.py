@@ -120,6 +120,9 @@ def test_real_g10010_file(shared_data: Path) -> None:
     [
         ("notes.txt", "hello", UnsupportedFormatError, "unsupported sea-ice file type .txt"),
         ("broken.nc", "not netcdf", DataFileError, "cannot read as NetCDF"),
+        # xarray's advice to pass ``engine=`` means nothing to a CLI user
+        ("zeros.nc", "\0" * 4096, DataFileError,
+         r"zeros\.nc: cannot read as NetCDF: it is neither NetCDF-3 nor NetCDF-4/HDF5[^\n]*$"),
         ("missing.nc", None, DataFileError, "no such file"),
     ],
 )

@@ -21,6 +21,7 @@ import pandas as pd
 
 from northpic.ais.kinds import EVENT_KINDS as EVENT_KINDS  # re-exported: the detectors' list
 from northpic.schema import STORAGE_CRS
+from northpic.text import REFUSED
 
 DETECTOR_VERSION = "1.0"
 DEFINITIONS_CITATION = "Global Fishing Watch event definitions"
@@ -32,6 +33,24 @@ _TITLES = {
     "spoofing": "Impossible position",
     "identity_change": "Identity change",
 }
+
+
+def inert_text(values: Sequence[Any] | np.ndarray) -> list[Any]:
+    """Replace the characters no event field may hold by U+FFFD; other values pass.
+
+    Those are :data:`northpic.text.REFUSED` (docs/events.md, "Text"). AIS
+    names and destinations are 6-bit ASCII on air, so one of them comes from
+    a decoder or a file; as U+FFFD it no longer makes the event store refuse
+    the whole batch.
+
+    Examples
+    --------
+    >>> inert_text(["EVIL\x1b[31mSHIP", 7])
+    ['EVIL\ufffd[31mSHIP', 7]
+    """
+    return [REFUSED.sub("\ufffd", v) if isinstance(v, str) else v for v in values]
+
+
 EVENT_COLUMNS = (
     "id", "name", "layer", "domain", "kind", "source", "confidence", "precision_km",
     "valid_from", "valid_to", "time", "notes", "mmsi", "other_mmsi", "start", "end",
@@ -133,13 +152,13 @@ def event_frame(
     title = _TITLES[kind]
     data: dict[str, Any] = {
         "id": [_event_id(kind, m, o, s) for m, o, s in zip(mmsi, others, start, strict=True)],
-        "name": [f"{title}: MMSI {int(m)}" + (f" and {int(o)}" if o is not None else "")
-                 + (f", {lab}" if lab else "")
-                 for m, o, lab in zip(mmsi, others, label, strict=True)],
+        "name": inert_text([f"{title}: MMSI {int(m)}" + (f" and {int(o)}" if o is not None
+                                                          else "") + (f", {lab}" if lab else "")
+                            for m, o, lab in zip(mmsi, others, label, strict=True)]),
         "layer": "shadow_fleet",
         "domain": "economic",
         "kind": kind,
-        "source": source,
+        "source": inert_text([source])[0],
         "confidence": list(confidence),
         "precision_km": np.broadcast_to(np.asarray(precision_km, dtype=float), (n,)).copy(),
         "valid_from": start,
@@ -152,8 +171,9 @@ def event_frame(
         "end": end,
     }
     for column, values in (measures or {}).items():
-        data[column] = np.asarray(values)
-    data["evidence"] = list(evidence)
+        array = np.asarray(values)
+        data[column] = np.asarray(inert_text(array)) if array.dtype.kind in "OU" else array
+    data["evidence"] = inert_text(list(evidence))
     return gpd.GeoDataFrame(data, geometry=list(valid_geometries(geometry)), crs=STORAGE_CRS)
 
 

@@ -16,6 +16,7 @@ import pandas as pd
 import shapely
 
 from northpic.ais.cleaning import MAX_SPEED_KN, MIN_JUMP_KM, _jump_flags
+from northpic.ais.events import inert_text
 from northpic.schema import STORAGE_CRS
 
 
@@ -132,7 +133,8 @@ def track_lines(
     last_rows = np.append(rows[first[1:] - 1], rows[-1]) if len(rows) else rows
     times = reports["time"]
     mmsi = reports["mmsi"].to_numpy()[first_rows]
-    names = reports["name"].to_numpy()[first_rows] if "name" in reports else None
+    names = (inert_text(reports["name"].to_numpy()[first_rows]) if "name" in reports
+             else None)  # the store refuses control characters (see inert_text)
     cite = source or "; ".join(reports.attrs.get("sources", [])) or "AIS reports"
     frame = gpd.GeoDataFrame(
         {
@@ -142,7 +144,7 @@ def track_lines(
             "layer": "shadow_fleet",
             "domain": "economic",
             "kind": "track",
-            "source": f"{cite} (AIS position reports)",
+            "source": inert_text([f"{cite} (AIS position reports)"])[0],
             "confidence": "high",
             "precision_km": 0.05,
             "valid_from": times.iloc[first_rows].reset_index(drop=True),

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from northpic.ais.kinds import EVENT_KINDS
-from northpic.cli.options import comma_list
+from northpic.cli.options import comma_list, mkdir_option
 from northpic.errors import BadInputError
 
 
@@ -83,12 +83,13 @@ def use_jemalloc() -> None:
               help="Keep the stationary reports the land test puts on land (moving ones "
                    "are always kept, with on_land flagged).")
 @click.option("--overwrite", is_flag=True, help="Replace existing output files.")
+@mkdir_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress messages.")
 def detect(
     files: tuple[Path, ...], out: Path | None, tracks_out: Path | None, add: bool,
     add_tracks: bool, store: Path | None, column_map: str | None, fmt: str,
     time_format: str | None, kinds: str | None,
-    no_land_check: bool, overwrite: bool, quiet: bool,
+    no_land_check: bool, overwrite: bool, mkdir: bool, quiet: bool,
 ) -> None:
     """Detect AIS gaps, encounters, loitering, diversions, spoofing and identity changes.
 
@@ -113,7 +114,7 @@ def detect(
         list(files), out, columns=parse_column_map(column_map), format=fmt,
         time_format=time_format,
         tracks_out=tracks_out, add=add, add_tracks=add_tracks, store=store, overwrite=overwrite,
-        land_check=not no_land_check, kinds=wanted,
+        mkdir=mkdir, land_check=not no_land_check, kinds=wanted,
         progress=(lambda _m: None) if quiet else (lambda m: click.echo(m, err=True)),
     )
     if quiet:  # warnings are loud: printed even with --quiet

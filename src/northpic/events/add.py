@@ -82,6 +82,7 @@ def add_events(
     *,
     assume_utc: bool = False,
     layer: str | None = None,
+    label: str | None = None,
 ) -> AddReport:
     """Validate a batch of events and add it to the event store, all or nothing.
 
@@ -101,6 +102,9 @@ def add_events(
     layer : str, optional
         Layer for records that do not name one: a catalogue layer such as
         ``"shadow_fleet"``, or ``"events_<domain>"``.
+    label : str, optional
+        Where the events came from, for messages (e.g. ``"events detected
+        from day.csv"``); default the file, or ``<GeoDataFrame>``, ``<records>``...
 
     Returns
     -------
@@ -140,7 +144,8 @@ def add_events(
     ...
     northpic.errors.DataFileError: <bytes>: CSV needs lat and lon columns ...
     """
-    raw, label = read_event_source(source)
+    raw, source_label = read_event_source(source)
+    label = label or source_label
     with_z = [i for i, event in enumerate(raw)
               if event.geometry is not None and getattr(event.geometry, "has_z", False)]
     frame = validate_events(raw, label, assume_utc=assume_utc, layer=layer)

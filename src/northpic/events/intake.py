@@ -18,6 +18,7 @@ Examples
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, TypeAlias
@@ -37,11 +38,44 @@ EventSource: TypeAlias = (str | Path | bytes | pd.DataFrame | Mapping[str, Any]
                           | Iterable[Mapping[str, Any]])
 
 
+#: How deep the positions of each GeoJSON geometry type are nested in its coordinates.
+_POSITION_DEPTH = {"Point": 0, "MultiPoint": 1, "LineString": 1, "Polygon": 2,
+                   "MultiLineString": 2, "MultiPolygon": 3}
+
+
+def _coordinates_problem(value: Mapping[str, Any]) -> str | None:
+    """Say what is wrong with a GeoJSON geometry's coordinates (RFC 7946 3.1.1), if anything.
+
+    shapely reads ``true`` as 1, ``"20"`` as 20 and a Point of ``[[20, 70]]``
+    as (20, 70): a position must be two or three JSON numbers, nested as
+    deep as the type says.
+    """
+    kind = value.get("type")
+    depth = _POSITION_DEPTH.get(kind) if isinstance(kind, str) else None
+    if depth is None or "coordinates" not in value:
+        return None  # an unknown type or no coordinates: shapely and the schema say so
+    level = [value["coordinates"]]
+    for _ in range(depth):
+        if not all(isinstance(item, list | tuple) for item in level):
+            return f"{kind} coordinates are not nested as RFC 7946 says"
+        level = [inner for item in level for inner in item]
+    for position in level:
+        if not isinstance(position, list | tuple) or not 2 <= len(position) <= 3:
+            return f"position {json.dumps(position)[:40]} of a {kind} is not two or three numbers"
+        for number in position:
+            if isinstance(number, bool) or not isinstance(number, int | float):
+                return f"coordinate {json.dumps(number)[:40]} is not a number"
+    return None
+
+
 def _geometry_from_geojson(value: Any) -> tuple[Any, str | None]:
     if value is None:
         return None, "missing geometry"
     if not isinstance(value, Mapping):
         return None, f"geometry must be a GeoJSON object, not {type(value).__name__}"
+    problem = _coordinates_problem(value)
+    if problem is not None:
+        return None, f"malformed geometry: {problem}"
     try:
         return shapely.geometry.shape(value), None
     except Exception as exc:  # shapely raises several error classes on malformed GeoJSON

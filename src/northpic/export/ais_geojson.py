@@ -6,21 +6,28 @@ from pathlib import Path
 
 import geopandas as gpd
 
-from northpic.atomic import atomic_output
+from northpic.atomic import atomic_output, ensure_parent
 from northpic.errors import OutputExistsError, UnsupportedFormatError
 
 
-def check_writable(path: Path, overwrite: bool) -> None:
-    """Refuse an existing ``path`` (unless ``overwrite``) or a non-GeoJSON name, before any work."""
+def check_writable(path: Path, overwrite: bool, mkdir: bool = False) -> None:
+    """Refuse a bad output ``path`` before any work.
+
+    That is an existing file (unless ``overwrite``), a non-GeoJSON name, or
+    a missing folder (created with ``mkdir``).
+    """
     if path.suffix.lower() not in (".geojson", ".json"):
         raise UnsupportedFormatError(
             f"{path}: AIS events and tracks are written as GeoJSON; use a .geojson name"
         )
     if path.exists() and not overwrite:
         raise OutputExistsError(f"{path} exists; pass --overwrite to replace it")
+    ensure_parent(path, mkdir)
 
 
-def write_geojson(frame: gpd.GeoDataFrame, path: Path, *, overwrite: bool = False) -> Path:
+def write_geojson(
+    frame: gpd.GeoDataFrame, path: Path, *, overwrite: bool = False, mkdir: bool = False
+) -> Path:
     """Write ``frame`` to ``path`` as RFC 7946 GeoJSON through a temporary file.
 
     Goes through :func:`northpic.export.geojson.write_geojson_file`: no
@@ -32,9 +39,11 @@ def write_geojson(frame: gpd.GeoDataFrame, path: Path, *, overwrite: bool = Fals
     frame : geopandas.GeoDataFrame
         Events or tracks in EPSG:4326.
     path : pathlib.Path
-        Target ``.geojson`` file; parent folders are created.
+        Target ``.geojson`` file.
     overwrite : bool
         Replace an existing file.
+    mkdir : bool
+        Create the missing parent folders (otherwise a missing folder is an error).
 
     Returns
     -------
@@ -48,7 +57,7 @@ def write_geojson(frame: gpd.GeoDataFrame, path: Path, *, overwrite: bool = Fals
     """
     from northpic.export.geojson import write_geojson_file
 
-    check_writable(path, overwrite)
-    with atomic_output(path, directory=False, overwrite=overwrite) as tmp:
+    check_writable(path, overwrite, mkdir)
+    with atomic_output(path, directory=False, overwrite=overwrite, mkdir=mkdir) as tmp:
         write_geojson_file(frame, tmp, layer=path.stem, times=True, use_arrow=True)
     return path

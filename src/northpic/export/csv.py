@@ -92,7 +92,11 @@ def layer_table(layer: ExportLayer) -> tuple[pd.DataFrame, list[str]]:
             series = iso_utc(series)
         else:
             series = _safe_text_column(series)
-        table[str(neutralise_formula(column))] = series.to_numpy()
+        # a nullable integer column's to_numpy() is float64: 273456789 would be written
+        # "273456789.0" and 2**53 + 1 rounded; as objects the integers stay exact
+        values = (series.astype(object).to_numpy()
+                  if pd.api.types.is_extension_array_dtype(series) else series.to_numpy())
+        table[str(neutralise_formula(column))] = values
     return table, types
 
 

@@ -28,6 +28,7 @@ Examples
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import math
@@ -120,14 +121,39 @@ def _lossless_numbers(values: pd.Series) -> pd.Series:
     return values
 
 
+def _refuse_values_past_the_header(text: str, path: str) -> None:
+    """Refuse a row holding a value beyond the header's last column.
+
+    pandas would silently take a row's first value as an index (when every
+    row has one value more than the header), shifting every column by one,
+    or drop the extra value; empty trailing fields (``a,b,``) are harmless.
+    """
+    reader = csv.reader(io.StringIO(text))
+    try:
+        width = len(next(reader))
+        for row in reader:
+            extra = row[width:]
+            if any(value.strip() for value in extra):
+                shown = next(value for value in extra if value.strip())
+                raise DataFileError(path, f"line {reader.line_num}: {len(row)} values but the "
+                                          f"header names {width} columns (the extra value "
+                                          f"{shown[:40]!r} has no column); fix the header or "
+                                          "the row")
+    except (StopIteration, csv.Error):
+        return  # no header, or quoting pandas reports below
+
+
 def parse_csv(text: str, path: str) -> list[dict[str, Any]]:
     """Parse CSV with a header, lat/lon columns (or WKT ``geometry``), one record a row.
 
     Empty cells are ``None``. Extra columns whose every value is an integer
     (or a float) written the canonical way become numbers; the rest stays text.
+    A value beyond the header's columns is refused, naming its line.
     """
+    _refuse_values_past_the_header(text, path)
     try:
-        table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""])
+        table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""],
+                            index_col=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         raise DataFileError(path, f"cannot read CSV: {exc}") from None
     columns = {c.lower() for c in table.columns}

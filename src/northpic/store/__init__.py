@@ -109,6 +109,50 @@ def write_events(frame: gpd.GeoDataFrame, store: StoreLocation, label: str = "<e
     return _backend(path).write_events(frame, path, label)
 
 
+def check_writable(store: StoreLocation = None) -> Path:
+    """Check, before any work and changing nothing, that events could be written to the store.
+
+    What :func:`write_events` would refuse for the store itself is refused
+    here: a missing store whose folder does not exist (only the default
+    store's folder is created) or cannot be written, a read-only or
+    immutable store, a file that is not an event store, and a damaged one
+    (``PRAGMA quick_check``; the write that follows skips the check while
+    the file is unchanged). A command that reads and analyses input before
+    it stores the result calls this first, so a refusal costs no work.
+
+    Parameters
+    ----------
+    store : str or pathlib.Path, optional
+        The event store; default :func:`default_store_path`.
+
+    Returns
+    -------
+    pathlib.Path
+        The store's path.
+
+    Raises
+    ------
+    StoreError
+        :class:`~northpic.errors.DamagedStoreError`,
+        :class:`~northpic.errors.StoreNotWritableError` or "not an event
+        store", naming the file and the cause.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> check_writable(folder / "new.gpkg").name
+    'new.gpkg'
+    >>> check_writable(folder / "typo" / "new.gpkg")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    northpic.errors.StoreNotWritableError: .../new.gpkg: cannot create the store: its folder ...
+    """
+    path = _resolve(store)
+    _backend(path).check_writable(path)
+    return path
+
+
 def read_events(
     store: StoreLocation = None,
     *,
@@ -188,5 +232,5 @@ def count_events(store: StoreLocation = None) -> int:
     return _backend(path).count_events(path)
 
 
-__all__ = ["AddReport", "StoreLocation", "count_events", "default_store_path", "read_events",
-           "remove_event", "write_events"]
+__all__ = ["AddReport", "StoreLocation", "check_writable", "count_events", "default_store_path",
+           "read_events", "remove_event", "write_events"]

@@ -65,8 +65,11 @@ def recovery_hint(path: Path) -> str:
             "see docs/events.md), then use the new store")
 
 
-def _why_not_writable(path: Path) -> str:
-    """Find out why ``path`` (or its folder, for the -wal/-shm files) cannot be written."""
+def unwritable_reason(path: Path, folder: Path | None = None) -> str | None:
+    """Say why ``path`` (or its folder, for the -wal/-shm files) cannot be written, if it cannot.
+
+    ``folder`` is the folder to probe (default ``path``'s); nothing is left behind.
+    """
     try:
         os.close(os.open(path, os.O_RDWR))
     except FileNotFoundError:
@@ -74,15 +77,46 @@ def _why_not_writable(path: Path) -> str:
     except OSError as exc:
         hint = " (an immutable file? see `lsattr`)" if exc.errno == errno.EPERM else ""
         return f"the file cannot be opened for writing: {exc.strerror}{hint}"
-    probe = path.parent / f".{path.name}.probe-{secrets.token_hex(4)}"
+    folder = path.parent if folder is None else folder
+    probe = folder / f".{path.name}.probe-{secrets.token_hex(4)}"
     try:
         os.close(os.open(probe, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
         probe.unlink()
     except OSError as exc:
         hint = " (an immutable folder? see `lsattr -d`)" if exc.errno == errno.EPERM else ""
-        return (f"its folder {path.parent} cannot take the store's -wal and -shm files: "
+        return (f"its folder {folder} cannot take the store's -wal and -shm files: "
                 f"{exc.strerror}{hint}")
-    return "SQLite could not write it"
+    return None
+
+
+def _why_not_writable(path: Path) -> str:
+    """Find out why ``path`` (or its folder, for the -wal/-shm files) cannot be written."""
+    return unwritable_reason(path) or "SQLite could not write it"
+
+
+def check_creatable(path: Path, make_folder: bool) -> None:
+    """Refuse, changing nothing, a store that could not be created at ``path``.
+
+    Its folder must exist (or, with ``make_folder``, the nearest folder that
+    does must be one) and take new files.
+
+    Raises
+    ------
+    StoreNotWritableError
+        If the folder is missing (and not to be made), or cannot be written.
+    """
+    folder = path.parent
+    if not make_folder and not folder.is_dir():
+        raise StoreNotWritableError(str(path), f"cannot create the store: its folder "
+                                               f"{folder} does not exist; create it first")
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise StoreNotWritableError(str(path), f"cannot create the store: {folder} is not a "
+                                               "folder")
+    problem = unwritable_reason(path, folder)
+    if problem is not None:
+        raise StoreNotWritableError(str(path), f"cannot create the store: {problem}")
 
 
 def store_error(path: Path, exc: sqlite3.Error, writing: bool) -> StoreError:
@@ -265,7 +299,9 @@ def _remove_stale_creations(path: Path) -> None:
                 stale.unlink()
 
 
-def create_store(path: Path, initialise: Callable[[sqlite3.Connection], None]) -> None:
+def create_store(
+    path: Path, initialise: Callable[[sqlite3.Connection], None], make_folder: bool = True
+) -> None:
     """Create an empty store at ``path`` atomically (if no other process did first).
 
     The store is built and committed in a hidden file beside ``path``, then
@@ -275,10 +311,14 @@ def create_store(path: Path, initialise: Callable[[sqlite3.Connection], None]) -
     Parameters
     ----------
     path : pathlib.Path
-        Where the store goes; its folder is created if missing.
+        Where the store goes.
     initialise : callable
         Creates the tables, inside one transaction on the new database.
+    make_folder : bool
+        Create the store's missing folder (else a missing folder is refused).
     """
+    if not make_folder and not path.parent.is_dir():
+        check_creatable(path, make_folder)  # refuses the missing folder
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

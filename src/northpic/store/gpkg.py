@@ -35,6 +35,7 @@ from northpic.errors import (
     Problem,
     SchemaError,
     StoreBusyError,
+    StoreNotWritableError,
 )
 from northpic.schema import (
     COMMON_COLUMNS,
@@ -43,8 +44,11 @@ from northpic.schema import (
     attribute_kind,
     typed_attribute,
 )
+from northpic.store import default_store_path
 from northpic.store import gpkg_format as gpkg
 from northpic.store.connection import (
+    BUSY_TIMEOUT_S,
+    check_creatable,
     check_store,
     create_store,
     is_event_store,
@@ -54,6 +58,7 @@ from northpic.store.connection import (
     recovery_hint,
     remember_sound,
     store_error,
+    unwritable_reason,
 )
 from northpic.store.report import AddReport
 from northpic.text import terminal_text
@@ -110,7 +115,9 @@ def _write_transaction(path: Path, create: bool) -> Iterator[sqlite3.Connection]
     if not path.exists():
         if not create:
             raise DataFileError(str(path), "no event store here; add events first")
-        create_store(path, _initialise)
+        # only the default store's folder is made; a --store in a missing folder is most
+        # likely a typo, whose events would silently go to a new store nobody reads
+        create_store(path, _initialise, make_folder=path == default_store_path())
     conn = open_for_writing(path)
     committed = False
     try:
@@ -217,6 +224,40 @@ def _sql_values(series: pd.Series, kind: str) -> list[Any]:
         return value
 
     return [convert(v) for v in series.astype(object)]
+
+
+def check_writable(path: Path) -> None:
+    """Check, changing nothing, that a batch could be written to ``path`` now.
+
+    A missing store must be creatable (see :func:`_write_transaction`); an
+    existing one writable, an event store (or empty) and sound (the same
+    ``quick_check`` as before a write, which the write then skips if the
+    file is unchanged). See :func:`northpic.store.check_writable`.
+    """
+    if not path.exists():
+        check_creatable(path, make_folder=path == default_store_path())
+        return
+    problem = unwritable_reason(path)
+    if problem is not None:
+        raise StoreNotWritableError(str(path), f"cannot write to the store: {problem}")
+    if path.stat().st_size == 0:
+        return  # an empty file: the first write makes it a store
+    try:
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise store_error(path, exc, writing=True) from None
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        conn.execute("BEGIN")  # a read transaction: the check blocks no writer
+        if not _is_event_store(conn) and (
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        ):
+            raise not_a_store(path)
+        check_store(conn, path)
+    except sqlite3.Error as exc:
+        raise store_error(path, exc, writing=True) from None
+    finally:
+        conn.close()
 
 
 def write_events(frame: gpd.GeoDataFrame, path: Path, label: str) -> AddReport:

@@ -24,9 +24,11 @@ from northpic.ais.pipeline import Progress, detect_events
 from northpic.ais.spoofing import SPOOFING_REASONS
 from northpic.errors import BadInputError, DataFileError
 
-#: The report columns the detectors and track lines use: all that
-#: :func:`detect_files` reads (course, heading, call sign and ship type are not).
-DETECTOR_FIELDS = ("mmsi", "time", "lat", "lon", "sog", "name", "destination", "imo")
+#: The report columns the detectors, the cleaning and track lines use: all that
+#: :func:`detect_files` reads (heading, call sign and ship type are not). The
+#: course is there for cleaning alone: a ``repeated`` report has the same
+#: position, speed and course as the one before (a moored ship's course jitters).
+DETECTOR_FIELDS = ("mmsi", "time", "lat", "lon", "sog", "cog", "name", "destination", "imo")
 _LARGE_INPUT = 32 << 20  # bytes of input from which the lookups are loaded while reading
 
 
@@ -79,6 +81,7 @@ def detect_files(
     add_tracks: bool = False,
     store: str | Path | None = None,
     overwrite: bool = False,
+    mkdir: bool = False,
     land_check: bool = True,
     kinds: Iterable[str] = EVENT_KINDS,
     progress: Progress = _quiet,
@@ -106,6 +109,9 @@ def detect_files(
         The event store (default: the event store's default).
     overwrite : bool
         Replace existing output files.
+    mkdir : bool
+        Create the outputs' missing parent folders (otherwise a missing
+        folder is refused before any work).
     land_check : bool
         Remove reports on land (see :func:`~northpic.ais.cleaning.clean_reports`).
     kinds : iterable of str
@@ -121,6 +127,16 @@ def detect_files(
 
     Raises
     ------
+    OutputExistsError, OutputPathError, UnsupportedFormatError
+        Before any work, for an ``out`` or ``tracks_out`` that exists (without
+        ``overwrite``), whose folder is missing (without ``mkdir``) or that is
+        no ``.geojson`` name; :class:`~northpic.errors.BadInputError` when both
+        name the same file.
+    StoreError
+        Before any work, with ``add`` or ``add_tracks``, for a store that
+        could not take the events (:func:`northpic.store.check_writable`:
+        damaged, not writable, a missing folder); its refusal of the batch
+        itself names the input files ("events detected from FILE").
     DataFileError
         When the files hold no position report, or cleaning keeps none
         (every time unreadable, every MMSI invalid...): an empty result
@@ -129,6 +145,7 @@ def detect_files(
     from northpic.ais.trajectories import track_lines
     from northpic.export.ais_geojson import check_writable, write_geojson
     from northpic.io.ais import read_ais
+    from northpic.store import check_writable as check_store_writable
 
     wanted = list(kinds)
     unknown = [k for k in wanted if k not in EVENT_KINDS]
@@ -136,9 +153,13 @@ def detect_files(
         raise BadInputError(
             f"unknown event kind(s) {', '.join(unknown)}; valid kinds: {', '.join(EVENT_KINDS)}"
         )
-    for target in (out, tracks_out):
-        if target is not None:
-            check_writable(Path(target), overwrite)
+    targets = [Path(t) for t in (out, tracks_out) if t is not None]
+    for target in targets:
+        check_writable(target, overwrite, mkdir)
+    if len(targets) == 2 and targets[0].absolute() == targets[1].absolute():
+        raise BadInputError(f"{targets[0]}: --out and --tracks name the same file; give two names")
+    if add or add_tracks:  # a store refusal costs no work and leaves no file written
+        check_store_writable(store)
     seconds: dict[str, float] = {}
     started = time.perf_counter()
     with ThreadPoolExecutor(1) as pool:  # the CSV parser lets go of the GIL
@@ -184,24 +205,27 @@ def detect_files(
              f"({cleaned.counts['input'] / max(total, 1e-9):,.0f} reports/s)")
     run = DetectionRun(events, cleaned.counts, seconds=seconds, warnings=list(cleaned.warnings))
     if out is not None:
-        run.out = write_geojson(events, Path(out), overwrite=overwrite)
+        run.out = write_geojson(events, Path(out), overwrite=overwrite, mkdir=mkdir)
         progress(f"wrote {len(events):,} event(s) to {run.out}")
     tracks = (
         track_lines(cleaned.reports, max_vertices=250_000)
         if tracks_out is not None or add_tracks else None
     )
     if tracks_out is not None and tracks is not None:
-        run.tracks_out = write_geojson(tracks, Path(tracks_out), overwrite=overwrite)
+        run.tracks_out = write_geojson(tracks, Path(tracks_out), overwrite=overwrite,
+                                       mkdir=mkdir)
         progress(f"wrote {len(tracks):,} track segment(s) to {run.tracks_out}")
     if add:
         from northpic.events import add_events
 
-        result = add_events(events, store, layer="shadow_fleet")
+        result = add_events(events, store, layer="shadow_fleet",
+                            label=f"events detected from {label}")
         run.added = result.added + result.updated
         progress(f"added {len(events):,} event(s) to {result.store} as layer shadow_fleet")
     if add_tracks and tracks is not None and len(tracks):
         from northpic.events import add_events
 
-        result = add_events(tracks.assign(time=tracks["valid_from"]), store, layer="shadow_fleet")
+        result = add_events(tracks.assign(time=tracks["valid_from"]), store, layer="shadow_fleet",
+                            label=f"tracks from {label}")
         progress(f"added {len(tracks):,} track segment(s) to {result.store}")
     return run

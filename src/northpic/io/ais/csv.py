@@ -25,6 +25,7 @@ from northpic.io.ais.csv_parts import read_columns_in_parts
 from northpic.io.ais.frames import FILLS, finish_columns, finish_reports, finish_table, typed_table
 from northpic.io.ais.inputs import PEEK_BYTES, Input
 from northpic.io.ais.layouts import NULL_VALUES, REPORT_COLUMNS, layout_of, map_columns
+from northpic.io.text import refuse_binary
 from northpic.times import parse_times, time_encoding
 
 #: Share of a time column's values that must parse, or the file is refused.
@@ -33,6 +34,7 @@ _DICTIONARY_STRINGS = pa.dictionary(pa.int32(), pa.string())
 
 
 def _sniff_csv(head: bytes, label: str) -> tuple[list[str], str, list[list[str]]]:
+    refuse_binary(head, label)  # a file of NULs is binary, not "empty"
     text = head.decode("utf-8-sig", errors="replace")
     lines = text.splitlines()
     if len(head) == PEEK_BYTES and lines:

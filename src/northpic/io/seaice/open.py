@@ -22,7 +22,10 @@ def open_raw(path: str | Path, chunks: dict | None = None) -> xr.Dataset:
                 path, mask_and_scale=False, decode_times=False, chunks=chunks, decode_coords=False
             )
     except (OSError, ValueError, RuntimeError) as exc:
-        raise DataFileError(str(path), f"cannot read as NetCDF: {exc}") from exc
+        reason = str(exc)
+        if "did not find a match in any of xarray" in reason:  # no backend knows the bytes
+            reason = "it is neither NetCDF-3 nor NetCDF-4/HDF5 (its first bytes are no signature)"
+        raise DataFileError(str(path), f"cannot read as NetCDF: {reason}") from exc
 
 
 def open_concentration(path: str | Path, chunks: dict | None = None) -> xr.Dataset:
