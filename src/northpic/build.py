@@ -16,7 +16,12 @@ from pathlib import Path
 import pandas as pd
 
 from northpic.errors import BadInputError, UnsupportedFormatError
-from northpic.export.page import check_build_output, mark_page, write_text_atomic
+from northpic.export.page import (
+    check_build_output,
+    mark_page,
+    write_bytes_atomic,
+    write_text_atomic,
+)
 from northpic.picture import TimeLike, load_picture, spec_for
 from northpic.times import parse_time
 
@@ -131,11 +136,12 @@ def build_map(
         progress(f"adding sea ice from {seaice_file}")
         add_seaice_overlay(fmap, open_concentration(seaice_file))
     out = Path(out)
-    write_text_atomic(out, mark_page(fmap.get_root().render()), mkdir=mkdir)
-    progress(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB)")
+    page = mark_page(fmap.get_root().render())
+    write_text_atomic(out, page, mkdir=mkdir)
+    progress(f"wrote {out} ({len(page.encode('utf-8')) / 1e6:.1f} MB)")
     if png is not None:
-        from northpic.render.png import render_png
+        from northpic.render.png import screenshot_png
 
         progress(f"rendering {png} in headless Chromium")
-        render_png(out, Path(png), mkdir=mkdir)
+        write_bytes_atomic(Path(png), screenshot_png(page), mkdir=mkdir)
     return out

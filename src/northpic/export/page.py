@@ -80,3 +80,7 @@ def write_text_atomic(path: Path, text: str, mkdir: bool = False) -> None:
         tmp.write_text(text, encoding="utf-8")
 
 
+def write_bytes_atomic(path: Path, data: bytes, mkdir: bool = False) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename (replacing it)."""
+    with atomic_output(path, directory=False, overwrite=True, mkdir=mkdir) as tmp:
+        tmp.write_bytes(data)

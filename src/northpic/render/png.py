@@ -6,7 +6,6 @@ import os
 import shutil
 import struct
 import zlib
-from pathlib import Path
 
 from northpic.errors import BadInputError
 
@@ -46,42 +45,32 @@ def mark_png(data: bytes, software: str = "northpic") -> bytes:
     return data[:end] + chunk + data[end:]
 
 
-def render_png(
-    html: Path, png: Path, width: int = 1600, height: int = 1000, mkdir: bool = False
-) -> Path:
-    """Open ``html`` in headless Chromium and save a screenshot to ``png``.
+def screenshot_png(html: str, width: int = 1600, height: int = 1000) -> bytes:
+    """Load a map page in headless Chromium and return its screenshot as marked PNG bytes.
 
     Parameters
     ----------
-    html : pathlib.Path
-        A map written by :func:`northpic.build.build_map`.
-    png : pathlib.Path
-        Where to write the picture.
+    html : str
+        A whole map page, as :func:`northpic.build.build_map` renders it
+        (every asset inline, so it needs no file and no network).
     width, height : int
         Viewport size in CSS pixels.
-    mkdir : bool
-        Create a missing parent folder of ``png``; otherwise it is an error.
 
     Returns
     -------
-    pathlib.Path
-        ``png``.
+    bytes
+        The PNG, with northpic's ``Software`` text chunk (:func:`mark_png`).
     """
     from playwright.sync_api import sync_playwright
 
-    from northpic.atomic import atomic_output, ensure_parent
-
-    ensure_parent(png, mkdir)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": width, "height": height})
-            page.goto(Path(html).resolve().as_uri())
+            page.set_content(html, wait_until="load", timeout=60_000)
             page.wait_for_function("window.northpicReady === true", timeout=60_000)
             page.wait_for_timeout(300)
             data = page.screenshot()
         finally:
             browser.close()
-    with atomic_output(png, directory=False, overwrite=True, mkdir=mkdir) as tmp:
-        tmp.write_bytes(mark_png(data))
-    return png
+    return mark_png(data)
