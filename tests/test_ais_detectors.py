@@ -221,6 +221,27 @@ def test_consume_keeps_only_the_rejected_reasons_asked_for(scenario, cleaned) ->
     assert some.counts == cleaned.counts
 
 
+@pytest.mark.parametrize("consume", [False, True])
+def test_dropped_columns_still_count_for_repeats_but_leave_the_result(scenario, cleaned,
+                                                                     consume) -> None:
+    reports = scenario.reports.copy()
+    assert "cog" in reports.columns
+    lean = clean_reports(reports, consume=consume, drop=["cog"])
+    assert "cog" not in lean.reports.columns
+    assert lean.counts == cleaned.counts  # repeats were still told apart by their course
+    pd.testing.assert_frame_equal(lean.reports, cleaned.reports.drop(columns=["cog"]))
+    if not consume:
+        assert "cog" in reports.columns  # the caller's frame is left as it was
+    # a moored ship whose course swings: not repeats, though the course is dropped from the result
+    moored = pd.DataFrame({
+        "mmsi": 273000001, "lat": 69.0, "lon": 33.0, "sog": 0.0, "cog": [10.0, 200.0, 95.0],
+        "time": pd.to_datetime(["2026-01-31 12:00", "2026-01-31 12:10", "2026-01-31 12:20"],
+                               utc=True),
+    })
+    kept = clean_reports(moored, consume=consume, drop=["cog"], inland_km=None)
+    assert kept.counts["repeated"] == 0 and len(kept.reports) == 3
+
+
 def test_declared_changes_are_the_same_for_text_and_categories() -> None:
     values = ["ASTRA", None, " astra ", "", "ORION", "ORION", "VEGA", "VEGA", "LYRA"]
     mmsi = np.array([1, 1, 1, 1, 1, 2, 2, 3, 3])

@@ -420,6 +420,7 @@ def clean_reports(
     inland_km: float | None = 2.0,
     consume: bool = False,
     keep_rejected: Sequence[str] | None = None,
+    drop: Sequence[str] = (),
 ) -> CleanResult:
     """Remove unusable reports, sort by ``(mmsi, time)``, and count per reason.
 
@@ -450,6 +451,10 @@ def clean_reports(
         With ``consume``, the reasons (of :data:`REASONS`) whose removed
         reports are kept for :attr:`CleanResult.rejected` (default: all).
         Naming fewer saves memory when many reports are removed.
+    drop : sequence of str
+        Columns that cleaning reads (``cog``, for ``repeated``) but that the
+        cleaned frame leaves out, because nothing after needs them: less to
+        sort and to hold (``ais detect`` drops the course).
 
     Returns
     -------
@@ -578,6 +583,13 @@ def clean_reports(
         rejected = rejected(keep_rejected)
         del mmsi, lat, lon, stamps  # views of the columns that are let go of
     on_land = flagged[positions]
+    if drop:
+        unwanted = [name for name in drop if name in reports.columns]
+        if consume:
+            for name in unwanted:
+                del reports[name]
+        else:
+            reports = reports.drop(columns=unwanted)
     cleaned = _take_rows(reports, positions, known,
                          {"dt_s": dt, "step_km": step, "on_land": on_land, "repeats": repeats},
                          consume=consume)

@@ -181,7 +181,7 @@ def detect_files(
                  f"{nmea.get('undecodable', 0):,} undecodable")
     step = time.perf_counter()
     cleaned = clean_reports(reports, inland_km=2.0 if land_check else None, consume=True,
-                            keep_rejected=SPOOFING_REASONS)
+                            keep_rejected=SPOOFING_REASONS, drop=("cog",))
     seconds["clean"] = time.perf_counter() - step
     progress(f"cleaned in {seconds['clean']:.2f} s: {cleaned.summary()}")
     del reports
