@@ -113,6 +113,26 @@ Elbe Magdeburg,52.13,11.65
 Danube Vienna,48.22,16.40
 Mississippi St Louis,38.62,-90.18
 Ohio Cincinnati,39.09,-84.51
+Houston channel Lynchburg,29.761,-95.08
+Houston channel Pasadena refineries,29.73,-95.16
+Welland canal Port Robinson,43.05,-79.21
+Welland canal Thorold locks,43.133,-79.19
+Suez canal Ismailia east,30.58,32.34
+Suez canal El Qantara,30.85,32.318
+Suez canal Deversoir,30.41,32.358
+Kiel canal Oldenbuettel,54.17,9.48
+Kiel canal Hochdonn,54.028,9.28
+Scheldt Lillo,51.305,4.28
+Sheksna Volga-Baltic,59.215,38.51
+Svir Podporozhye,60.91,34.17
+Svir Lodeynoye Pole,60.73,33.55
+Corinth canal,37.93,22.985
+Manchester ship canal Irlam,53.438,-2.415
+Panama Culebra cut,9.04,-79.64
+Saimaa canal Nuijamaa,60.955,28.53
+White Sea canal Povenets locks,62.92,34.83
+Gota alv Lilla Edet,58.13,12.125
+Seaway Beauharnois canal,45.28,-74.02
 """
 # navigable rivers that neither a shoreline nor a port covers (before the WDBII rivers,
 # 13 of these 21 were land: all but the seaway, the Dvina, Yenisei, Pechora, Lena and Volga)
