@@ -113,12 +113,37 @@ Elbe Magdeburg,52.13,11.65
 Danube Vienna,48.22,16.40
 Mississippi St Louis,38.62,-90.18
 Ohio Cincinnati,39.09,-84.51
+Houston channel Lynchburg,29.761,-95.08
+Houston channel Pasadena refineries,29.73,-95.16
+Welland canal Port Robinson,43.05,-79.21
+Welland canal Thorold locks,43.133,-79.19
+Suez canal Ismailia east,30.58,32.34
+Suez canal El Qantara,30.85,32.318
+Suez canal Deversoir,30.41,32.358
+Kiel canal Oldenbuettel,54.17,9.48
+Kiel canal Hochdonn,54.028,9.28
+Scheldt Lillo,51.305,4.28
+Sheksna Volga-Baltic,59.215,38.51
+Svir Podporozhye,60.91,34.17
+Svir Lodeynoye Pole,60.73,33.55
+Corinth canal,37.93,22.985
+Manchester ship canal Irlam,53.438,-2.415
+Panama Culebra cut,9.04,-79.64
+Saimaa canal Nuijamaa,60.955,28.53
+White Sea canal Povenets locks,62.92,34.83
+Gota alv Lilla Edet,58.13,12.125
+Seaway Beauharnois canal,45.28,-74.02
 """
 # navigable rivers that neither a shoreline nor a port covers (before the WDBII rivers,
 # 13 of these 21 were land: all but the seaway, the Dvina, Yenisei, Pechora, Lena and Volga)
 RIVERS = (
     "Columbia", "Mississippi", "Rhine", "Hudson", "Danube", "St Lawrence seaway", "Neva",
     "Dvina", "Yenisei", "Pechora", "Lena", "Kolyma", "Irtysh", "Volga", "Elbe", "Ohio",
+)
+# ship canals and dredged channels (northpic/io/data/ship_canals.geojson; WDBII has none)
+CANALS = (
+    "Houston channel", "Welland", "Suez", "Kiel canal", "Scheldt", "Sheksna", "Svir", "Corinth",
+    "Manchester", "Panama Culebra", "Saimaa", "White Sea", "Gota", "Seaway",
 )
 # clearly inland: cities, deserts, ice sheet, and airports where spoofed positions land
 LAND = """
@@ -189,11 +214,13 @@ def test_harbours_and_lakes_are_water_where_the_raster_says_land() -> None:
     raster = _on_raster_land(lon, lat, 2.0)  # the 1 km raster alone (the old test)
     land = is_on_land(lon, lat, 2.0)
     assert raster.sum() >= 25  # the raster calls the Great Lakes and many harbours land
-    # GSHHG's lakes and harbours, the ports table and the WDBII rivers: at most 5 % of
-    # these stationary positions are still land (measured 4 of 86: two reaches of the
-    # Houston Ship Channel, a dredged channel no river line draws, the Scheldt below
-    # Antwerp and the Suez canal; basemap's WDBII file has no canals)
-    assert land.sum() <= 0.05 * len(water), list(water["name"][land])
+    # GSHHG's lakes and harbours, the ports table, the WDBII rivers and the authored ship
+    # canals: none of these stationary positions is land (measured 0 of 106; without the
+    # canals 14: two reaches of the Houston Ship Channel, the Scheldt below Antwerp, the
+    # Suez canal, and 10 of the 20 canal places, e.g. the Welland and Kiel canals)
+    assert not land.any(), list(water["name"][land])
+    canals = water["name"].str.startswith(CANALS).to_numpy()
+    assert canals.sum() == 25
     rivers = water["name"].str.startswith(RIVERS).to_numpy()
     assert rivers.sum() == 21 and not land[rivers].any(), list(water["name"][land & rivers])
     great_lakes = water["name"].isin(

@@ -20,13 +20,18 @@ bit-packed raster on the 1 km grid of the ``global-land-mask`` package
    position within about 5 km of a port is never on land;
 5. no navigable river (GSHHG's WDBII rivers of :data:`NAVIGABLE_RIVER_CLASSES`,
    read by :func:`northpic.io.landmask.read_wdbii_rivers`) touches it or a
-   cell next to it, and it is not inside a double-lined river's banks.
+   cell next to it, and it is not inside a double-lined river's banks;
+6. no ship canal or ship channel of northpic's authored table
+   (:func:`northpic.io.canals.read_ship_canals`: Suez, Kiel, Welland, the
+   Saint Lawrence Seaway, Houston, Panama, the Volga-Baltic and White
+   Sea-Baltic canals...; basemap's WDBII file has no canals) touches it or a
+   cell next to it.
 
 GLOBE alone calls the Great Lakes, many harbours and fjords land; GSHHG,
-the ports and the rivers correct that. Canals away from a port (basemap's
-WDBII file has none) and rivers smaller than WDBII's major classes are still
-land; the cleaning therefore never removes a moving report (over 2 kn) for
-land alone, but flags it (:func:`northpic.ais.cleaning.clean_reports`).
+the ports, the rivers and the canals correct that. Canals missing from the
+table and rivers smaller than WDBII's major classes are still land; the
+cleaning therefore never removes a moving report (over 2 kn) for land
+alone, but flags it (:func:`northpic.ais.cleaning.clean_reports`).
 
 The raster is built once (about 15-20 s: GSHHG polygons and rivers burnt into GLOBE's
 grid band by band with rasterio) and cached as a 117 MB bit-packed file in
@@ -50,6 +55,7 @@ import numpy as np
 
 from northpic.ais.spherical import EARTH_RADIUS_KM, chord_to_arc_km, in_chunks, to_xyz_m
 from northpic.io.cache import cached_array, cached_memmap
+from northpic.io.canals import read_ship_canals, ship_canals_digest
 from northpic.io.landmask import (
     gshhg_resolution,
     read_globe_mask,
@@ -60,7 +66,8 @@ from northpic.io.ports import read_searoute_positions, searoute_version
 
 LANDMASK_CITATION = (
     "GSHHG 2.3 high-resolution shorelines with lakes (Wessel and Smith 1996, LGPL), "
-    "global-land-mask (GLOBE 1 km, NOAA NGDC), searoute ports (Apache-2.0)"
+    "global-land-mask (GLOBE 1 km, NOAA NGDC), searoute ports (Apache-2.0), "
+    "northpic's authored ship canals (approximate centrelines from public maps)"
 )
 #: Cells within this distance of a port (searoute's table) are harbour water; with the
 #: 2 km inland rule, a position within about 5 km of a port is never on land.
@@ -112,7 +119,9 @@ def _fill_combined(packed: np.ndarray) -> None:
     # a double-lined river (class 1) is a closed outline of its banks: its inside is water
     wide = keep & (classes == 1) & shapely.is_closed(rivers)
     banks = [shapely.Polygon(shapely.get_coordinates(line)) for line in rivers[wide]]
-    rivers = np.concatenate([rivers[keep], np.array(banks, dtype=object)])
+    # ship canals and channels (northpic's authored table): water like the rivers
+    canals = read_ship_canals()["geometry"].to_numpy(dtype=object)
+    rivers = np.concatenate([rivers[keep], np.array(banks, dtype=object), canals])
     river_tree = shapely.STRtree(rivers)
     for start in range(0, rows, _BAND_ROWS):
         n = min(_BAND_ROWS, rows - start)
@@ -133,7 +142,7 @@ def _fill_combined(packed: np.ndarray) -> None:
             rasterize(((discs[k], 0) for k in harbours), out=land, transform=transform)
         flowing = river_tree.query(shapely.box(-180.0, min(top, bottom), 180.0,
                                                max(top, bottom)))
-        if len(flowing):  # every cell a river touches (or is in), and the cells round it
+        if len(flowing):  # every cell a river or canal touches (or is in), and those round it
             wet = rasterize(((rivers[k], 1) for k in flowing), out_shape=land.shape,
                             transform=transform, all_touched=True, dtype=np.uint8)
             land[binary_dilation(wet.astype(bool), np.ones((3, 3), bool))] = 0
@@ -147,7 +156,8 @@ def _combined() -> np.ndarray:
     """Return the bit-packed land of GLOBE and GSHHG (:func:`_fill_combined`), memory-mapped."""
     name = (f"land_globe_{metadata.version('global-land-mask')}_gshhg_{gshhg_resolution()}"
             f"_ports_{PORT_RADIUS_KM:g}km_rivers_"
-            f"{''.join(map(str, NAVIGABLE_RIVER_CLASSES))}_packed_v4.npy")
+            f"{''.join(map(str, NAVIGABLE_RIVER_CLASSES))}_canals_{ship_canals_digest()}"
+            f"_packed_v5.npy")
     globe = read_globe_mask()[0]
     return cached_memmap(name, globe.shape, np.uint8, _fill_combined)
 
