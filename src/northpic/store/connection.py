@@ -182,7 +182,6 @@ def open_for_reading(path: Path) -> sqlite3.Connection:
         try:
             conn = sqlite3.connect(_uri(path, **params), uri=True, timeout=READ_TIMEOUT_S,
                                    isolation_level=None)
-            conn.execute(f"PRAGMA busy_timeout = {int(READ_TIMEOUT_S * 1000)}")
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             # text another tool stored as invalid UTF-8 reads as U+FFFD, not as a failure
             conn.text_factory = lambda raw: raw.decode("utf-8", "replace")
@@ -198,18 +197,26 @@ def open_for_reading(path: Path) -> sqlite3.Connection:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def connect_read_write(path: Path) -> sqlite3.Connection:
+    """Connect to ``path`` read-write, autocommit, waiting up to :data:`BUSY_TIMEOUT_S` on locks.
+
+    ``sqlite3.connect``'s ``timeout`` sets SQLite's busy timeout; a refusal is a
+    :class:`StoreError`.
+    """
+    try:
+        return sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise store_error(path, exc, writing=True) from None
+
+
 def open_for_writing(path: Path) -> sqlite3.Connection:
     """Open an existing store read-write, in WAL mode with ``synchronous = FULL``.
 
     A database that is not empty and not an event store is refused before
     anything (not even its journal mode) is changed.
     """
+    conn = connect_read_write(path)
     try:
-        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None)
-    except sqlite3.Error as exc:
-        raise store_error(path, exc, writing=True) from None
-    try:
-        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
         if conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] and not (
             is_event_store(conn)
         ):

@@ -47,9 +47,9 @@ from northpic.schema import (
 from northpic.store import default_store_path
 from northpic.store import gpkg_format as gpkg
 from northpic.store.connection import (
-    BUSY_TIMEOUT_S,
     check_creatable,
     check_store,
+    connect_read_write,
     create_store,
     is_event_store,
     not_a_store,
@@ -242,12 +242,8 @@ def check_writable(path: Path) -> None:
         raise StoreNotWritableError(str(path), f"cannot write to the store: {problem}")
     if path.stat().st_size == 0:
         return  # an empty file: the first write makes it a store
+    conn = connect_read_write(path)
     try:
-        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None)
-    except sqlite3.Error as exc:
-        raise store_error(path, exc, writing=True) from None
-    try:
-        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
         conn.execute("BEGIN")  # a read transaction: the check blocks no writer
         if not _is_event_store(conn) and (
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
