@@ -138,7 +138,7 @@ def build_map(
     out = Path(out)
     page = mark_page(fmap.get_root().render())
     write_text_atomic(out, page, mkdir=mkdir)
-    progress(f"wrote {out} ({len(page.encode('utf-8')) / 1e6:.1f} MB)")
+    progress(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB)")
     if png is not None:
         from northpic.render.png import screenshot_png
 
