@@ -1,10 +1,8 @@
 """Build the picture into one offline HTML map (and optionally a PNG).
 
-Every page carries ``<meta name="generator" content="northpic VERSION">``
-(:data:`MAP_MARKER`) and every PNG a ``Software: northpic`` text chunk. A
-build replaces an existing file only when it carries that mark (a map
-northpic built, so ``make map`` rebuilds it) or when ``overwrite`` is
-given; a missing output folder is refused unless ``mkdir`` is given.
+An existing page or PNG is replaced only when it carries northpic's mark
+or when ``overwrite`` is given, and a missing output folder is refused
+unless ``mkdir`` is given (:mod:`northpic.export.page`).
 """
 
 from __future__ import annotations
