@@ -32,6 +32,7 @@ from northpic.errors import (
     OutputPathError,
     StorageError,
     environment_cause,
+    is_io_error,
 )
 
 #: Infix of every temporary name northpic's writers make (with the PID after it).
@@ -197,19 +198,10 @@ def _device_state(folder: Path) -> str | None:
 def _storage_error(target: Path, exc: BaseException) -> StorageError | None:
     if isinstance(exc, StorageError):
         return exc
-    if not _is_io_error(exc):
+    if not is_io_error(exc, also=("sqlite3",)):
         return None
     cause = environment_cause(exc) or _device_state(target.parent)
     return None if cause is None else StorageError(str(target), cause)
-
-
-def _is_io_error(exc: BaseException) -> bool:
-    """Say whether exc is an OSError or an error of GDAL, pyogrio, rasterio or netCDF4."""
-    if isinstance(exc, OSError):
-        return True
-    module = type(exc).__module__ or ""
-    return module.split(".")[0] in ("pyogrio", "rasterio", "fiona", "netCDF4", "osgeo", "sqlite3",
-                                    "pyarrow")
 
 
 @contextmanager

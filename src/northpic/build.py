@@ -1,10 +1,8 @@
 """Build the picture into one offline HTML map (and optionally a PNG).
 
-Every page carries ``<meta name="generator" content="northpic VERSION">``
-(:data:`MAP_MARKER`) and every PNG a ``Software: northpic`` text chunk. A
-build replaces an existing file only when it carries that mark (a map
-northpic built, so ``make map`` rebuilds it) or when ``overwrite`` is
-given; a missing output folder is refused unless ``mkdir`` is given.
+An existing page or PNG is replaced only when it carries northpic's mark
+or when ``overwrite`` is given, and a missing output folder is refused
+unless ``mkdir`` is given (:mod:`northpic.export.page`).
 """
 
 from __future__ import annotations
@@ -138,7 +136,7 @@ def build_map(
     out = Path(out)
     page = mark_page(fmap.get_root().render())
     write_text_atomic(out, page, mkdir=mkdir)
-    progress(f"wrote {out} ({len(page.encode('utf-8')) / 1e6:.1f} MB)")
+    progress(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB)")
     if png is not None:
         from northpic.render.png import screenshot_png
 

@@ -177,6 +177,31 @@ def environment_cause(exc: BaseException) -> str | None:
     return None
 
 
+#: Top-level packages whose errors wrap the system's (a full disk reaches us through them).
+IO_LIBRARIES = ("pyogrio", "rasterio", "fiona", "netCDF4", "osgeo", "pyarrow")
+
+
+def is_io_error(exc: BaseException, also: tuple[str, ...] = ()) -> bool:
+    """Say whether ``exc`` is an ``OSError`` or an error of one of :data:`IO_LIBRARIES`.
+
+    Parameters
+    ----------
+    exc : BaseException
+        The error raised.
+    also : tuple of str
+        More top-level packages to count as I/O libraries (``"sqlite3"``...).
+
+    Examples
+    --------
+    >>> is_io_error(PermissionError(13, "Permission denied")), is_io_error(ValueError("x"))
+    (True, False)
+    """
+    if isinstance(exc, OSError):
+        return True
+    package = (type(exc).__module__ or "").split(".")[0]
+    return package in IO_LIBRARIES or package in also
+
+
 class NoDataError(BadInputError, ValueError):
     """Data that holds too few valid values to answer: "no data", never reported as zero."""
 

@@ -20,7 +20,7 @@ import traceback
 
 import click
 
-from northpic.errors import BadInputError, environment_cause
+from northpic.errors import BadInputError, environment_cause, is_io_error
 from northpic.text import terminal_text
 
 #: Modules that each add one command or command group to :data:`cli`.
@@ -91,14 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-#: Top-level packages whose errors wrap the system's (a full disk reaches us through them).
-_IO_LIBRARIES = ("pyogrio", "rasterio", "fiona", "netCDF4", "osgeo", "pyarrow")
-
-
 def _environment_failure(exc: BaseException) -> str | None:
     """Return ``"FILE: cause"`` when ``exc`` is a failure of the machine or path; else None."""
-    package = (type(exc).__module__ or "").split(".")[0]
-    if not isinstance(exc, OSError) and package not in _IO_LIBRARIES:
+    if not is_io_error(exc):
         return None
     cause = environment_cause(exc)
     if cause is None:

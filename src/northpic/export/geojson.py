@@ -24,9 +24,9 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 
+from northpic.export.csv import iso_utc
 from northpic.export.prepare import ExportLayer, caveat_for, rfc7946_geometry
 
 #: shapely type ids of Polygon, MultiPolygon and GeometryCollection.
@@ -78,8 +78,7 @@ def rfc7946_frame(frame: gpd.GeoDataFrame, *, times: bool = True) -> gpd.GeoData
     if times:
         for column in out.columns:
             if column != name and str(out[column].dtype).startswith("datetime64"):
-                stamps = pd.to_datetime(out[column], utc=True)
-                out[column] = stamps.dt.strftime("%Y-%m-%dT%H:%M:%SZ").where(stamps.notna(), None)
+                out[column] = iso_utc(out[column])
     return out
 
 

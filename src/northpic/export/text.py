@@ -105,7 +105,12 @@ def nul_problems(
             series.dtype == object or pd.api.types.is_string_dtype(series)
         ):
             continue
-        for position, value in enumerate(series.tolist()):
+        values = series.tolist()
+        # screen the whole column at C speed; look cell by cell only where it hit
+        joined = "".join(value for value in values if isinstance(value, str))
+        if not ((nul and "\x00" in joined) or _SURROGATE.search(joined)):
+            continue
+        for position, value in enumerate(values):
             if not isinstance(value, str):
                 continue
             record = terminal_text(ids.iloc[position]) if ids is not None else f"#{position + 1}"
