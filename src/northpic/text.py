@@ -48,6 +48,22 @@ def escape_character(char: str) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
+def terminal_json(text: str) -> str:
+    r"""Return JSON text safe to print: what a terminal would act on as ``\uNNNN`` escapes.
+
+    ``json.dumps`` already escapes the C0 controls inside strings; this
+    escapes the rest (C1 controls, DEL, bidirectional overrides, line
+    separators, U+FFFE/U+FFFF) the way JSON can read back, and keeps the
+    newlines and tabs of indentation.
+
+    Examples
+    --------
+    >>> terminal_json('{"name": "Tanker \u202ediverts"}')
+    '{"name": "Tanker \\u202ediverts"}'
+    """
+    return _UNSHOWABLE_KEEPING_LINES.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def terminal_text(text: object, *, keep_lines: bool = False) -> str:
     r"""Return ``text`` safe to print: what a terminal would act on becomes an escape.
 

@@ -7,7 +7,6 @@ one GeoJSON writer; ``northpic events add`` reads the result back unchanged.
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 import geopandas as gpd
@@ -16,10 +15,8 @@ import pandas as pd
 
 from northpic.export.geojson import feature_collection
 from northpic.schema import COMMON_COLUMNS
+from northpic.text import terminal_json
 from northpic.times import format_time
-
-# What a terminal would act on, minus C0 controls, which JSON escapes itself.
-_JSON_UNSHOWABLE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def _json_value(value: Any) -> Any:
@@ -79,7 +76,7 @@ def events_geojson_text(frame: gpd.GeoDataFrame) -> str:
     (False, 'Tanker \u202ediverts')
     """
     text = json.dumps(events_geojson(frame), ensure_ascii=False, indent=1)
-    return _JSON_UNSHOWABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return terminal_json(text)
 
 
 __all__ = ["events_geojson", "events_geojson_text"]
