@@ -261,8 +261,8 @@ def parse_times(values: pd.Series, time_format: str | None = None) -> pd.Series:
         return pd.to_datetime(text, utc=True, errors="coerce", format=time_format).astype(
             "datetime64[ns, UTC]"
         )
-    compact = text.str.fullmatch(r"\d{8}_\d{6}").fillna(False).to_numpy(dtype=bool)
-    epoch = text.str.fullmatch(r"\d{9,13}(\.\d+)?").fillna(False).to_numpy(dtype=bool)
+    compact = text.str.fullmatch(_COMPACT_TIME).fillna(False).to_numpy(dtype=bool)
+    epoch = text.str.fullmatch(_EPOCH).fillna(False).to_numpy(dtype=bool)
     parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns, UTC]")
     if compact.any():  # dateutil does not read these
         parsed[compact] = pd.to_datetime(text[compact], utc=True, errors="coerce",
