@@ -167,6 +167,9 @@ RELATIVE_WORDS = ("now", "today", "yesterday", "tomorrow")
 #: Unix times above this are milliseconds (1e11 s is the year 5138).
 EPOCH_MS_FROM = 1e11
 
+#: strptime patterns of the encodings of :data:`TIME_ENCODINGS` that have exactly one.
+TIME_FORMATS = {"dma": "%d/%m/%Y %H:%M:%S", "compact": "%Y%m%d_%H%M%S"}
+
 _ISO_OFFSET = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$")
 _ISO_NAIVE = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$")
 _DMA_TIME = re.compile(r"^\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2}$")
@@ -261,12 +264,12 @@ def parse_times(values: pd.Series, time_format: str | None = None) -> pd.Series:
         return pd.to_datetime(text, utc=True, errors="coerce", format=time_format).astype(
             "datetime64[ns, UTC]"
         )
-    compact = text.str.fullmatch(r"\d{8}_\d{6}").fillna(False).to_numpy(dtype=bool)
-    epoch = text.str.fullmatch(r"\d{9,13}(\.\d+)?").fillna(False).to_numpy(dtype=bool)
+    compact = text.str.fullmatch(_COMPACT_TIME).fillna(False).to_numpy(dtype=bool)
+    epoch = text.str.fullmatch(_EPOCH).fillna(False).to_numpy(dtype=bool)
     parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns, UTC]")
     if compact.any():  # dateutil does not read these
         parsed[compact] = pd.to_datetime(text[compact], utc=True, errors="coerce",
-                                         format="%Y%m%d_%H%M%S")
+                                         format=TIME_FORMATS["compact"])
     if epoch.any():
         parsed[epoch] = _epoch_to_times(text[epoch])
     rest = ~(compact | epoch)

@@ -128,7 +128,8 @@ def _fill_combined(packed: np.ndarray) -> None:
         top = lat0 + start * dlat
         bottom = lat0 + (start + n) * dlat
         transform = Affine(dlon, 0.0, lon0, 0.0, dlat, top)
-        near = tree.query(shapely.box(-180.0, min(top, bottom), 180.0, max(top, bottom)))
+        strip = shapely.box(-180.0, min(top, bottom), 180.0, max(top, bottom))
+        near = tree.query(strip)
         near = near[np.argsort(rank[near], kind="stable")]
         land = np.zeros((n, cols), dtype=np.uint8)
         if len(near):
@@ -136,12 +137,10 @@ def _fill_combined(packed: np.ndarray) -> None:
                        for k in near), out=land, transform=transform)
             rasterize(((rings[k], 0) for k in near), out=land, transform=transform,
                       all_touched=True)
-        harbours = disc_tree.query(shapely.box(-180.0, min(top, bottom), 180.0,
-                                               max(top, bottom)))
+        harbours = disc_tree.query(strip)
         if len(harbours):
             rasterize(((discs[k], 0) for k in harbours), out=land, transform=transform)
-        flowing = river_tree.query(shapely.box(-180.0, min(top, bottom), 180.0,
-                                               max(top, bottom)))
+        flowing = river_tree.query(strip)
         if len(flowing):  # every cell a river or canal touches (or is in), and those round it
             wet = rasterize(((rivers[k], 1) for k in flowing), out_shape=land.shape,
                             transform=transform, all_touched=True, dtype=np.uint8)

@@ -21,10 +21,10 @@ from northpic.ais.encounters import detect_encounters
 from northpic.ais.events import EVENT_KINDS, combine_events, detector_source
 from northpic.ais.gaps import detect_gaps
 from northpic.ais.identity import detect_identity_changes
+from northpic.ais.kinds import check_kinds
 from northpic.ais.loitering import detect_loitering
 from northpic.ais.spoofing import SPOOFING_REASONS, detect_spoofing
 from northpic.concurrency import WORKERS
-from northpic.errors import BadInputError
 
 Progress = Callable[[str], None]
 
@@ -86,11 +86,7 @@ def detect_events(
     frame = cleaned.reports
     params = {k: dict(v) for k, v in (parameters or {}).items()}
     wanted = list(kinds)
-    unknown = [k for k in [*wanted, *params] if k not in EVENT_KINDS]
-    if unknown:
-        raise BadInputError(
-            f"unknown event kind(s) {', '.join(unknown)}; valid kinds: {', '.join(EVENT_KINDS)}"
-        )
+    check_kinds([*wanted, *params])
     source = detector_source(frame.attrs.get("sources", []))
 
     def spikes() -> pd.DataFrame | None:

@@ -54,7 +54,7 @@ import pandas as pd
 
 from northpic.ais.spherical import chord_to_arc_km, to_xyz_m
 from northpic.concurrency import WORKERS
-from northpic.io.ports import read_authored, read_searoute_ports
+from northpic.io.ports import LOCODE_PATTERN, read_authored, read_searoute_ports
 
 PORTS_CITATION = (
     "searoute ports.geojson (UN/LOCODE, name, country, position) plus the northpic "
@@ -81,7 +81,6 @@ COUNTRY_ALIASES = {
     "POLSKA": "PL", "DEUTSCHLAND": "DE",
 }
 _NON_ALNUM = re.compile(r"[^A-Z0-9]+")
-_LOCODE = re.compile(r"^[A-Z]{2}[A-Z0-9]{3}$")
 _FOLD = str.maketrans({"Ø": "O", "Æ": "AE", "ß": "SS", "Þ": "TH", "Ð": "D", "Œ": "OE",
                        "Ł": "L", "İ": "I", "ı": "I"})
 _MAX_WORDS = 6
@@ -211,7 +210,7 @@ def _spans(words: list[str], index: _Index) -> list[tuple[int, int, set[int]]]:
             hit: set[int] = set()
             code = key[0] + key[1] if length == 2 and len(key[0]) == 2 and len(key[1]) == 3 \
                 else key[0] if length == 1 else ""
-            if not _LOCODE.match(code):
+            if not LOCODE_PATTERN.match(code):
                 code = ""
             if key in index.aliases:
                 hit = {index.aliases[key]}

@@ -51,11 +51,12 @@ def cached_array(name: str, build: Callable[[], np.ndarray]) -> np.ndarray:
     if target.exists():
         return np.load(target)
     array = build()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".npy")
-    with os.fdopen(fd, "wb") as handle:
-        np.save(handle, array)
-    os.replace(tmp, target)
+
+    def write(path: Path) -> None:
+        with open(path, "wb") as handle:
+            np.save(handle, array)
+
+    cached_file(name, write)
     return array
 
 

@@ -24,13 +24,14 @@ from typing import Any
 
 import pandas as pd
 
+from northpic.schema import CONFIDENCES
+
 #: The authored file, in ``northpic/io/data``.
 SHIP_CANALS_FILE = "ship_canals.geojson"
 #: The properties every feature carries.
 SHIP_CANAL_PROPERTIES = ("name", "kind", "country", "from", "to", "source", "confidence",
                          "precision_km")
 SHIP_CANAL_KINDS = ("ship canal", "ship channel", "river fairway")
-_CONFIDENCES = ("high", "medium", "low")
 
 
 def _raw() -> bytes:
@@ -62,9 +63,9 @@ def _check(k: int, feature: Any) -> dict[str, Any]:
     if props["kind"] not in SHIP_CANAL_KINDS:
         raise RuntimeError(f"{where}: kind {props['kind']!r} is not one of "
                            f"{', '.join(SHIP_CANAL_KINDS)}")
-    if props["confidence"] not in _CONFIDENCES:
+    if props["confidence"] not in CONFIDENCES:
         raise RuntimeError(f"{where}: confidence {props['confidence']!r} is not one of "
-                           f"{', '.join(_CONFIDENCES)}")
+                           f"{', '.join(CONFIDENCES)}")
     precision = props["precision_km"]
     if isinstance(precision, bool) or not isinstance(precision, int | float) or not (
             0 < precision <= 5):

@@ -25,7 +25,8 @@ import pandas as pd
 SEAROUTE_SOURCE = "searoute {version} data/ports.geojson (UN/LOCODE)"
 #: The authored tables in ``northpic/io/data``.
 AUTHORED_TABLES = ("ports.csv", "port_aliases.csv")
-_LOCODE = re.compile(r"^[A-Z]{2}[A-Z0-9]{3}$")
+#: A UN/LOCODE written without its space: country, then three letters or digits.
+LOCODE_PATTERN = re.compile(r"^[A-Z]{2}[A-Z0-9]{3}$")
 
 
 def _searoute_features() -> list[dict[str, Any]]:
@@ -64,7 +65,7 @@ def read_searoute_ports() -> pd.DataFrame:
     for feature in _searoute_features():
         props = feature["properties"]
         code = str(props.get("port") or "").upper()
-        if not _LOCODE.match(code):  # one entry has no usable code
+        if not LOCODE_PATTERN.match(code):  # one entry has no usable code
             continue
         lon, lat = feature["geometry"]["coordinates"][:2]
         name = str(props.get("name") or "").strip()

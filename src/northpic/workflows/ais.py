@@ -20,6 +20,7 @@ import geopandas as gpd
 
 from northpic.ais.cleaning import clean_reports
 from northpic.ais.events import EVENT_KINDS
+from northpic.ais.kinds import check_kinds
 from northpic.ais.pipeline import Progress, detect_events
 from northpic.ais.spoofing import SPOOFING_REASONS
 from northpic.errors import BadInputError, DataFileError
@@ -148,11 +149,7 @@ def detect_files(
     from northpic.store import check_writable as check_store_writable
 
     wanted = list(kinds)
-    unknown = [k for k in wanted if k not in EVENT_KINDS]
-    if unknown:
-        raise BadInputError(
-            f"unknown event kind(s) {', '.join(unknown)}; valid kinds: {', '.join(EVENT_KINDS)}"
-        )
+    check_kinds(wanted)
     targets = [Path(t) for t in (out, tracks_out) if t is not None]
     for target in targets:
         check_writable(target, overwrite, mkdir)

@@ -26,7 +26,7 @@ from northpic.io.ais.frames import FILLS, finish_columns, finish_reports, finish
 from northpic.io.ais.inputs import PEEK_BYTES, Input
 from northpic.io.ais.layouts import NULL_VALUES, REPORT_COLUMNS, layout_of, map_columns
 from northpic.io.text import refuse_binary
-from northpic.times import parse_times, time_encoding
+from northpic.times import TIME_FORMATS, parse_times, time_encoding
 
 #: Share of a time column's values that must parse, or the file is refused.
 MIN_TIME_SHARE = 0.5
@@ -67,10 +67,8 @@ def _time_plan(
         return pa.timestamp("ns", tz="UTC"), [pcsv.ISO8601], "iso"
     if encoding == "iso":
         return pa.timestamp("ns"), [pcsv.ISO8601], "iso"
-    if encoding == "dma":
-        return pa.timestamp("ns"), ["%d/%m/%Y %H:%M:%S"], "dma"
-    if encoding == "compact":
-        return pa.timestamp("ns"), ["%Y%m%d_%H%M%S"], "compact"
+    if encoding in TIME_FORMATS:  # "dma", "compact"
+        return pa.timestamp("ns"), [TIME_FORMATS[encoding]], encoding
     if encoding == "epoch":
         return pa.float64(), [], "epoch"
     return pa.string(), [], "mixed"

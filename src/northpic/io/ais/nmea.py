@@ -21,6 +21,7 @@ import pandas as pd
 from northpic.io.ais.frames import finish_reports
 from northpic.io.ais.inputs import Input
 from northpic.io.ais.layouts import REPORT_COLUMNS
+from northpic.times import EPOCH_MS_FROM
 
 _TAG_BLOCK = re.compile(r"\\([^\\]*)\\")
 _SENTENCE = re.compile(r"([!$]AIVD[MO],[^*]*\*[0-9A-Fa-f]{2})")
@@ -42,7 +43,7 @@ def _epoch_seconds(text: str) -> float | None:
         return None
     if not np.isfinite(seconds) or seconds < 0:
         return None
-    return seconds / 1000.0 if seconds > 1e11 else seconds
+    return seconds / 1000.0 if seconds > EPOCH_MS_FROM else seconds
 
 
 def _tag_block_time(block: str) -> float | None:
