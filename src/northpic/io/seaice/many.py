@@ -11,7 +11,6 @@ files there are (computing with progress: :mod:`northpic.seaice.many`).
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -21,17 +20,11 @@ import pandas as pd
 import xarray as xr
 
 from northpic.errors import BadInputError, DataFileError
+from northpic.io.seaice.decode import date_from_name
 from northpic.io.seaice.open import open_concentration
 
 Progress = Callable[[str], None]
 _HDF5_LOCK = threading.Lock()  # the HDF5 library is not thread-safe: one file open at a time
-_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?!\d)")
-
-
-def date_from_name(path: str | Path) -> pd.Timestamp | None:
-    """Return the ``YYYYMMDD`` date in a file name (NSIDC and OSI SAF style), or None."""
-    match = _DATE.search(Path(path).name)
-    return pd.Timestamp("".join(match.groups())) if match else None
 
 
 def _read_day(path: str, shape: tuple[int, int], product: str) -> np.ndarray:
