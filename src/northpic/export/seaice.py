@@ -22,6 +22,7 @@ from pyproj import CRS
 from northpic.atomic import atomic_output
 from northpic.errors import UnsupportedFormatError
 from northpic.io.seaice.grid import PSN25
+from northpic.io.seaice.standard import as_raster
 from northpic.seaice.edge import select_day
 
 EDGE_FORMATS = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG"}
@@ -76,14 +77,9 @@ def write_edge(frame: gpd.GeoDataFrame, path: str | Path, overwrite: bool = Fals
 
 def _percent_polar(ds: xr.Dataset) -> xr.DataArray:
     """One day's concentration in percent, on EPSG:3413 (reprojected to 25 km if needed)."""
-    import rioxarray  # noqa: F401  (registers .rio)
-
     day = select_day(ds)
-    pct = (day["sic"] * 100.0).astype(np.float32)
-    pct = pct.drop_vars([c for c in pct.coords if c not in ("x", "y")])
     crs = day.attrs.get("crs", "EPSG:3413")
-    pct = pct.rio.write_crs(crs).rio.set_spatial_dims(x_dim="x", y_dim="y")
-    pct = pct.rio.write_nodata(np.nan, encoded=False)
+    pct = as_raster((day["sic"] * 100.0).astype(np.float32), crs)
     if crs != "EPSG:3413":
         from rasterio.enums import Resampling
 
