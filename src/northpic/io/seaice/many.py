@@ -95,7 +95,8 @@ def open_daily_files(paths: Sequence[str | Path], progress: Progress | None = No
     if any(d is None for d in dates):
         if progress:
             progress(f"reading the dates of {len(files)} files")
-        dates = [pd.Timestamp(open_concentration(p)["time"].values[0]) for p in files]
+        # lazily: only the time is read here, the values when the result is computed
+        dates = [pd.Timestamp(open_concentration(p, chunks={})["time"].values[0]) for p in files]
     order = np.argsort(np.array(dates, dtype="datetime64[ns]"), kind="stable")
     files = [files[i] for i in order]
     times = np.array([dates[i] for i in order], dtype="datetime64[ns]")
