@@ -19,7 +19,7 @@ import numpy as np
 import xarray as xr
 from pyproj import CRS
 
-from northpic.atomic import atomic_output
+from northpic.atomic import atomic_output, refuse_existing
 from northpic.errors import UnsupportedFormatError
 from northpic.io.seaice.grid import PSN25
 from northpic.io.seaice.standard import as_raster
@@ -38,6 +38,22 @@ def _suffix(path: Path, allowed: tuple[str, ...] | dict, what: str) -> str:
             f"use one of {', '.join(allowed)}"
         )
     return suffix
+
+
+def check_edge_output(path: str | Path, overwrite: bool = False) -> Path:
+    """Refuse an ice-edge output before any work; return it as a Path.
+
+    Raises
+    ------
+    UnsupportedFormatError
+        If the extension is not one of :data:`EDGE_FORMATS`.
+    OutputExistsError
+        If the file exists and ``overwrite`` is false.
+    """
+    path = Path(path)
+    _suffix(path, EDGE_FORMATS, "the ice edge")
+    refuse_existing(path, overwrite)
+    return path
 
 
 def write_edge(frame: gpd.GeoDataFrame, path: str | Path, overwrite: bool = False) -> Path:
