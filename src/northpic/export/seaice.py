@@ -19,9 +19,10 @@ import numpy as np
 import xarray as xr
 from pyproj import CRS
 
-from northpic.atomic import atomic_output
+from northpic.atomic import atomic_output, refuse_existing
 from northpic.errors import UnsupportedFormatError
 from northpic.io.seaice.grid import PSN25
+from northpic.io.seaice.standard import as_raster
 from northpic.seaice.edge import select_day
 
 EDGE_FORMATS = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG"}
@@ -37,6 +38,22 @@ def _suffix(path: Path, allowed: tuple[str, ...] | dict, what: str) -> str:
             f"use one of {', '.join(allowed)}"
         )
     return suffix
+
+
+def check_edge_output(path: str | Path, overwrite: bool = False) -> Path:
+    """Refuse an ice-edge output before any work; return it as a Path.
+
+    Raises
+    ------
+    UnsupportedFormatError
+        If the extension is not one of :data:`EDGE_FORMATS`.
+    OutputExistsError
+        If the file exists and ``overwrite`` is false.
+    """
+    path = Path(path)
+    _suffix(path, EDGE_FORMATS, "the ice edge")
+    refuse_existing(path, overwrite)
+    return path
 
 
 def write_edge(frame: gpd.GeoDataFrame, path: str | Path, overwrite: bool = False) -> Path:
@@ -76,14 +93,9 @@ def write_edge(frame: gpd.GeoDataFrame, path: str | Path, overwrite: bool = Fals
 
 def _percent_polar(ds: xr.Dataset) -> xr.DataArray:
     """One day's concentration in percent, on EPSG:3413 (reprojected to 25 km if needed)."""
-    import rioxarray  # noqa: F401  (registers .rio)
-
     day = select_day(ds)
-    pct = (day["sic"] * 100.0).astype(np.float32)
-    pct = pct.drop_vars([c for c in pct.coords if c not in ("x", "y")])
     crs = day.attrs.get("crs", "EPSG:3413")
-    pct = pct.rio.write_crs(crs).rio.set_spatial_dims(x_dim="x", y_dim="y")
-    pct = pct.rio.write_nodata(np.nan, encoded=False)
+    pct = as_raster((day["sic"] * 100.0).astype(np.float32), crs)
     if crs != "EPSG:3413":
         from rasterio.enums import Resampling
 

@@ -19,6 +19,7 @@ import shapely
 import xarray as xr
 
 from northpic.crs import POLAR_CRS, polar_to_lonlat
+from northpic.io.seaice.standard import as_raster
 from northpic.seaice.analysis import EXTENT_THRESHOLD
 from northpic.seaice.edge import EDGE_COLOUR, ice_edge_lines, select_day
 
@@ -60,15 +61,12 @@ def _png(rgba: np.ndarray) -> bytes:
 
 def concentration_png(day: xr.Dataset, projection: str = "polar") -> tuple[bytes, list[float]]:
     """Render one day as PNG bytes in the map's CRS, with its box (x0, y0, x1, y1) in metres."""
-    import rioxarray  # noqa: F401  (registers .rio)
     from rasterio.enums import Resampling
 
     target = POLAR_CRS if projection == "polar" else "EPSG:3857"
     crs = day.attrs.get("crs", POLAR_CRS)
-    field = day["sic"].where(day["flag"] != 251, -1.0)  # keep the pole hole through resampling
-    field = field.drop_vars([c for c in field.coords if c not in ("x", "y")])
-    field = field.rio.write_crs(crs).rio.set_spatial_dims(x_dim="x", y_dim="y")
-    field = field.rio.write_nodata(np.nan, encoded=False)
+    # keep the pole hole through resampling
+    field = as_raster(day["sic"].where(day["flag"] != 251, -1.0), crs)
     if projection != "polar":
         field = (
             field.where(field["y"] <= MERCATOR_MAX_LAT, drop=True) if crs == "EPSG:4326" else field

@@ -74,19 +74,11 @@ def edge_of_file(
     overwrite: bool = False,
 ) -> gpd.GeoDataFrame:
     """Trace the ice edge of a file and write it (GeoJSON or GeoPackage by extension)."""
-    from northpic.atomic import refuse_existing
-    from northpic.errors import UnsupportedFormatError
-    from northpic.export.seaice import EDGE_FORMATS, write_edge
+    from northpic.export.seaice import check_edge_output, write_edge
     from northpic.io.seaice import open_concentration
     from northpic.seaice.edge import ice_edge
 
-    out = Path(out)
-    if out.suffix.lower() not in EDGE_FORMATS:  # fail before the work
-        raise UnsupportedFormatError(
-            f"{out}: cannot write the ice edge as {out.suffix or '(none)'}; "
-            f"use one of {', '.join(EDGE_FORMATS)}"
-        )
-    refuse_existing(out, overwrite)
+    out = check_edge_output(out, overwrite)  # fail before the work
     frame = ice_edge(open_concentration(path), threshold=threshold, date=date)
     write_edge(frame, out, overwrite=overwrite)
     return frame

@@ -17,6 +17,17 @@ import xarray as xr
 
 from northpic.io.seaice.standard import COAST, FLAG_NAMES, LAND, MISSING, POLE_HOLE, UNUSED
 
+# YYYYMMDD, alone or followed by an HHMM time of day (OSI SAF: ..._202309151200.nc)
+_DATE = re.compile(
+    r"(?<!\d)((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?=\d{4}(?!\d)|(?!\d))"
+)
+
+
+def date_from_name(path: str | Path) -> pd.Timestamp | None:
+    """Return the ``YYYYMMDD`` date in a file name (NSIDC and OSI SAF style), or None."""
+    match = _DATE.search(Path(path).name)
+    return pd.Timestamp("".join(match.groups())) if match else None
+
 
 def _flag_meaning(word: str) -> int:
     word = word.lower()
@@ -140,9 +151,9 @@ def time_of(raw: xr.Dataset, path: str, n: int) -> np.ndarray:
             decoded = xr.decode_cf(raw[[name]].reset_coords(), decode_times=True)[name].values
             if np.issubdtype(np.asarray(decoded).dtype, np.datetime64):
                 return np.asarray(decoded).astype("datetime64[ns]").reshape(-1)
-    match = re.search(r"(19|20)\d{6}", Path(path).name)
-    if match and n == 1:
-        return np.array([pd.Timestamp(match.group(0)).to_datetime64()], dtype="datetime64[ns]")
+    named = date_from_name(path)
+    if named is not None and n == 1:
+        return np.array([named.to_datetime64()], dtype="datetime64[ns]")
     start = raw.attrs.get("time_coverage_start")
     if start and n == 1:
         stamp = pd.Timestamp(str(start))

@@ -11,7 +11,6 @@ files there are (computing with progress: :mod:`northpic.seaice.many`).
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -21,17 +20,11 @@ import pandas as pd
 import xarray as xr
 
 from northpic.errors import BadInputError, DataFileError
+from northpic.io.seaice.decode import date_from_name
 from northpic.io.seaice.open import open_concentration
 
 Progress = Callable[[str], None]
 _HDF5_LOCK = threading.Lock()  # the HDF5 library is not thread-safe: one file open at a time
-_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?!\d)")
-
-
-def date_from_name(path: str | Path) -> pd.Timestamp | None:
-    """Return the ``YYYYMMDD`` date in a file name (NSIDC and OSI SAF style), or None."""
-    match = _DATE.search(Path(path).name)
-    return pd.Timestamp("".join(match.groups())) if match else None
 
 
 def _read_day(path: str, shape: tuple[int, int], product: str) -> np.ndarray:
@@ -102,7 +95,8 @@ def open_daily_files(paths: Sequence[str | Path], progress: Progress | None = No
     if any(d is None for d in dates):
         if progress:
             progress(f"reading the dates of {len(files)} files")
-        dates = [pd.Timestamp(open_concentration(p)["time"].values[0]) for p in files]
+        # lazily: only the time is read here, the values when the result is computed
+        dates = [pd.Timestamp(open_concentration(p, chunks={})["time"].values[0]) for p in files]
     order = np.argsort(np.array(dates, dtype="datetime64[ns]"), kind="stable")
     files = [files[i] for i in order]
     times = np.array([dates[i] for i in order], dtype="datetime64[ns]")

@@ -16,9 +16,9 @@ keyed by the table, the land data and this module's version.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from northpic.atomic import atomic_output
 from northpic.crs import POLAR_CRS, STORAGE_CRS, lonlat_to_polar, polar_to_lonlat, transformer
 from northpic.errors import DataFileError
 
@@ -199,14 +200,10 @@ def read_median_edge(path: str | Path) -> gpd.GeoDataFrame:
         except Exception:  # a damaged cache is rebuilt
             cache.unlink(missing_ok=True)
     frame = _build_layer(path)
-    try:
+    with contextlib.suppress(OSError):  # a read-only home (StorageError too): no cache, still right
         cache.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=cache.parent, suffix=".tmp")
-        os.close(fd)
-        frame.drop(columns=["valid_from", "valid_to"]).to_parquet(tmp)
-        os.replace(tmp, cache)
-    except OSError:  # a read-only home: no cache, still correct
-        Path(tmp).unlink(missing_ok=True) if "tmp" in locals() else None
+        with atomic_output(cache, directory=False, overwrite=True) as tmp:
+            frame.drop(columns=["valid_from", "valid_to"]).to_parquet(tmp)
     return frame
 
 

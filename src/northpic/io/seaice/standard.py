@@ -112,6 +112,19 @@ def standard_form(
 
 
 #: The smallest grid that has an edge to trace: 2 x 2 cells.
+def as_raster(field: xr.DataArray, crs: str) -> xr.DataArray:
+    """Return one day's (y, x) field as a rioxarray raster in ``crs``, NaN as nodata.
+
+    Only the ``x``/``y`` coordinates are kept (``cell_area``, ``time`` and
+    others are dropped), so the field can be reprojected or written.
+    """
+    import rioxarray  # noqa: F401  (registers .rio)
+
+    field = field.drop_vars([c for c in field.coords if c not in ("x", "y")])
+    field = field.rio.write_crs(crs).rio.set_spatial_dims(x_dim="x", y_dim="y")
+    return field.rio.write_nodata(np.nan, encoded=False)
+
+
 MIN_GRID_CELLS = 2
 
 
