@@ -49,6 +49,7 @@ FLOORS: dict[str, int] = {
     # and the layer registry as data (it reads through io/)
     "io": 2,
     "catalogue": 2,
+    "markings": 2,  # the markings table (read through io/) and the release rules
     # floor 3: the event store's SQLite/GeoPackage access
     "store": 3,
     # floor 4: analytics: frames and Datasets in, frames out; no paths

@@ -224,3 +224,11 @@ class StoreNotWritableError(StoreError, PermissionError):
 
 class StoreBusyError(StoreError):
     """The event store is locked by another writer, or is being created; try again."""
+
+
+class MarkingsError(BadInputError, ValueError):
+    """A markings table that cannot be used: unreadable, or an entry that breaks its rules."""
+
+
+class MarkingMixError(BadInputError, ValueError):
+    """A product whose records no single audience may see, made without ``--audience``."""

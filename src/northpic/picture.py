@@ -15,7 +15,17 @@ from northpic.catalogue import LayerSpec, get_layer_spec, read_catalogue
 from northpic.errors import LayerNotFoundError
 from northpic.geodesic import densify_geodesic
 from northpic.io.layer_files import read_layer_file
+from northpic.errors import SchemaError
 from northpic.io.seaice.median import read_median_edge
+from northpic.markings import (
+    PUBLIC,
+    MarkingTable,
+    default_markings,
+    for_audience,
+    marking_problems,
+    normalise_markings,
+    with_marking_defaults,
+)
 from northpic.schema import validate_layer_frame
 from northpic.times import parse_time
 
@@ -25,6 +35,8 @@ SPECIAL_READERS: dict[str, Callable[[Path], gpd.GeoDataFrame]] = {
 }
 
 TimeLike: TypeAlias = str | date | datetime | pd.Timestamp
+#: Who contributed the shipped layers: the northpic team, from open sources cited per record.
+SHIPPED_ORIGINATOR = "northpic project (open sources)"
 
 
 def list_layers() -> list[LayerSpec]:
@@ -109,8 +121,34 @@ def valid_at(frame: gpd.GeoDataFrame, at: TimeLike) -> gpd.GeoDataFrame:
     return frame[keep]
 
 
-def load_layer(name: str, at: TimeLike | None = None) -> gpd.GeoDataFrame:
-    """Load one catalogue layer, validated, in EPSG:4326.
+def marked_layer(frame: gpd.GeoDataFrame, path: str,
+                 markings: MarkingTable | None = None) -> gpd.GeoDataFrame:
+    """Give a shipped layer's records their markings and check them against the table.
+
+    Shipped layers are openly sourced: a record without marking fields is
+    ``PUBLIC``, of the table's lowest level, contributed by
+    :data:`SHIPPED_ORIGINATOR`. A record that marks itself keeps its
+    marking, which must be in the table.
+
+    Raises
+    ------
+    SchemaError
+        Naming the file, the record and the reason for every marking the
+        table does not hold.
+    """
+    table = markings or default_markings()
+    frame = with_marking_defaults(frame, releasability=PUBLIC, originator=SHIPPED_ORIGINATOR,
+                                  classification=table.lowest.code)
+    problems = marking_problems(frame, path, table)
+    if problems:
+        raise SchemaError(problems)
+    return gpd.GeoDataFrame(normalise_markings(frame, table), geometry="geometry",
+                            crs="EPSG:4326")
+
+
+def load_layer(name: str, at: TimeLike | None = None, *,
+               markings: MarkingTable | None = None) -> gpd.GeoDataFrame:
+    """Load one catalogue layer, validated and marked, in EPSG:4326.
 
     Parameters
     ----------
@@ -118,11 +156,15 @@ def load_layer(name: str, at: TimeLike | None = None) -> gpd.GeoDataFrame:
         A layer name from :func:`list_layers`.
     at : str or date, optional
         Keep only records valid at this moment (see :func:`valid_at`).
+    markings : MarkingTable, optional
+        The markings table records are checked against; default
+        :func:`~northpic.markings.default_markings`.
 
     Returns
     -------
     geopandas.GeoDataFrame
-        The common columns (see :mod:`northpic.schema`) plus the layer's own.
+        The common columns (see :mod:`northpic.schema`), the marking
+        columns, then the layer's own.
 
     Raises
     ------
@@ -137,8 +179,11 @@ def load_layer(name: str, at: TimeLike | None = None) -> gpd.GeoDataFrame:
     >>> bases = northpic.load_layer("bases")
     >>> bases.crs.to_epsg(), "pituffik" in " ".join(bases["name"]).lower()
     (4326, True)
+    >>> sorted(set(bases["releasability"]))
+    ['PUBLIC']
     """
-    frame = _load_layer_cached(name).copy()
+    spec = get_layer_spec(name)
+    frame = marked_layer(_load_layer_cached(name).copy(), str(spec.file), markings)
     return frame if at is None else valid_at(frame, at)
 
 
@@ -146,8 +191,14 @@ def load_picture(
     at: TimeLike | None = None,
     layers: Iterable[str] | None = None,
     events_store: str | Path | None = None,
+    *,
+    audience: frozenset[str] | None = None,
+    markings: MarkingTable | None = None,
 ) -> dict[str, gpd.GeoDataFrame]:
     """Load every layer of the picture (or the named ones), plus stored events.
+
+    With an ``audience``, only the records releasable to it are returned:
+    the others never leave this function (see :mod:`northpic.markings`).
 
     Parameters
     ----------
@@ -159,6 +210,11 @@ def load_picture(
         An event store (see :mod:`northpic.events`). Events whose ``layer``
         names a loaded layer (e.g. ``shadow_fleet``) join it; the others
         form layers of their own.
+    audience : frozenset of str, optional
+        Audience codes (see :func:`northpic.markings.parse_audience`): keep
+        only what every one of them may receive. Default: everything.
+    markings : MarkingTable, optional
+        The markings table; default the one northpic ships.
 
     Returns
     -------
@@ -168,7 +224,8 @@ def load_picture(
     names = list(layers) if layers is not None else [s.name for s in read_catalogue()]
     for name in names:
         get_layer_spec(name)  # fail early, naming the valid layers
-    frames = {name: load_layer(name, at) for name in names}
+    table = markings or default_markings()
+    frames = {name: load_layer(name, at, markings=table) for name in names}
     if events_store is not None:
         from northpic.events import events_layers
         from northpic.store import read_events
@@ -179,7 +236,7 @@ def load_picture(
             if name in frames:
                 frame = pd.concat([frames[name], frame], ignore_index=True)
             frames[name] = gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326")
-    return frames
+    return {name: for_audience(frame, audience, table) for name, frame in frames.items()}
 
 
 def spec_for(name: str) -> LayerSpec:

@@ -35,6 +35,9 @@ COMMON_COLUMNS: tuple[str, ...] = (
     "valid_from",
     "valid_to",
 )
+#: Marking columns every record carries after the common ones (see :mod:`northpic.markings`):
+#: its classification level, the audiences it is releasable to, and who contributed it.
+MARKING_COLUMNS: tuple[str, ...] = ("classification", "releasability", "originator")
 #: Columns an event has beyond the common ones, in order (see :mod:`northpic.events.schema`).
 EVENT_COLUMNS: tuple[str, ...] = ("time", "notes")
 #: Common columns a record may leave empty.
@@ -312,8 +315,10 @@ def normalise_layer_frame(frame: pd.DataFrame) -> pd.DataFrame:
         out[column] = pd.to_datetime(pd.Series(parsed, index=out.index, dtype=object), utc=True)
     for column in ("id", "name", "layer", "domain", "kind", "source", "confidence"):
         out[column] = out[column].astype(str)
-    own = [c for c in out.columns if c not in COMMON_COLUMNS and c != "geometry"]
-    return out[[*COMMON_COLUMNS, *own, "geometry"]]
+    marks = [c for c in MARKING_COLUMNS if c in out.columns]
+    own = [c for c in out.columns
+           if c not in COMMON_COLUMNS and c not in MARKING_COLUMNS and c != "geometry"]
+    return out[[*COMMON_COLUMNS, *marks, *own, "geometry"]]
 
 
 def validate_layer_frame(frame: pd.DataFrame, path: str) -> pd.DataFrame:
