@@ -177,7 +177,7 @@ class MarkingTable:
         return ", ".join(sorted(set(codes), key=self._order.__getitem__))
 
     def phrase(self, codes: frozenset[str]) -> str:
-        """The release phrase of a banner: ``PUBLIC RELEASE``, ``NOR EYES ONLY``, ``RELEASABLE TO ...``.
+        """Say to whom, as a banner does: ``PUBLIC RELEASE``, ``NOR EYES ONLY``, ``RELEASABLE TO X``.
 
         Examples
         --------
@@ -194,7 +194,7 @@ class MarkingTable:
         return f"RELEASABLE TO {self.text(codes)}"
 
     def names(self, codes: Iterable[str]) -> str:
-        """The audiences' names, for readers: ``"NATO (North Atlantic ...), EU (...)"``."""
+        """Name the audiences for readers: ``"NATO (North Atlantic ...), EU (...)"``."""
         return ", ".join(f"{c} ({self._audiences[c].name})"
                          for c in sorted(set(codes), key=self._order.__getitem__))
 
@@ -290,7 +290,7 @@ def read_markings(path: str | Path) -> MarkingTable:
 
 @lru_cache(maxsize=1)
 def default_markings() -> MarkingTable:
-    """The table northpic ships: four levels; PUBLIC, NATO, EU, FVEY and nations.
+    """Return the table northpic ships: four levels; PUBLIC, NATO, EU, FVEY and nations.
 
     Examples
     --------
@@ -316,7 +316,7 @@ def may_receive(record: frozenset[str], audience: frozenset[str]) -> bool:
 
 
 def most_restrictive(markings: Iterable[frozenset[str]]) -> frozenset[str]:
-    """The audiences every one of ``markings`` may go to (``{"PUBLIC"}`` for none or all public).
+    """Return the audiences every one of ``markings`` may go to (``{"PUBLIC"}`` if unrestricted).
 
     The result is empty when no single audience may receive them all.
 
@@ -488,7 +488,7 @@ class ProductMarking:
         return self.table.text(self.audience)
 
     def as_dict(self) -> dict[str, str]:
-        """The marking as metadata: banner, classification, releasability, prepared_for."""
+        """Return the marking as metadata: banner, classification, releasability, prepared_for."""
         return {"banner": self.banner, "classification": self.level.code,
                 "releasability": self.releasability, "prepared_for": self.prepared_for,
                 "markings_table": self.table.label}

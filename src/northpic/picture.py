@@ -12,10 +12,9 @@ import geopandas as gpd
 import pandas as pd
 
 from northpic.catalogue import LayerSpec, get_layer_spec, read_catalogue
-from northpic.errors import LayerNotFoundError
+from northpic.errors import LayerNotFoundError, SchemaError
 from northpic.geodesic import densify_geodesic
 from northpic.io.layer_files import read_layer_file
-from northpic.errors import SchemaError
 from northpic.io.seaice.median import read_median_edge
 from northpic.markings import (
     PUBLIC,
