@@ -177,7 +177,7 @@ class MarkingTable:
         return ", ".join(sorted(set(codes), key=self._order.__getitem__))
 
     def phrase(self, codes: frozenset[str]) -> str:
-        """Say to whom, as a banner does: ``PUBLIC RELEASE``, ``NOR EYES ONLY``, ``RELEASABLE TO X``.
+        """Say to whom, as banners do: ``PUBLIC RELEASE``, ``NOR EYES ONLY``, ``RELEASABLE TO X``.
 
         Examples
         --------
