@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import click
+
+if TYPE_CHECKING:
+    from northpic.markings import MarkingTable
 
 
 def comma_list(value: str | None, option: str) -> list[str] | None:
@@ -38,3 +44,32 @@ mkdir_option = click.option(
     "--mkdir", is_flag=True,
     help="Create the output's missing parent folders (otherwise a missing folder is an error).",
 )
+
+
+def markings_options(command: object) -> object:
+    """Add ``--audience`` and ``--markings`` to a command that makes a product."""
+    command = click.option(
+        "--markings", "markings_file", type=click.Path(dir_okay=False, path_type=Path),
+        help="Markings table (JSON: levels and audiences) instead of northpic's own.",
+    )(command)
+    return click.option(
+        "--audience",
+        help="Make the product for this audience (e.g. EU, or NATO,EU for both): it holds only "
+             "records releasable to it. Default: the most restrictive set its contents need.",
+    )(command)
+
+
+def resolve_audience(
+    audience: str | None, markings_file: Path | None
+) -> tuple[frozenset[str] | None, MarkingTable]:
+    """Read ``--markings`` (or northpic's table) and parse ``--audience`` against it.
+
+    Raises
+    ------
+    MarkingsError
+        For an unreadable table or an audience it does not hold (exit status 2).
+    """
+    from northpic.markings import default_markings, parse_audience, read_markings
+
+    table = read_markings(markings_file) if markings_file is not None else default_markings()
+    return (None if audience is None else parse_audience(audience, table)), table
