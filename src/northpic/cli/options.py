@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 if TYPE_CHECKING:
     from northpic.markings import MarkingTable
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def comma_list(value: str | None, option: str) -> list[str] | None:
@@ -46,7 +49,7 @@ mkdir_option = click.option(
 )
 
 
-def markings_options(command: object) -> object:
+def markings_options(command: F) -> F:
     """Add ``--audience`` and ``--markings`` to a command that makes a product."""
     command = click.option(
         "--markings", "markings_file", type=click.Path(dir_okay=False, path_type=Path),
