@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import pyarrow as pa
 
 from northpic.ais.cleaning import clean_reports
 from northpic.ais.events import EVENT_KINDS
@@ -203,6 +204,8 @@ def detect_files(
     run = DetectionRun(events, cleaned.counts, seconds=seconds, warnings=list(cleaned.warnings))
     kept = cleaned.reports if tracks_out is not None or add_tracks else None
     del cleaned  # let go of the cleaned reports before writing, unless the tracks need them
+    if kept is None:  # and give their memory back (Arrow's pool keeps it for reuse otherwise)
+        pa.default_memory_pool().release_unused()
     if out is not None:
         run.out = write_geojson(events, Path(out), overwrite=overwrite, mkdir=mkdir)
         progress(f"wrote {len(events):,} event(s) to {run.out}")
