@@ -209,3 +209,33 @@ def test_most_port_naming_vessels_resolve_to_the_right_country(labelled):
     # strings that name no port resolve to nothing
     none = labels[labels["names_port"] == "no"]
     assert resolve_destinations(none["destination"])["locode"].isna().all()
+
+
+def test_cached_gazetteer_is_the_built_one(tmp_path, monkeypatch):
+    """The gazetteer loaded from the cache file equals the one built from the tables."""
+    from northpic.ais import ports as module
+
+    monkeypatch.setenv("NORTHPIC_CACHE_DIR", str(tmp_path))
+    built = module._merged_ports()
+    index = module._build_index(built)
+    module._gazetteer.cache_clear()
+    try:
+        first = module._gazetteer()  # built, and written to the cache
+        assert (tmp_path / module._gazetteer_name()).exists()
+        module._gazetteer.cache_clear()
+        loaded, loaded_index = module._gazetteer()  # read from the cache file
+        for frame, words in (first, (loaded, loaded_index)):
+            pd.testing.assert_frame_equal(frame, built)
+            assert words == index
+        (tmp_path / module._gazetteer_name()).write_text("{not json", encoding="utf-8")
+        module._gazetteer.cache_clear()
+        pd.testing.assert_frame_equal(module._gazetteer()[0], built)  # a damaged file: rebuilt
+        assert json_format(tmp_path / module._gazetteer_name()) == module._GAZETTEER_FORMAT
+    finally:
+        module._gazetteer.cache_clear()
+
+
+def json_format(path: Path) -> int:
+    import json
+
+    return int(json.loads(path.read_text(encoding="utf-8"))["format"])

@@ -354,24 +354,38 @@ def _take_array(values: Any, rows: np.ndarray) -> Any:
     return values.take(rows)
 
 
+def _reason_counts(reason: np.ndarray) -> np.ndarray:
+    """``np.bincount(reason, minlength=len(REASONS) + 1)``, slice by slice.
+
+    Counting a whole int8 array at once first copies it as int64 (eight
+    times its size, in fresh pages); slices keep that copy small.
+    """
+    parts = for_chunks(lambda part: np.bincount(reason[part], minlength=len(REASONS) + 1),
+                       len(reason))
+    return np.sum(parts, axis=0)
+
+
 def _take_rows(
     frame: pd.DataFrame, rows: np.ndarray, known: dict[str, Any] | None = None,
     extra: dict[str, np.ndarray] | None = None, consume: bool = False,
+    extra_taken: Sequence[str] = (),
 ) -> pd.DataFrame:
     """``frame.iloc[rows].reset_index(drop=True)``, one column at a time, in threads.
 
     ``known`` holds columns already taken (arrays of the column's dtype).
     ``extra`` columns are then set as by ``out[name] = values`` (replacing a
-    column of that name, else added at the end), without copies. With
-    ``consume``, each column is taken out of ``frame`` (left without
-    columns) and let go of once taken, so that its memory can be reused.
+    column of that name, else added at the end), without copies; those named
+    in ``extra_taken`` are arrays of the rows of ``frame``, taken at ``rows``
+    too (in the threads). With ``consume``, each column is taken out of
+    ``frame`` (left without columns) and let go of once taken, so that its
+    memory can be reused.
     """
     known = known or {}
     extra = extra or {}
     if not frame.columns.is_unique:
         out = frame.iloc[rows].reset_index(drop=True)
         for name, values in extra.items():
-            out[name] = values
+            out[name] = pool_take(values, rows) if name in extra_taken else values
         return out
     index = pd.RangeIndex(len(rows))
     labels = frame.columns
@@ -381,7 +395,8 @@ def _take_rows(
     def take(name: Any) -> pd.Series:
         if name in extra:
             taken_out.pop(name, None)
-            return pd.Series(extra[name], index=index, name=name, copy=False)
+            added = pool_take(extra[name], rows) if name in extra_taken else extra[name]
+            return pd.Series(added, index=index, name=name, copy=False)
         series = taken_out.pop(name) if consume else frame[name]
         values: Any = known.get(name)
         if values is None or values.dtype != series.dtype:
@@ -582,7 +597,6 @@ def clean_reports(
     if consume:
         rejected = rejected(keep_rejected)
         del mmsi, lat, lon, stamps  # views of the columns that are let go of
-    on_land = flagged[positions]
     if drop:
         unwanted = [name for name in drop if name in reports.columns]
         if consume:
@@ -591,11 +605,12 @@ def clean_reports(
         else:
             reports = reports.drop(columns=unwanted)
     cleaned = _take_rows(reports, positions, known,
-                         {"dt_s": dt, "step_km": step, "on_land": on_land, "repeats": repeats},
-                         consume=consume)
-    del known
+                         {"dt_s": dt, "step_km": step, "on_land": flagged, "repeats": repeats},
+                         consume=consume, extra_taken=("on_land",))
+    del known, flagged
+    on_land = cleaned["on_land"].to_numpy()
     counts = {"input": n_input}
-    removed = np.bincount(reason, minlength=len(REASONS) + 1)
+    removed = _reason_counts(reason)
     for k, name in enumerate(REASONS, start=1):
         counts[name] = int(removed[k])
     counts["out_of_order"] = out_of_order

@@ -38,15 +38,24 @@ How a destination is read (:func:`resolve_destination`):
    Colombia or Spain; ``CARTAGENA,SPAIN`` is Spain's).
 
 Resolution runs once per distinct text (cached), so it costs nothing per
-report. The tables are read by :mod:`northpic.io.ports`.
+report. The tables are read by :mod:`northpic.io.ports`. The merged
+gazetteer and its word index are built once (about 0.15 s) and kept in the
+user cache (:func:`northpic.io.cache.cache_dir`) as a JSON file named by
+searoute's version and a digest of the authored tables and of the code
+that builds them, so that later runs load it in a few milliseconds.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import unicodedata
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -54,7 +63,14 @@ import pandas as pd
 
 from northpic.ais.spherical import chord_to_arc_km, to_xyz_m
 from northpic.concurrency import WORKERS
-from northpic.io.ports import LOCODE_PATTERN, read_authored, read_searoute_ports
+from northpic.io.cache import cache_dir, cached_file
+from northpic.io.ports import (
+    AUTHORED_TABLES,
+    LOCODE_PATTERN,
+    read_authored,
+    read_searoute_ports,
+    searoute_version,
+)
 
 PORTS_CITATION = (
     "searoute ports.geojson (UN/LOCODE, name, country, position) plus the northpic "
@@ -104,8 +120,8 @@ def destination_words(text: str) -> list[str]:
     return [w for w in _NON_ALNUM.split(plain) if w]
 
 
-@lru_cache(maxsize=1)
-def _ports() -> pd.DataFrame:
+def _merged_ports() -> pd.DataFrame:
+    """Build the gazetteer: searoute's ports and the authored ones (see :func:`read_ports`)."""
     searoute = read_searoute_ports()
     authored = read_authored("ports.csv")
     authored["lon"] = authored["lon"].astype(float)
@@ -120,6 +136,10 @@ def _ports() -> pd.DataFrame:
     names = searoute.drop_duplicates("country").set_index("country")["country_name"]
     frame["country_name"] = frame["country"].map(names).fillna("")
     return frame
+
+
+def _ports() -> pd.DataFrame:
+    return _gazetteer()[0]
 
 
 def read_ports() -> pd.DataFrame:
@@ -162,9 +182,12 @@ def _keys(text: str) -> list[tuple[str, ...]]:
     return [k for k in keys if len("".join(k)) >= 3]
 
 
-@lru_cache(maxsize=1)
 def _index() -> _Index:
-    ports = _ports()
+    return _gazetteer()[1]
+
+
+def _build_index(ports: pd.DataFrame) -> _Index:
+    """Build the word index of the gazetteer ``ports`` (rows by position)."""
     index = _Index()
     for code, name in ports[["country", "country_name"]].drop_duplicates().itertuples(
             index=False):
@@ -185,6 +208,77 @@ def _index() -> _Index:
             index.aliases[key] = pos
     index.country_codes = frozenset(ports["country"])
     return index
+
+
+#: Bumped when the cached gazetteer's file layout changes.
+_GAZETTEER_FORMAT = 1
+
+
+def _gazetteer_name() -> str:
+    """Return the cache file name: searoute's version, a digest of the tables and this code."""
+    digest = hashlib.sha256()
+    for table in AUTHORED_TABLES:
+        digest.update(resources.files("northpic.io").joinpath(f"data/{table}").read_bytes())
+    for module in (__file__, read_searoute_ports.__code__.co_filename):
+        digest.update(Path(module).read_bytes())
+    return (f"port_gazetteer_searoute_{searoute_version()}_{digest.hexdigest()[:16]}"
+            f"_v{_GAZETTEER_FORMAT}.json")
+
+
+def _gazetteer_json(ports: pd.DataFrame, index: _Index) -> dict[str, Any]:
+    """Return the gazetteer and its index as JSON values (word tuples as lists)."""
+    return {
+        "format": _GAZETTEER_FORMAT,
+        "dtypes": {c: str(t) for c, t in ports.dtypes.items()},
+        "columns": {c: ports[c].tolist() for c in ports.columns},
+        "locodes": index.locodes,
+        "aliases": [[list(k), pos] for k, pos in index.aliases.items()],
+        "names": [[list(k), sorted(rows)] for k, rows in index.names.items()],
+        "countries": [[list(k), code] for k, code in index.countries.items()],
+        "country_codes": sorted(index.country_codes),
+    }
+
+
+def _gazetteer_from_json(data: dict[str, Any]) -> tuple[pd.DataFrame, _Index]:
+    """Return the gazetteer and its index from :func:`_gazetteer_json` values."""
+    if data.get("format") != _GAZETTEER_FORMAT:
+        raise ValueError("another gazetteer file format")
+    ports = pd.DataFrame(data["columns"]).astype(data["dtypes"])
+    index = _Index(
+        locodes={str(k): int(v) for k, v in data["locodes"].items()},
+        aliases={tuple(k): int(pos) for k, pos in data["aliases"]},
+        names={tuple(k): set(rows) for k, rows in data["names"]},
+        countries={tuple(k): str(code) for k, code in data["countries"]},
+        country_codes=frozenset(data["country_codes"]),
+    )
+    return ports, index
+
+
+@lru_cache(maxsize=1)
+def _gazetteer() -> tuple[pd.DataFrame, _Index]:
+    """Return the gazetteer and its index, from the user cache or built and cached there.
+
+    A damaged or unreadable cache file is built again (and replaced); a cache
+    folder that cannot be written to only costs the build on every run.
+    """
+    name = _gazetteer_name()
+    target = cache_dir() / name
+    if target.exists():
+        try:
+            return _gazetteer_from_json(json.loads(target.read_text(encoding="utf-8")))
+        except (OSError, ValueError, KeyError, TypeError):
+            with suppress(OSError):
+                target.unlink(missing_ok=True)
+    ports = _merged_ports()
+    index = _build_index(ports)
+    text = json.dumps(_gazetteer_json(ports, index), ensure_ascii=False)
+
+    def write(path: Path) -> None:
+        path.write_text(text, encoding="utf-8")
+
+    with suppress(OSError):
+        cached_file(name, write)
+    return ports, index
 
 
 def _destination_part(text: str) -> str | None:

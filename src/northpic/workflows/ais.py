@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import pyarrow as pa
 
 from northpic.ais.cleaning import clean_reports
 from northpic.ais.events import EVENT_KINDS
@@ -201,13 +202,15 @@ def detect_files(
     progress(f"{len(events):,} event(s) from {cleaned.counts['input']:,} reports in {total:.2f} s "
              f"({cleaned.counts['input'] / max(total, 1e-9):,.0f} reports/s)")
     run = DetectionRun(events, cleaned.counts, seconds=seconds, warnings=list(cleaned.warnings))
+    kept = cleaned.reports if tracks_out is not None or add_tracks else None
+    del cleaned  # let go of the cleaned reports before writing, unless the tracks need them
+    if kept is None:  # and give their memory back (Arrow's pool keeps it for reuse otherwise)
+        pa.default_memory_pool().release_unused()
     if out is not None:
         run.out = write_geojson(events, Path(out), overwrite=overwrite, mkdir=mkdir)
         progress(f"wrote {len(events):,} event(s) to {run.out}")
-    tracks = (
-        track_lines(cleaned.reports, max_vertices=250_000)
-        if tracks_out is not None or add_tracks else None
-    )
+    tracks = track_lines(kept, max_vertices=250_000) if kept is not None else None
+    del kept
     if tracks_out is not None and tracks is not None:
         run.tracks_out = write_geojson(tracks, Path(tracks_out), overwrite=overwrite,
                                        mkdir=mkdir)
