@@ -142,6 +142,20 @@ def test_one_vessel_whose_reports_share_no_audience_is_refused(scenario, tmp_pat
     assert "separately" in err
 
 
+def test_an_encounter_of_vessels_that_share_no_audience_is_refused(scenario, tmp_path,
+                                                                    capsys) -> None:
+    a, b = scn.ENCOUNTER_MMSI
+    values = marks(scenario.reports, **{f"m{a}": "NOR EYES ONLY", f"m{b}": "EU"})
+    feed = scn.write_dma_csv(scenario.reports, tmp_path / "pair.csv",
+                             extra={"releasability": values})
+    code, written = detect([feed], tmp_path / "events.geojson")
+    err = capsys.readouterr().err
+    assert code == 2 and written is None
+    assert f"MMSI {a} and MMSI {b}: the reports that make their events" in err
+    assert f"NOR EYES ONLY in {feed} (MMSI {a})" in err
+    assert f"RELEASABLE TO EU in {feed} (MMSI {b})" in err
+
+
 @pytest.mark.parametrize(("column", "value", "reason"), [
     ("releasability", "nato", "audience codes are upper case: 'NATO'"),
     ("releasability", "<b>NATO</b>", "unknown audience '<b>NATO</b>'"),
@@ -301,3 +315,26 @@ def test_real_feed_marked_per_report_end_to_end(shared_data: Path, tmp_path: Pat
         assert (p["releasability"], p["classification"]) == (
             ("NOR", "RESTRICTED") if involved else ("PUBLIC", LOWEST))
     assert marked["marking"]["banner"] == "RESTRICTED // NOR EYES ONLY"
+
+
+def test_a_file_no_single_audience_may_see_is_refused_but_the_store_takes_each_event(
+        scenario, tmp_path, capsys) -> None:
+    from northpic.events import read_events
+
+    values = marks(scenario.reports, **{f"m{scn.GAP_MMSI}": "NOR EYES ONLY",
+                                        f"m{scn.LOITER_MMSI}": "EU"})
+    feed = scn.write_dma_csv(scenario.reports, tmp_path / "two.csv",
+                             extra={"releasability": values})
+    out = tmp_path / "events.geojson"
+    code, written = detect([feed], out)
+    err = capsys.readouterr().err
+    assert code == 2 and written is None
+    assert f"{out}: the events have no audience in common" in err and "--audience" in err
+    store = tmp_path / "events.gpkg"
+    assert main(["ais", "detect", str(feed), "--add", "--store", str(store), "-q"]) == 0
+    stored = read_events(store).set_index("mmsi")["releasability"]
+    assert stored[scn.GAP_MMSI] == "NOR" and stored[scn.LOITER_MMSI] == "EU"
+    code, for_eu = detect([feed], tmp_path / "eu.geojson", "--audience", "EU")
+    assert code == 0 and for_eu is not None
+    assert {p["releasability"] for p in props(for_eu)} == {"EU", "PUBLIC"}
+    assert str(scn.GAP_MMSI) not in (tmp_path / "eu.geojson").read_text()

@@ -162,7 +162,9 @@ def _input_kinds(
     problems = []
     for problem in marking_problems(frame, source.label, table):
         k = int(str(problem.record).lstrip("#")) - 1
-        more = f" (and {counts[k] - 1:,} more reports with this value)" if counts[k] > 1 else ""
+        others = counts[k] - 1
+        more = (f" (and {others:,} more report{'s' if others > 1 else ''} with this value)"
+                if others else "")
         problems.append(Problem(source.label, f"#{first[k] + 1}",
                                 f"{problem.reason}{more}"))
     return frame, pair, problems
@@ -303,10 +305,10 @@ def _clash(markings: ReportMarkings, vessels: dict[int, frozenset[int]], mmsis: 
                          f"(MMSI {', '.join(map(str, holders))})")
     subject = " and ".join(f"MMSI {m}" for m in mmsis)
     return MarkingMixError(
-        f"{subject}: the reports that make its {what} have no audience in common: "
-        f"{'; '.join(parts)}. No marking can be derived from them, and northpic does not "
-        "pick one: run the feeds of each marking separately (one `northpic ais detect` per "
-        "marking), or give them one --releasability that every report may have"
+        f"{subject}: the reports that make {'its' if len(mmsis) == 1 else 'their'} {what} "
+        f"have no audience in common: {'; '.join(parts)}. No marking can be derived from "
+        "them, and northpic does not pick one: run the feeds of each marking separately "
+        "(one `northpic ais detect` per marking)"
     )
 
 
