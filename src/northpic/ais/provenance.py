@@ -136,6 +136,8 @@ def _values(column: pa.ChunkedArray | None, n: int) -> tuple[np.ndarray, list[An
 
 def _first_rows(codes: np.ndarray) -> np.ndarray:
     """Return the first row of each code ``0..k-1`` when codes appear in that order."""
+    if not len(codes):
+        return np.zeros(0, dtype=np.int64)
     seen = np.maximum.accumulate(np.concatenate(([-1], codes[:-1])))
     return np.flatnonzero(codes > seen)
 
