@@ -12,6 +12,7 @@ Writers produce the DMA and MarineCadastre CSV layouts and NMEA.
 from __future__ import annotations
 
 import gzip
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -214,8 +215,13 @@ def _text(values: pd.Series, missing: str = "") -> pd.Series:
     return values.astype(object).where(values.notna(), missing).astype(str)
 
 
-def write_dma_csv(reports: pd.DataFrame, path: Path) -> Path:
-    """Write reports in the Danish Maritime Authority layout (``.gz`` names are gzipped)."""
+def write_dma_csv(reports: pd.DataFrame, path: Path,
+                  extra: Mapping[str, Sequence[str]] | None = None) -> Path:
+    """Write reports in the Danish Maritime Authority layout (``.gz`` names are gzipped).
+
+    ``extra`` columns (one value per report, such as a ``releasability``
+    marking) are written after the layout's own.
+    """
     imo = reports["imo"].map(lambda v: "Unknown" if pd.isna(v) else str(int(v)))
     frame = pd.DataFrame({
         "# Timestamp": _text(reports["time"].dt.strftime("%d/%m/%Y %H:%M:%S")),
@@ -232,6 +238,8 @@ def write_dma_csv(reports: pd.DataFrame, path: Path) -> Path:
         "Destination": _text(reports["destination"]), "ETA": "", "Data source type": "AIS",
         "A": "", "B": "", "C": "", "D": "",
     })[DMA_HEADER]
+    for name, values in (extra or {}).items():
+        frame[name] = list(values)
     text = frame.to_csv(index=False)
     if path.suffix == ".gz":
         with gzip.open(path, "wt", encoding="utf-8") as handle:

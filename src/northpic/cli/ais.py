@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from northpic.ais.kinds import EVENT_KINDS
-from northpic.cli.options import comma_list, mkdir_option
+from northpic.cli.options import comma_list, markings_options, mkdir_option, resolve_audience
 from northpic.errors import BadInputError
 
 
@@ -82,6 +82,16 @@ def use_jemalloc() -> None:
 @click.option("--no-land-check", is_flag=True,
               help="Keep the stationary reports the land test puts on land (moving ones "
                    "are always kept, with on_land flagged).")
+@click.option("--releasability", default="PUBLIC", show_default=True,
+              help="Who may receive the reports of every file ('NATO, EU', 'NOR EYES ONLY'...). "
+                   "AIS is broadcast in the clear, hence PUBLIC; a 'releasability' column "
+                   "of a CSV or Parquet file marks its reports one by one.")
+@click.option("--originator",
+              help="Who contributed the reports (default 'AIS feed <file name>', per file).")
+@click.option("--classification",
+              help="Classification of the reports (default the table's lowest level); a "
+                   "'classification' column overrides it per report.")
+@markings_options
 @click.option("--overwrite", is_flag=True, help="Replace existing output files.")
 @mkdir_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress messages.")
@@ -89,7 +99,9 @@ def detect(
     files: tuple[Path, ...], out: Path | None, tracks_out: Path | None, add: bool,
     add_tracks: bool, store: Path | None, column_map: str | None, fmt: str,
     time_format: str | None, kinds: str | None,
-    no_land_check: bool, overwrite: bool, mkdir: bool, quiet: bool,
+    no_land_check: bool, releasability: str, originator: str | None,
+    classification: str | None, audience: str | None, markings_file: Path | None,
+    overwrite: bool, mkdir: bool, quiet: bool,
 ) -> None:
     """Detect AIS gaps, encounters, loitering, diversions, spoofing and identity changes.
 
@@ -97,9 +109,18 @@ def detect(
     similar layouts), Parquet/GeoParquet or NMEA logs; .gz and .zip are read
     directly. Progress goes to stderr; the events summary to stdout.
 
+    Every event and track inherits the most restrictive marking of the
+    reports of its vessel(s): the highest classification, the audiences
+    common to all, the originators joined. Reports of one vessel that no
+    single audience may see together are refused (exit status 2). --out and
+    --tracks are products: marked at the top, for --audience when given
+    (holding only what it may receive); --add stores every event.
+
     \b
     Examples:
       northpic ais detect aisdk-2026-01-31.zip --out events.geojson
+      northpic ais detect nor-feed.csv --releasability "NOR EYES ONLY" \\
+          --originator "NOR JOC" --out ev.geojson --add
       northpic ais detect feed.csv --columns mmsi=ship,time=ts --out ev.geojson --add
       northpic ais detect log.nmea.gz --tracks tracks.geojson --out ev.geojson
       northpic ais detect day.csv --add --add-tracks --store events.gpkg
@@ -109,12 +130,15 @@ def detect(
     if out is None and tracks_out is None and not add and not add_tracks:
         raise click.UsageError("nothing to do: give --out, --tracks, --add or --add-tracks")
     wanted = comma_list(kinds, "--kinds") or list(EVENT_KINDS)
+    for_whom, table = resolve_audience(audience, markings_file)
     use_jemalloc()
     run = detect_files(
         list(files), out, columns=parse_column_map(column_map), format=fmt,
         time_format=time_format,
         tracks_out=tracks_out, add=add, add_tracks=add_tracks, store=store, overwrite=overwrite,
         mkdir=mkdir, land_check=not no_land_check, kinds=wanted,
+        releasability=releasability, originator=originator, classification=classification,
+        markings=table, audience=for_whom,
         progress=(lambda _m: None) if quiet else (lambda m: click.echo(m, err=True)),
     )
     if quiet:  # warnings are loud: printed even with --quiet
@@ -123,3 +147,5 @@ def detect(
     by_kind = run.events["kind"].value_counts().to_dict() if len(run.events) else {}
     summary = ", ".join(f"{k} {by_kind[k]}" for k in EVENT_KINDS if k in by_kind) or "none"
     click.echo(f"{len(run.events)} event(s): {summary}")
+    if run.marking is not None:
+        click.echo(f"marking: {run.marking.banner}")

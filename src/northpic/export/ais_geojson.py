@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import geopandas as gpd
@@ -26,7 +27,8 @@ def check_writable(path: Path, overwrite: bool, mkdir: bool = False) -> None:
 
 
 def write_geojson(
-    frame: gpd.GeoDataFrame, path: Path, *, overwrite: bool = False, mkdir: bool = False
+    frame: gpd.GeoDataFrame, path: Path, *, overwrite: bool = False, mkdir: bool = False,
+    marking: Mapping[str, str] | None = None,
 ) -> Path:
     """Write ``frame`` to ``path`` as RFC 7946 GeoJSON through a temporary file.
 
@@ -44,6 +46,9 @@ def write_geojson(
         Replace an existing file.
     mkdir : bool
         Create the missing parent folders (otherwise a missing folder is an error).
+    marking : mapping, optional
+        The product's marking (:meth:`northpic.markings.ProductMarking.as_dict`),
+        written as the collection's top-level ``marking`` member.
 
     Returns
     -------
@@ -59,5 +64,6 @@ def write_geojson(
 
     check_writable(path, overwrite, mkdir)
     with atomic_output(path, directory=False, overwrite=overwrite, mkdir=mkdir) as tmp:
-        write_geojson_file(frame, tmp, layer=path.stem, times=True, use_arrow=True)
+        write_geojson_file(frame, tmp, layer=path.stem, times=True, use_arrow=True,
+                           foreign_members=None if marking is None else {"marking": marking})
     return path

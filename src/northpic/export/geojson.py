@@ -17,6 +17,7 @@ same features as a Python dict for text output.
 
 from __future__ import annotations
 
+import json
 import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -126,6 +127,7 @@ def feature_collection(
 def write_geojson_file(
     frame: gpd.GeoDataFrame, path: str | Path, *, layer: str | None = None,
     description: str | None = None, times: bool = False, use_arrow: bool = False,
+    foreign_members: Mapping[str, Any] | None = None,
 ) -> Path:
     """Write ``frame`` to ``path`` as one RFC 7946 GeoJSON file.
 
@@ -145,6 +147,9 @@ def write_geojson_file(
     use_arrow : bool
         Hand the columns to GDAL through Arrow (faster for large frames of
         plain types).
+    foreign_members : mapping, optional
+        Members added to the FeatureCollection (RFC 7946 section 6.1), such
+        as a product's ``marking``; values must be JSON-ready.
 
     Returns
     -------
@@ -157,6 +162,8 @@ def write_geojson_file(
     options = {"RFC7946": "YES", "WRITE_BBOX": "YES"}
     if description:
         options["DESCRIPTION"] = description
+    if foreign_members:
+        options["FOREIGN_MEMBERS_COLLECTION"] = json.dumps(dict(foreign_members))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         pyogrio.write_dataframe(

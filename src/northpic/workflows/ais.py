@@ -1,11 +1,13 @@
 """``northpic ais detect`` as a library call: read AIS files, clean, detect, write the events.
 
 :func:`detect_files` reads the files (:func:`northpic.io.ais.read_ais`),
+marks the reports (:func:`northpic.ais.provenance.report_markings`),
 cleans them (:func:`northpic.ais.cleaning.clean_reports`), runs the
-detectors (:func:`northpic.ais.pipeline.detect_events`), writes the events
-and optionally the tracks as GeoJSON
-(:func:`northpic.export.ais_geojson.write_geojson`) and adds the events to
-the event store.
+detectors (:func:`northpic.ais.pipeline.detect_events`), gives the events
+and tracks the marking of their reports
+(:func:`northpic.ais.provenance.mark_derived`), writes them as GeoJSON
+products (:func:`northpic.export.ais_geojson.write_geojson`, with the
+product's marking) and adds them to the event store.
 """
 
 from __future__ import annotations
@@ -17,14 +19,33 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import pyarrow as pa
 
 from northpic.ais.cleaning import clean_reports
 from northpic.ais.events import EVENT_KINDS
 from northpic.ais.kinds import check_kinds
 from northpic.ais.pipeline import Progress, detect_events
+from northpic.ais.provenance import (
+    AIS_RELEASABILITY,
+    MARKING_CODE,
+    ReportMarkings,
+    check_marking_options,
+    mark_derived,
+    report_markings,
+    vessel_markings,
+)
 from northpic.ais.spoofing import SPOOFING_REASONS
-from northpic.errors import BadInputError, DataFileError
+from northpic.errors import BadInputError, DataFileError, MarkingMixError
+from northpic.markings import (
+    MarkingTable,
+    ProductMarking,
+    default_markings,
+    for_audience,
+    parse_audience,
+    product_marking,
+    read_markings,
+)
 
 #: The report columns the detectors, the cleaning and track lines use: all that
 #: :func:`detect_files` reads (heading, call sign and ship type are not). The
@@ -69,6 +90,8 @@ class DetectionRun:
     seconds: dict[str, float] = field(default_factory=dict)
     #: Loud notes for the user: a reason that removed more than 5 % of the input.
     warnings: list[str] = field(default_factory=list)
+    #: The marking of the events as a product (what ``out`` says at its top).
+    marking: ProductMarking | None = None
 
 
 def detect_files(
@@ -86,6 +109,11 @@ def detect_files(
     mkdir: bool = False,
     land_check: bool = True,
     kinds: Iterable[str] = EVENT_KINDS,
+    releasability: str = AIS_RELEASABILITY,
+    originator: str | None = None,
+    classification: str | None = None,
+    markings: MarkingTable | str | Path | None = None,
+    audience: str | frozenset[str] | None = None,
     progress: Progress = _quiet,
 ) -> DetectionRun:
     """Read AIS files, clean them, detect events and write them.
@@ -118,14 +146,37 @@ def detect_files(
         Remove reports on land (see :func:`~northpic.ais.cleaning.clean_reports`).
     kinds : iterable of str
         Event kinds to detect.
+    releasability : str
+        Who may receive the reports (``"NATO, EU"``, ``"NOR EYES ONLY"``...),
+        for every report of every file; default ``PUBLIC``, since AIS is
+        broadcast in the clear. A ``releasability`` column of a CSV or
+        Parquet input marks its reports one by one (blank cells take this).
+    originator : str, optional
+        Who contributed the reports (default ``"AIS feed <file name>"``, per file).
+    classification : str, optional
+        The reports' level (default the table's lowest); a
+        ``classification`` column overrides it per report, as above.
+    markings : MarkingTable or path, optional
+        The markings table (default northpic's own).
+    audience : str or frozenset of str, optional
+        Make ``out`` and ``tracks_out`` for this audience (``"EU"``,
+        ``"NATO, EU"``): they hold only what it may receive. The event
+        store (``add``) takes every event, each with its marking. Without
+        it, a GeoJSON product is for the audiences its contents allow, and
+        refused when no single audience may see them all.
     progress : callable, optional
         Called with progress messages (counts and rates per stage).
+
+    Every event and track takes the most restrictive marking of the reports
+    of its vessel(s) (:func:`~northpic.ais.provenance.mark_derived`): the
+    highest classification, the audiences common to all of them, and their
+    originators joined.
 
     Returns
     -------
     DetectionRun
         With ``warnings`` for every reason that removed more than 5 % of the
-        reports (also given to ``progress``).
+        reports (also given to ``progress``), and the events' ``marking``.
 
     Raises
     ------
@@ -143,6 +194,13 @@ def detect_files(
         When the files hold no position report, or cleaning keeps none
         (every time unreadable, every MMSI invalid...): an empty result
         caused by bad input is never reported as "0 events".
+    SchemaError, MarkingsError
+        For a batch marking or a marking column value the table does not
+        hold (the file, the report and the reason), or an unusable table.
+    MarkingMixError
+        When the reports of one vessel (or of the two of an encounter)
+        have no audience in common, or the events of ``out`` (or the
+        tracks of ``tracks_out``) have none: nothing is written.
     """
     from northpic.ais.trajectories import track_lines
     from northpic.export.ais_geojson import check_writable, write_geojson
@@ -151,6 +209,11 @@ def detect_files(
 
     wanted = list(kinds)
     check_kinds(wanted)
+    table = (markings if isinstance(markings, MarkingTable)
+             else default_markings() if markings is None else read_markings(markings))
+    check_marking_options(table, releasability, originator, classification)
+    wanted_audience = (parse_audience(audience, table) if isinstance(audience, str)
+                       else audience)
     targets = [Path(t) for t in (out, tracks_out) if t is not None]
     for target in targets:
         check_writable(target, overwrite, mkdir)
@@ -168,6 +231,8 @@ def detect_files(
                            time_format=time_format)
         if lookups is not None:
             lookups.result()
+    marked = _mark_reports(reports, paths, format, table, releasability, originator,
+                           classification, progress)
     seconds["read"] = time.perf_counter() - started
     layouts = ", ".join(sorted(set(reports.attrs.get("layouts", []))))
     progress(f"read {len(reports):,} reports from {len(reports.attrs['sources'])} input(s) "
@@ -201,20 +266,37 @@ def detect_files(
     seconds["total"] = total
     progress(f"{len(events):,} event(s) from {cleaned.counts['input']:,} reports in {total:.2f} s "
              f"({cleaned.counts['input'] / max(total, 1e-9):,.0f} reports/s)")
-    run = DetectionRun(events, cleaned.counts, seconds=seconds, warnings=list(cleaned.warnings))
-    kept = cleaned.reports if tracks_out is not None or add_tracks else None
-    del cleaned  # let go of the cleaned reports before writing, unless the tracks need them
-    if kept is None:  # and give their memory back (Arrow's pool keeps it for reuse otherwise)
+    tracks = (
+        track_lines(cleaned.reports, max_vertices=250_000)
+        if tracks_out is not None or add_tracks else None
+    )
+    # every marking is derived (or refused) before anything is written
+    vessels = vessel_markings(marked, [cleaned.reports, cleaned.removed(*SPOOFING_REASONS)])
+    events = mark_derived(events, marked, vessels, "events")
+    if tracks is not None:
+        tracks = mark_derived(tracks, marked, vessels, "tracks")
+    shown = for_audience(events, wanted_audience, table)
+    marking = _product_marking(shown, table, wanted_audience, out, "events")
+    shown_tracks = None if tracks is None else for_audience(tracks, wanted_audience, table)
+    tracks_marking = (None if shown_tracks is None else
+                      _product_marking(shown_tracks, table, wanted_audience, tracks_out, "tracks"))
+    if marking is not None:
+        progress(f"events marked {marking.banner}")
+    run = DetectionRun(events, cleaned.counts, seconds=seconds, warnings=list(cleaned.warnings),
+                       marking=marking)
+    del cleaned  # let go of the cleaned reports before writing (the tracks are made)
+    if tracks is None:  # and give their memory back (Arrow's pool keeps it for reuse otherwise)
         pa.default_memory_pool().release_unused()
-    if out is not None:
-        run.out = write_geojson(events, Path(out), overwrite=overwrite, mkdir=mkdir)
-        progress(f"wrote {len(events):,} event(s) to {run.out}")
-    tracks = track_lines(kept, max_vertices=250_000) if kept is not None else None
-    del kept
-    if tracks_out is not None and tracks is not None:
-        run.tracks_out = write_geojson(tracks, Path(tracks_out), overwrite=overwrite,
-                                       mkdir=mkdir)
-        progress(f"wrote {len(tracks):,} track segment(s) to {run.tracks_out}")
+    for_whom = ("" if wanted_audience is None
+                else f" releasable to {table.text(wanted_audience)}")
+    if out is not None and marking is not None:
+        run.out = write_geojson(shown, Path(out), overwrite=overwrite, mkdir=mkdir,
+                                marking=marking.as_dict())
+        progress(f"wrote {len(shown):,} of {len(events):,} event(s){for_whom} to {run.out}")
+    if tracks_out is not None and shown_tracks is not None and tracks_marking is not None:
+        run.tracks_out = write_geojson(shown_tracks, Path(tracks_out), overwrite=overwrite,
+                                       mkdir=mkdir, marking=tracks_marking.as_dict())
+        progress(f"wrote {len(shown_tracks):,} track segment(s){for_whom} to {run.tracks_out}")
     if add:
         from northpic.events import add_events
 
@@ -229,3 +311,55 @@ def detect_files(
                             label=f"tracks from {label}")
         progress(f"added {len(tracks):,} track segment(s) to {result.store}")
     return run
+
+
+def _mark_reports(
+    reports: pd.DataFrame, paths: Sequence[str | Path], format: str, table: MarkingTable,
+    releasability: str, originator: str | None, classification: str | None,
+    progress: Progress,
+) -> ReportMarkings:
+    """Mark the reports; add the :data:`MARKING_CODE` column when they do not share one marking."""
+    from northpic.io.ais.marking_columns import read_marking_columns
+
+    inputs = read_marking_columns(paths, format=format)
+    sources = list(reports.attrs.get("sources", []))
+    if [i.label for i in inputs] != sources:  # both list the inputs the same way
+        raise DataFileError(", ".join(sources), "the inputs changed while they were read")
+    for found in inputs:
+        if found.columns:
+            progress(f"{found.label}: reports marked by their {' and '.join(found.columns)} "
+                     "column(s)")
+    marked = report_markings(inputs, reports.attrs["source_rows"], table,
+                             releasability=releasability, originator=originator,
+                             classification=classification)
+    if marked.codes is not None:
+        reports[MARKING_CODE] = marked.codes
+    return marked
+
+
+def _product_marking(
+    frame: pd.DataFrame, table: MarkingTable, audience: frozenset[str] | None,
+    target: str | Path | None, what: str,
+) -> ProductMarking | None:
+    """Return the marking of a GeoJSON product of ``frame``; ``None`` if there is none to write.
+
+    Raises
+    ------
+    MarkingMixError
+        When ``target`` is given and no single audience may see all of ``frame``.
+    """
+    try:
+        return product_marking([frame], table, audience)
+    except MarkingMixError:
+        if target is None:
+            return None
+        firsts = frame.drop_duplicates("releasability").head(4)
+        restricted = [r for r in firsts["releasability"] if r != "PUBLIC"]
+        examples = "; ".join(f"{i} is {r}" for i, r in
+                             zip(firsts["id"], firsts["releasability"], strict=True))
+        raise MarkingMixError(
+            f"{target}: the {what} have no audience in common, so no single audience may "
+            f"receive this file ({examples}); run the "
+            f"feeds of each marking separately, or say for whom the file is (--audience, e.g. "
+            f"--audience {restricted[0].split(',')[0]})"
+        ) from None
