@@ -104,7 +104,9 @@ def test_an_old_store_holding_control_characters_cannot_break_an_export(tmp_path
 
     from builders.events import batch, write_geojson
 
-    records = batch(len(CONTROL_TEXTS), seed=11, prefix="ctl")
+    from builders.markings import marked
+
+    records = marked(batch(len(CONTROL_TEXTS), seed=11, prefix="ctl"))
     for record in records:
         record["domain"] = "military"
     store = tmp_path / "old.gpkg"

@@ -284,6 +284,38 @@ def resolve_markings(
     return parse_audience(", ".join(sorted(audience)), table), table
 
 
+def check_markings(frames: Mapping[str, pd.DataFrame], table: MarkingTable | None = None) -> None:
+    """Refuse layers whose records lack a marking, or hold one the table does not.
+
+    Nothing is assumed public: a layer with records and without the marking
+    columns (:data:`~northpic.schema.MARKING_COLUMNS`) is refused. Give
+    records their markings first (e.g.
+    :func:`~northpic.markings.with_marking_defaults`).
+
+    Raises
+    ------
+    MarkingsError
+        For a layer whose records carry no marking fields.
+    SchemaError
+        For a record whose marking is missing or not in the table (layer,
+        record and reason named).
+    """
+    table = table or default_markings()
+    problems = []
+    for name, frame in frames.items():
+        if not len(frame):
+            continue
+        missing = [c for c in MARKING_COLUMNS if c not in frame.columns]
+        if missing:
+            raise MarkingsError(
+                f"layer {name!r}: its records carry no {', '.join(missing)} field; every "
+                "record of a product needs a marking (give them one, e.g. "
+                "northpic.markings.with_marking_defaults): nothing is assumed public")
+        problems += marking_problems(frame, f"layer {name}", table)
+    if problems:
+        raise SchemaError(problems)
+
+
 def mark_picture(
     frames: Mapping[str, pd.DataFrame],
     table: MarkingTable | None = None,
@@ -291,16 +323,12 @@ def mark_picture(
 ) -> ProductMarking:
     """Compute the marking of a product that holds ``frames`` (layer name to frame).
 
-    Every frame must carry the marking columns
-    (:data:`~northpic.schema.MARKING_COLUMNS`) with values of ``table``:
-    nothing is assumed public. Give records their markings first (e.g.
-    :func:`~northpic.markings.with_marking_defaults`).
-
     Parameters
     ----------
     frames : mapping of str to pandas.DataFrame
         What the product holds, already kept to ``audience``
-        (:func:`~northpic.markings.for_audience`).
+        (:func:`~northpic.markings.for_audience`); every record marked
+        (:func:`check_markings`).
     table : MarkingTable, optional
         Default northpic's own.
     audience : frozenset of str, optional
@@ -312,28 +340,14 @@ def mark_picture(
 
     Raises
     ------
-    MarkingsError
-        For a layer whose records carry no marking fields.
-    SchemaError
-        For a record whose marking is missing or not in the table (layer,
-        record and reason named).
+    MarkingsError, SchemaError
+        For records without a valid marking (see :func:`check_markings`).
     MarkingMixError
         When no single audience may see every record and no ``audience`` is
         given.
     """
     table = table or default_markings()
-    problems = []
-    for name, frame in frames.items():
-        missing = [c for c in MARKING_COLUMNS if c not in frame.columns]
-        if missing and len(frame):
-            raise MarkingsError(
-                f"layer {name!r}: its records carry no {', '.join(missing)} field; every "
-                "record of a product needs a marking (give them one, e.g. "
-                "northpic.markings.with_marking_defaults), nothing is assumed public")
-        if len(frame):
-            problems += marking_problems(frame, f"layer {name}", table)
-    if problems:
-        raise SchemaError(problems)
+    check_markings(frames, table)
     return product_marking((f for f in frames.values() if len(f)), table, audience)
 
 
