@@ -103,7 +103,6 @@ def test_an_old_store_holding_control_characters_cannot_break_an_export(tmp_path
     import sqlite3
 
     from builders.events import batch, write_geojson
-
     from builders.markings import marked
 
     records = marked(batch(len(CONTROL_TEXTS), seed=11, prefix="ctl"))
