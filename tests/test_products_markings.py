@@ -41,7 +41,8 @@ def _event(key: str, lon: float, lat: float, releasability: str, originator: str
 
 #: The fixture's events: key -> record. Each key names who may receive it.
 EVENTS = {
-    "nor": _event("nor", 15.0, 69.0, "NOR EYES ONLY", "NOR JOC", "RESTRICTED"),
+    "nor": {**_event("nor", 15.0, 69.0, "NOR EYES ONLY", "NOR JOC", "RESTRICTED"),
+            "nor_only_field": "a field only the NOR record has"},
     "nato": _event("nato", 18.0, 70.0, "NATO", "NATO MARCOM", domain="economic"),
     "eu": _event("eu", 21.0, 71.0, "EU", FORMULA),
     "both": _event("both", 24.0, 72.0, "NATO, EU", "EU SatCen"),
@@ -135,6 +136,8 @@ def test_the_page_holds_only_what_the_audience_may_receive(maps, open_map, audie
     for key, record in EVENTS.items():
         if key not in RELEASED[audience]:
             assert record["name"] not in html and record["notes"] not in html
+    # not even a field name that only withheld records have
+    assert ("nor_only_field" in html) == ("nor" in RELEASED[audience])
     # the NATO-only event was the only one of its domain: no empty layer tells it exists
     assert "events_economic" not in page.evaluate("northpic.order")
 
@@ -265,7 +268,9 @@ def _check_fields(records: dict[str, dict[str, Any]], names=("classification", "
 
 def test_gpkg_has_the_fields_per_record_and_the_marking_in_its_metadata(eu_exports) -> None:
     out = eu_exports["gpkg"]
-    _check_fields(_records_by_id(pyogrio.read_dataframe(out, layer="events_military")))
+    back = pyogrio.read_dataframe(out, layer="events_military")
+    _check_fields(_records_by_id(back))
+    assert "nor_only_field" not in back.columns
     assert "events_economic" not in {name for name, _ in pyogrio.list_layers(out)}
     info = subprocess.run(["ogrinfo", "-ro", "-so", "-nomd", str(out)], capture_output=True,
                           text=True, check=True).stdout

@@ -29,7 +29,7 @@ from northpic.markings import (
     read_markings,
     with_marking_defaults,
 )
-from northpic.schema import MARKING_COLUMNS, validate_layer_frame
+from northpic.schema import COMMON_COLUMNS, MARKING_COLUMNS, validate_layer_frame
 from northpic.times import parse_time
 
 #: Readers for catalogue entries whose file is not a plain layer file.
@@ -239,7 +239,23 @@ def load_picture(
             if name in frames:
                 frame = pd.concat([frames[name], frame], ignore_index=True)
             frames[name] = gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326")
-    return {name: for_audience(frame, audience, table) for name, frame in frames.items()}
+    return {name: releasable_part(frame, audience, table) for name, frame in frames.items()}
+
+
+def releasable_part(frame: gpd.GeoDataFrame, audience: frozenset[str] | None,
+                    table: MarkingTable) -> gpd.GeoDataFrame:
+    """Keep the records releasable to ``audience``, and only the attributes they have.
+
+    When records are left out, an attribute of the layer's own that only
+    they had is left out too, so that not even a field name of theirs
+    reaches the product; the common and marking columns always stay.
+    """
+    kept = for_audience(frame, audience, table)
+    if len(kept) == len(frame):
+        return kept
+    fixed = {*COMMON_COLUMNS, *MARKING_COLUMNS, kept.geometry.name}
+    empty = [c for c in kept.columns if c not in fixed and kept[c].isna().all()]
+    return kept.drop(columns=empty)
 
 
 def resolve_markings(

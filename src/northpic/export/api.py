@@ -30,8 +30,13 @@ from northpic.catalogue import LayerSpec
 from northpic.errors import UnsupportedFormatError
 from northpic.export.marking import marking_metadata
 from northpic.export.prepare import ExportLayer, prepare_layer
-from northpic.markings import for_audience
-from northpic.picture import TimeLike, check_markings, mark_picture, resolve_markings
+from northpic.picture import (
+    TimeLike,
+    check_markings,
+    mark_picture,
+    releasable_part,
+    resolve_markings,
+)
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -247,7 +252,7 @@ def export_layers(
     path = check_output(out, fmt, overwrite=overwrite, mkdir=mkdir)
     codes, table = resolve_markings(audience, markings)
     check_markings(frames, table)  # before filtering: an unmarked layer is refused, not dropped
-    frames = {name: for_audience(frame, codes, table) for name, frame in frames.items()}
+    frames = {name: releasable_part(frame, codes, table) for name, frame in frames.items()}
     marking = mark_picture(frames, table, codes)
     layers = [ExportLayer(name, specs[name], prepare_layer(frame, specs[name]))
               for name, frame in frames.items()]
