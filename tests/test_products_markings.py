@@ -391,3 +391,15 @@ def test_an_extra_layer_without_marking_is_refused(tmp_path) -> None:
     out = export_picture(tmp_path / "nor.gpkg", "gpkg", layers=["bases"], audience="EU",
                          extra_layers={"extra": (marked, spec("extra", "point"))})
     assert len(pyogrio.read_dataframe(out, layer="extra")) == 0  # none releasable to EU
+
+
+def test_a_banner_colour_must_be_written_rrggbb(tmp_path, capsys) -> None:
+    doc = json.loads(Path(default_markings().path).read_text(encoding="utf-8"))
+    doc["levels"][1]["colour"] = "red;background:url(x)"
+    table = tmp_path / "colour.json"
+    table.write_text(json.dumps(doc), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["build", "--out", str(tmp_path / "m.html"), "--markings", str(table)]) == 2
+    err = capsys.readouterr().err
+    assert f"{table}: levels[1]: 'colour' must be a colour written #rrggbb" in err
+    assert not (tmp_path / "m.html").exists()
