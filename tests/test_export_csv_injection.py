@@ -102,13 +102,15 @@ def test_integers_of_a_column_with_gaps_stay_exact(tmp_path):
 
     import pyogrio
 
+    from builders.markings import PUBLIC_MARKING
     from northpic.cli import main
 
     def event(n, **extra):
         return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [20 + n, 70]},
                 "properties": {"id": f"i{n}", "name": "n", "kind": "k", "domain": "military",
                                "time": "2026-01-01T00:00:00Z", "source": "s",
-                               "confidence": "high", "precision_km": 1, **extra}}
+                               "confidence": "high", "precision_km": 1, **PUBLIC_MARKING,
+                               **extra}}
 
     reports = tmp_path / "ints.geojson"
     reports.write_text(json.dumps({"type": "FeatureCollection", "features": [

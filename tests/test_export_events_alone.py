@@ -6,13 +6,14 @@ import pyogrio
 import pytest
 
 from builders.events import batch, write_geojson
+from builders.markings import marked
 from northpic.cli import main
 
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory):
     folder = tmp_path_factory.mktemp("events")
-    records = batch(6, seed=5, prefix="alone")
+    records = marked(batch(6, seed=5, prefix="alone"))
     for i, record in enumerate(records):
         record["domain"] = "military" if i % 2 else "economic"
     path = folder / "events.gpkg"

@@ -103,8 +103,9 @@ def test_an_old_store_holding_control_characters_cannot_break_an_export(tmp_path
     import sqlite3
 
     from builders.events import batch, write_geojson
+    from builders.markings import marked
 
-    records = batch(len(CONTROL_TEXTS), seed=11, prefix="ctl")
+    records = marked(batch(len(CONTROL_TEXTS), seed=11, prefix="ctl"))
     for record in records:
         record["domain"] = "military"
     store = tmp_path / "old.gpkg"

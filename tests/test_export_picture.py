@@ -58,8 +58,9 @@ def test_no_default_geojson_segment_crosses_the_antimeridian(exported):
 
 def test_events_from_a_store_are_exported_with_provenance(tmp_path):
     from builders.events import HOSTILE, batch, write_geojson
+    from builders.markings import marked
 
-    records = batch(4, seed=3, prefix="exp")
+    records = marked(batch(4, seed=3, prefix="exp"))
     records[0]["name"] = HOSTILE[0]
     store = tmp_path / "events.gpkg"
     assert main(["events", "add", str(write_geojson(tmp_path / "ev.geojson", records)),

@@ -213,11 +213,18 @@ def test_fetch_downloads_caches_and_says_when_offline(tmp_path: Path, monkeypatc
 
 
 def test_export_picture_takes_the_observed_day_from_its_caller(v4: Path, tmp_path: Path) -> None:
+    from northpic.errors import MarkingsError
     from northpic.export import export_picture
     from northpic.seaice.edge import LAYER, observed_edge_spec
+    from northpic.workflows.seaice import marked_ice_edge
 
     day = open_concentration(v4)
     edge = ice_edge(day)
+    with pytest.raises(MarkingsError, match="sea_ice_observed.*nothing is assumed public"):
+        export_picture(tmp_path / "unmarked.gpkg", "gpkg", layers=["bases"],
+                       extra_layers={LAYER: (edge, observed_edge_spec(v4))})
+    assert not (tmp_path / "unmarked.gpkg").exists()
+    edge = marked_ice_edge(edge)
     out = export_picture(tmp_path / "p.gpkg", "gpkg", layers=["bases"],
                          extra_layers={LAYER: (edge, observed_edge_spec(v4))})
     layers = {name for name, _ in pyogrio.list_layers(out)}

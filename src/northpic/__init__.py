@@ -10,8 +10,9 @@ The public API loads the validated layers of the picture::
     >>> len(bases) > 0, bases.crs.to_epsg()
     (True, 4326)
 
-It adds reported events to an event store and exports the picture, here into
-a temporary folder::
+It adds reported events to an event store, each saying who may receive it
+and who reported it, and exports the picture for an audience, here into a
+temporary folder::
 
     >>> import tempfile
     >>> from pathlib import Path
@@ -21,11 +22,13 @@ a temporary folder::
     ...     "name": "Tanker turned north", "kind": "diversion",
     ...     "time": "2026-01-15T08:30:00Z", "lat": 70.2, "lon": 30.9,
     ...     "source": "watch log 15 Jan", "confidence": "medium",
-    ...     "precision_km": 5, "domain": "economic"}], store=store)
+    ...     "precision_km": 5, "domain": "economic",
+    ...     "releasability": "NATO, EU", "originator": "NOR JOC",
+    ...     "classification": "UNCLASSIFIED"}], store=store)
     >>> report.added, report.updated
     (1, 0)
     >>> out = northpic.export_picture(Path(tmp.name) / "picture.gpkg", "gpkg",
-    ...                               events_store=store)
+    ...                               events_store=store, audience="EU")
     >>> out.name
     'picture.gpkg'
     >>> tmp.cleanup()

@@ -3,6 +3,11 @@
 An existing page or PNG is replaced only when it carries northpic's mark
 or when ``overwrite`` is given, and a missing output folder is refused
 unless ``mkdir`` is given (:mod:`northpic.export.page`).
+
+A page is made for an audience (``audience``): it holds only the records
+releasable to it, and nothing else of the others (no name, label, count,
+layer or legend entry). It is marked top and bottom with the banner its
+contents require (:mod:`northpic.markings`).
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -20,8 +26,18 @@ from northpic.export.page import (
     write_bytes_atomic,
     write_text_atomic,
 )
-from northpic.picture import TimeLike, load_picture, spec_for
+from northpic.picture import (
+    TimeLike,
+    load_picture,
+    mark_picture,
+    resolve_markings,
+    spec_for,
+    without_empty_event_layers,
+)
 from northpic.times import parse_time
+
+if TYPE_CHECKING:
+    from northpic.markings import MarkingTable
 
 Progress = Callable[[str], None]
 
@@ -44,8 +60,10 @@ def build_map(
     progress: Progress = _quiet,
     overwrite: bool = False,
     mkdir: bool = False,
+    audience: str | frozenset[str] | None = None,
+    markings: MarkingTable | str | Path | None = None,
 ) -> Path:
-    """Build the northern picture as a self-contained HTML file.
+    """Build the northern picture as a self-contained HTML file, marked for its audience.
 
     Parameters
     ----------
@@ -76,6 +94,13 @@ def build_map(
     mkdir : bool
         Create missing parent folders of ``out`` and ``png``; otherwise a
         missing folder is an error.
+    audience : str or frozenset of str, optional
+        Make the page for this audience (``"EU"``, ``"NATO,EU"``): it holds
+        only the records releasable to it; an event layer with none is left
+        out. Default: every record, and the page is for the most restrictive
+        set of audiences they need.
+    markings : MarkingTable, str or pathlib.Path, optional
+        The markings table (or its file); default northpic's own.
 
     Returns
     -------
@@ -91,6 +116,10 @@ def build_map(
     StorageError
         If the machine refuses the write (disk full, read-only...); the old
         file is kept and no temporary file is left.
+    MarkingsError
+        For an audience the table does not hold, or records without marking.
+    MarkingMixError
+        If, without ``audience``, the records have no audience in common.
 
     Examples
     --------
@@ -102,6 +131,8 @@ def build_map(
     ...     html = page.read_text(encoding="utf-8")
     >>> page.name, html.startswith("<!DOCTYPE html>"), "Northern situational picture" in html
     ('briefing.html', True, True)
+    >>> "UNCLASSIFIED // PUBLIC RELEASE" in html
+    True
     """
     from northpic.render.map import render_map
 
@@ -112,11 +143,13 @@ def build_map(
         raise UnsupportedFormatError(f"{png}: --png writes a PNG image; use a .png name")
     if Path(out).suffix.lower() not in (".html", ".htm"):
         raise UnsupportedFormatError(f"{out}: the map is an HTML page; use an .html name")
+    codes, table = resolve_markings(audience, markings)
     check_build_output(Path(out), overwrite, mkdir)  # before any work
     if png is not None:
         check_build_output(Path(png), overwrite, mkdir)
     progress("loading layers")
-    frames = load_picture(layers=layers, events_store=events_store)
+    frames = without_empty_event_layers(
+        load_picture(layers=layers, events_store=events_store, audience=codes, markings=table))
     specs = {name: spec_for(name) for name in frames}
     for name, frame in list(frames.items()):
         if at is not None:  # as of that date: nothing that begins later
@@ -125,8 +158,12 @@ def build_map(
             months = pd.to_numeric(frame["month"], errors="coerce")
             frame = frame[months.isna() | (months == moment.month)]
         frames[name] = frame
-    progress(f"rendering {sum(len(f) for f in frames.values())} features")
-    fmap = render_map(frames, specs, at=moment, projection=projection, tiles=tiles, title=title)
+    # from what the page holds; the sea-ice overlay is public (NSIDC, OSI SAF open files)
+    marking = mark_picture(frames, table, codes)
+    progress(f"rendering {sum(len(f) for f in frames.values())} features, "
+             f"marked {marking.banner}")
+    fmap = render_map(frames, specs, at=moment, projection=projection, tiles=tiles, title=title,
+                      marking=marking)
     if seaice_file is not None:
         from northpic.io.seaice import open_concentration
         from northpic.render.seaice import add_seaice_overlay

@@ -53,6 +53,7 @@ AUDIENCE_KINDS: tuple[str, ...] = ("public", "organisation", "nation")
 _LEVEL_CODE = re.compile(r"[A-Z][A-Z0-9_]{0,31}")
 _AUDIENCE_CODE = re.compile(r"[A-Z][A-Z0-9_]{1,15}")
 _NATION_CODE = re.compile(r"[A-Z]{3}")
+_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 _PREFIX = re.compile(r"^\s*(?:RELEASABLE|REL)\s+TO\s+")
 _EYES_ONLY = re.compile(r"\s+EYES\s+ONLY\s*$")
 _MAX_TEXT = 120
@@ -60,11 +61,16 @@ _MAX_TEXT = 120
 
 @dataclass(frozen=True)
 class Level:
-    """One classification level: its code, its banner text and its rank (0 = lowest)."""
+    """One classification level: its code, its banner text and its rank (0 = lowest).
+
+    ``colour`` (``#rrggbb``, optional) is the background of the level's
+    banners; products fall back to a neutral grey without one.
+    """
 
     code: str
     banner: str
     rank: int
+    colour: str | None = None
 
 
 @dataclass(frozen=True)
@@ -193,6 +199,16 @@ class MarkingTable:
                 return f"{code} EYES ONLY"
         return f"RELEASABLE TO {self.text(codes)}"
 
+    def banner(self, classification: str, releasability: str) -> str:
+        """Write one record's marking as banners do: ``"RESTRICTED // NOR EYES ONLY"``.
+
+        Examples
+        --------
+        >>> default_markings().banner("UNCLASSIFIED", "NATO, EU")
+        'UNCLASSIFIED // RELEASABLE TO NATO, EU'
+        """
+        return f"{self.level(classification).banner} // {self.phrase(self.codes(releasability))}"
+
     def names(self, codes: Iterable[str]) -> str:
         """Name the audiences for readers: ``"NATO (North Atlantic ...), EU (...)"``."""
         return ", ".join(f"{c} ({self._audiences[c].name})"
@@ -219,13 +235,17 @@ def _table_problems(doc: Mapping[str, Any], path: str) -> tuple[list[str], list[
     for i, entry in enumerate(doc["levels"]):
         where = f"levels[{i}]"
         code, banner = text_field(entry, "code", where), text_field(entry, "banner", where)
+        colour = entry.get("colour") if isinstance(entry, dict) else None
+        if colour is not None and not (isinstance(colour, str) and _COLOUR.fullmatch(colour)):
+            problems.append(f"{where}: 'colour' must be a colour written #rrggbb")
+            colour = None
         if code is not None and not _LEVEL_CODE.fullmatch(code):
             problems.append(f"{where}: level code {code!r} must be upper-case letters, "
                             "digits and _ (at most 32)")
         elif code is not None and banner is not None:
             if any(lv.code == code for lv in levels):
                 problems.append(f"{where}: level {code!r} is listed twice")
-            levels.append(Level(code, banner, len(levels)))
+            levels.append(Level(code, banner, len(levels), colour))
     if not doc["levels"]:
         problems.append("'levels' is empty: a table needs at least one level")
     for i, entry in enumerate(doc["audiences"]):
@@ -488,10 +508,17 @@ class ProductMarking:
         return self.table.text(self.audience)
 
     def as_dict(self) -> dict[str, str]:
-        """Return the marking as metadata: banner, classification, releasability, prepared_for."""
+        """Return the marking as metadata items (every product stores these).
+
+        Keys: ``banner``, ``classification`` (the highest level held),
+        ``releasability``, ``releasable_to`` (the audiences' names),
+        ``prepared_for``, ``markings_table`` and ``levels`` (lowest first).
+        """
         return {"banner": self.banner, "classification": self.level.code,
-                "releasability": self.releasability, "prepared_for": self.prepared_for,
-                "markings_table": self.table.label}
+                "releasability": self.releasability,
+                "releasable_to": self.table.names(self.releasable),
+                "prepared_for": self.prepared_for, "markings_table": self.table.label,
+                "levels": ", ".join(level.code for level in self.table.levels)}
 
 
 def product_marking(

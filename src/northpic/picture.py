@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -12,20 +12,24 @@ import geopandas as gpd
 import pandas as pd
 
 from northpic.catalogue import LayerSpec, get_layer_spec, read_catalogue
-from northpic.errors import LayerNotFoundError, SchemaError
+from northpic.errors import LayerNotFoundError, MarkingsError, SchemaError
 from northpic.geodesic import densify_geodesic
 from northpic.io.layer_files import read_layer_file
 from northpic.io.seaice.median import read_median_edge
 from northpic.markings import (
     PUBLIC,
     MarkingTable,
+    ProductMarking,
     default_markings,
     for_audience,
     marking_problems,
     normalise_markings,
+    parse_audience,
+    product_marking,
+    read_markings,
     with_marking_defaults,
 )
-from northpic.schema import validate_layer_frame
+from northpic.schema import COMMON_COLUMNS, MARKING_COLUMNS, validate_layer_frame
 from northpic.times import parse_time
 
 #: Readers for catalogue entries whose file is not a plain layer file.
@@ -235,7 +239,146 @@ def load_picture(
             if name in frames:
                 frame = pd.concat([frames[name], frame], ignore_index=True)
             frames[name] = gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326")
-    return {name: for_audience(frame, audience, table) for name, frame in frames.items()}
+    return {name: releasable_part(frame, audience, table) for name, frame in frames.items()}
+
+
+def releasable_part(frame: gpd.GeoDataFrame, audience: frozenset[str] | None,
+                    table: MarkingTable) -> gpd.GeoDataFrame:
+    """Keep the records releasable to ``audience``, and only the attributes they have.
+
+    When records are left out, an attribute of the layer's own that only
+    they had is left out too, so that not even a field name of theirs
+    reaches the product; the common and marking columns always stay.
+    """
+    kept = for_audience(frame, audience, table)
+    if len(kept) == len(frame):
+        return kept
+    fixed = {*COMMON_COLUMNS, *MARKING_COLUMNS, kept.geometry.name}
+    empty = [c for c in kept.columns if c not in fixed and kept[c].isna().all()]
+    return kept.drop(columns=empty)
+
+
+def resolve_markings(
+    audience: str | frozenset[str] | None = None,
+    markings: MarkingTable | str | Path | None = None,
+) -> tuple[frozenset[str] | None, MarkingTable]:
+    """Read the ``audience`` and ``markings`` arguments of the product makers.
+
+    Parameters
+    ----------
+    audience : str or frozenset of str, optional
+        ``"EU"``, ``"NATO,EU"``, ``"PUBLIC"``, or the codes themselves.
+    markings : MarkingTable, str or pathlib.Path, optional
+        A table, or the path of a table file; default northpic's own.
+
+    Returns
+    -------
+    tuple
+        The audience codes (``None`` without an audience) and the table.
+
+    Raises
+    ------
+    MarkingsError
+        For an unreadable table or an audience it does not hold.
+
+    Examples
+    --------
+    >>> codes, table = resolve_markings("NATO,EU")
+    >>> sorted(codes), table.label
+    (['EU', 'NATO'], 'northpic default table')
+    """
+    if markings is None:
+        table = default_markings()
+    elif isinstance(markings, MarkingTable):
+        table = markings
+    else:
+        table = read_markings(markings)
+    if audience is None:
+        return None, table
+    if isinstance(audience, str):
+        return parse_audience(audience, table), table
+    return parse_audience(", ".join(sorted(audience)), table), table
+
+
+def check_markings(frames: Mapping[str, pd.DataFrame], table: MarkingTable | None = None) -> None:
+    """Refuse layers whose records lack a marking, or hold one the table does not.
+
+    Nothing is assumed public: a layer with records and without the marking
+    columns (:data:`~northpic.schema.MARKING_COLUMNS`) is refused. Give
+    records their markings first (e.g.
+    :func:`~northpic.markings.with_marking_defaults`).
+
+    Raises
+    ------
+    MarkingsError
+        For a layer whose records carry no marking fields.
+    SchemaError
+        For a record whose marking is missing or not in the table (layer,
+        record and reason named).
+    """
+    table = table or default_markings()
+    problems = []
+    for name, frame in frames.items():
+        if not len(frame):
+            continue
+        missing = [c for c in MARKING_COLUMNS if c not in frame.columns]
+        if missing:
+            raise MarkingsError(
+                f"layer {name!r}: its records carry no {', '.join(missing)} field; every "
+                "record of a product needs a marking (give them one, e.g. "
+                "northpic.markings.with_marking_defaults): nothing is assumed public")
+        problems += marking_problems(frame, f"layer {name}", table)
+    if problems:
+        raise SchemaError(problems)
+
+
+def mark_picture(
+    frames: Mapping[str, pd.DataFrame],
+    table: MarkingTable | None = None,
+    audience: frozenset[str] | None = None,
+) -> ProductMarking:
+    """Compute the marking of a product that holds ``frames`` (layer name to frame).
+
+    Parameters
+    ----------
+    frames : mapping of str to pandas.DataFrame
+        What the product holds, already kept to ``audience``
+        (:func:`~northpic.markings.for_audience`); every record marked
+        (:func:`check_markings`).
+    table : MarkingTable, optional
+        Default northpic's own.
+    audience : frozenset of str, optional
+        The audience the product is made for.
+
+    Returns
+    -------
+    ProductMarking
+
+    Raises
+    ------
+    MarkingsError, SchemaError
+        For records without a valid marking (see :func:`check_markings`).
+    MarkingMixError
+        When no single audience may see every record and no ``audience`` is
+        given.
+    """
+    table = table or default_markings()
+    check_markings(frames, table)
+    return product_marking((f for f in frames.values() if len(f)), table, audience)
+
+
+def without_empty_event_layers(
+    frames: Mapping[str, gpd.GeoDataFrame], keep: Iterable[str] = ()
+) -> dict[str, gpd.GeoDataFrame]:
+    """Leave out the event layers that hold no record (for the product's audience).
+
+    A catalogue layer stays even when empty (the catalogue is public); an
+    event layer stays only with a record the product may hold, or when
+    named in ``keep``, so that its presence does not tell that withheld
+    records exist.
+    """
+    catalogue = {spec.name for spec in read_catalogue()} | set(keep)
+    return {name: frame for name, frame in frames.items() if len(frame) or name in catalogue}
 
 
 def spec_for(name: str) -> LayerSpec:

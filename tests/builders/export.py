@@ -54,6 +54,10 @@ def _records(layer: str, n: int, rng: np.random.Generator, geoms: list) -> gpd.G
                 (s + pd.Timedelta(days=400, hours=6)).isoformat() if i % 3 == 0 else None
                 for i, s in enumerate(starts)
             ],
+            # every product is marked: these test records are public, said explicitly
+            "classification": "UNCLASSIFIED",
+            "releasability": "PUBLIC",
+            "originator": "tests/builders/export.py",
         },
         geometry=geoms, crs="EPSG:4326",
     )

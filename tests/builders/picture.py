@@ -9,7 +9,7 @@ import numpy as np
 import shapely
 
 from northpic.catalogue import LayerSpec
-from northpic.picture import prepare_layer_frame
+from northpic.picture import marked_layer, prepare_layer_frame
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 HOSTILE_SCRIPT = "</script><script>alert(2)</script>"
@@ -46,4 +46,5 @@ def points_layer(
         },
         geometry=shapely.points(lon, lat), crs="EPSG:4326",
     )
-    return prepare_layer_frame(frame, spec(layer), "memory")
+    # shipped-layer defaults: PUBLIC, the lowest level (every product is marked)
+    return marked_layer(prepare_layer_frame(frame, spec(layer), "memory"), "memory")

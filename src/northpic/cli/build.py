@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from northpic.cli.options import comma_list, mkdir_option
+from northpic.cli.options import comma_list, markings_options, mkdir_option, resolve_audience
 
 DEFAULT_OUT = Path("maps/northern_picture.html")
 
@@ -32,15 +32,21 @@ DEFAULT_OUT = Path("maps/northern_picture.html")
 @click.option("--overwrite", is_flag=True,
               help="Replace OUT (or the PNG) even if it is not a map northpic built.")
 @mkdir_option
+@markings_options
 def command(
     out: Path, layer_names: str | None, at: str | None, projection: str, tiles: bool,
     png: Path | None, events_store: Path | None, seaice_file: Path | None, overwrite: bool,
-    mkdir: bool,
+    mkdir: bool, audience: str | None, markings_file: Path | None,
 ) -> None:
     """Build the northern picture as one self-contained HTML map.
 
     A map northpic built before is replaced (so the Makefile can rebuild
     it); any other existing file is kept unless --overwrite is given.
+
+    The page holds only what --audience may receive and carries the banner
+    its contents require, top and bottom. Without --audience it is for the
+    audiences every record may go to; records no single audience may see
+    together are refused (exit 2) until --audience says for whom it is.
 
     \b
     Examples:
@@ -48,13 +54,16 @@ def command(
       northpic build --at 2026-01-31 --layers bases,shipping_routes,sea_ice
       northpic build --png maps/briefing.png
       northpic build --out briefs/2026-02/map.html --mkdir
+      northpic build --events ev.gpkg --audience EU --out maps/eu.html
+      northpic build --events ev.gpkg --audience NOR --markings our-table.json
     """
     from northpic.build import build_map
 
     names = comma_list(layer_names, "--layers")
+    codes, table = resolve_audience(audience, markings_file)
     result = build_map(
         out, layers=names, at=at, projection=projection, tiles=tiles, png=png,
         events_store=events_store, seaice_file=seaice_file, overwrite=overwrite, mkdir=mkdir,
-        progress=lambda msg: click.echo(msg, err=True),
+        progress=lambda msg: click.echo(msg, err=True), audience=codes, markings=table,
     )
     click.echo(str(result))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from northpic.cli.options import comma_list, mkdir_option
+from northpic.cli.options import comma_list, markings_options, mkdir_option, resolve_audience
 
 FORMAT_NAMES = ("gpkg", "kml", "geojson", "parquet", "shp", "csv")
 
@@ -28,11 +28,20 @@ FORMAT_NAMES = ("gpkg", "kml", "geojson", "parquet", "shp", "csv")
                    "its concentration as a COG GeoTIFF).")
 @click.option("--overwrite", is_flag=True, help="Replace OUT if it exists.")
 @mkdir_option
+@markings_options
 def command(
     fmt: str, out: Path, layer_names: str | None, at: str | None,
     events_store: Path | None, seaice_file: Path | None, overwrite: bool, mkdir: bool,
+    audience: str | None, markings_file: Path | None,
 ) -> None:
     """Export the picture for QGIS, ArcGIS, Google Earth and data tools.
+
+    The export holds only what --audience may receive. Every record keeps
+    its marking fields (classification, releasability, originator; in a
+    Shapefile classif, releasabil, originator) and the export's marking is
+    in the format's metadata and its README.txt. Without --audience it is
+    for the audiences every record may go to; records no single audience
+    may see together are refused (exit 2) until --audience says for whom.
 
     \b
     Formats:
@@ -52,10 +61,14 @@ def command(
       northpic export --format geojson --out brief --seaice day.nc
       northpic export --format kml --out ev.kml --events ev.gpkg --layers events_military
       northpic export --format gpkg --out briefs/new/picture.gpkg --mkdir
+      northpic export --format gpkg --out eu.gpkg --events ev.gpkg --audience EU
+      northpic export --format kml --out nor.kml --events ev.gpkg --audience NOR
     """
     from northpic.workflows.seaice import export_picture_with_seaice
 
     names = comma_list(layer_names, "--layers")
+    codes, table = resolve_audience(audience, markings_file)
     result = export_picture_with_seaice(out, fmt, layers=names, at=at, events_store=events_store,
-                                        seaice_file=seaice_file, overwrite=overwrite, mkdir=mkdir)
+                                        seaice_file=seaice_file, overwrite=overwrite, mkdir=mkdir,
+                                        audience=codes, markings=table)
     click.echo(str(result))

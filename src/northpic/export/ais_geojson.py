@@ -9,6 +9,7 @@ import geopandas as gpd
 
 from northpic.atomic import atomic_output, ensure_parent
 from northpic.errors import OutputExistsError, UnsupportedFormatError
+from northpic.export.marking import GEOJSON_MARKING_MEMBER
 
 
 def check_writable(path: Path, overwrite: bool, mkdir: bool = False) -> None:
@@ -65,5 +66,6 @@ def write_geojson(
     check_writable(path, overwrite, mkdir)
     with atomic_output(path, directory=False, overwrite=overwrite, mkdir=mkdir) as tmp:
         write_geojson_file(frame, tmp, layer=path.stem, times=True, use_arrow=True,
-                           foreign_members=None if marking is None else {"marking": marking})
+                           foreign_members=(None if marking is None
+                                            else {GEOJSON_MARKING_MEMBER: marking}))
     return path

@@ -5,6 +5,13 @@ does) and :func:`export_layers` writes any set of layer frames. Both refuse
 an unknown format, an output path whose extension does not fit the format,
 and an existing output unless ``overwrite`` is given; the output appears
 all at once when it is complete (:mod:`northpic.atomic`).
+
+Every export is made for an audience and marked (:mod:`northpic.markings`):
+it holds only the records releasable to ``audience``; every record keeps
+its marking fields (``classification``, ``releasability``, ``originator``),
+and the product's marking (:meth:`~northpic.markings.ProductMarking.as_dict`) goes into the
+format's own metadata and into the README.txt. Records no single audience
+may see together are refused unless ``audience`` says for whom it is.
 """
 
 from __future__ import annotations
@@ -22,10 +29,18 @@ from northpic.atomic import atomic_output, ensure_parent, refuse_existing
 from northpic.catalogue import LayerSpec
 from northpic.errors import UnsupportedFormatError
 from northpic.export.prepare import ExportLayer, prepare_layer
-from northpic.picture import TimeLike
+from northpic.picture import (
+    TimeLike,
+    check_markings,
+    mark_picture,
+    releasable_part,
+    resolve_markings,
+)
 
 if TYPE_CHECKING:
     import xarray as xr
+
+    from northpic.markings import MarkingTable
 
 #: File name (without .tif) of the concentration raster in folder exports.
 SEAICE_RASTER = "sea_ice_concentration"
@@ -175,8 +190,10 @@ def export_layers(
     metadata: Mapping[str, str] | None = None,
     rasters: Mapping[str, xr.Dataset] | None = None,
     mkdir: bool = False,
+    audience: str | frozenset[str] | None = None,
+    markings: MarkingTable | str | Path | None = None,
 ) -> Path:
-    """Write layer frames in one export format.
+    """Write layer frames in one export format, for an audience and marked.
 
     Parameters
     ----------
@@ -198,6 +215,12 @@ def export_layers(
         vectors only.
     mkdir : bool
         Create a missing parent folder of ``out``; otherwise it is an error.
+    audience : str or frozenset of str, optional
+        Write only the records releasable to this audience (``"EU"``,
+        ``"NATO,EU"``). Default: every record, for the audiences all of them
+        may go to.
+    markings : MarkingTable, str or pathlib.Path, optional
+        The markings table (or its file); default northpic's own.
 
     Returns
     -------
@@ -212,6 +235,11 @@ def export_layers(
         If the output exists and ``overwrite`` is false.
     OutputPathError
         If the parent folder is missing and ``mkdir`` is false.
+    MarkingsError
+        For an audience the table does not hold, or a layer whose records
+        carry no marking (none is assumed public).
+    MarkingMixError
+        If, without ``audience``, the records have no audience in common.
     SchemaError
         If a text cell holds a NUL character and the format cannot carry it
         (see :attr:`ExportFormat.carries_nul`): layer, record and field are named.
@@ -221,6 +249,10 @@ def export_layers(
     """
     fmt = get_format(format)
     path = check_output(out, fmt, overwrite=overwrite, mkdir=mkdir)
+    codes, table = resolve_markings(audience, markings)
+    check_markings(frames, table)  # before filtering: an unmarked layer is refused, not dropped
+    frames = {name: releasable_part(frame, codes, table) for name, frame in frames.items()}
+    marking = mark_picture(frames, table, codes)
     layers = [ExportLayer(name, specs[name], prepare_layer(frame, specs[name]))
               for name, frame in frames.items()]
     if fmt.name != "kml":  # XML replaces what it cannot hold (northpic.export.text)
@@ -231,8 +263,9 @@ def export_layers(
     module, function = fmt.writer.split(":")
     writer = getattr(importlib.import_module(module), function)
     items = dict(metadata) if metadata is not None else export_metadata()
+    items.update(marking.as_dict())
     with atomic_output(path, directory=fmt.is_folder, overwrite=overwrite, mkdir=mkdir) as tmp:
-        writer(layers, tmp, metadata=items)
+        writer(layers, tmp, metadata=items, marking=marking)
         if fmt.is_folder:
             from northpic.export.readme import write_readme
 
@@ -241,7 +274,7 @@ def export_layers(
 
                 for name, day in rasters.items():
                     write_concentration_geotiff(day, tmp / f"{name}.tif")
-            write_readme(tmp, layers, items, rasters=list(rasters or {}))
+            write_readme(tmp, layers, items, rasters=list(rasters or {}), marking=marking)
     return path
 
 
@@ -256,8 +289,10 @@ def export_picture(
     rasters: Mapping[str, xr.Dataset] | None = None,
     overwrite: bool = False,
     mkdir: bool = False,
+    audience: str | frozenset[str] | None = None,
+    markings: MarkingTable | str | Path | None = None,
 ) -> Path:
-    """Export the northern picture (or some of its layers) to a GIS format.
+    """Export the northern picture (or some of its layers) to a GIS format, marked.
 
     Parameters
     ----------
@@ -283,7 +318,9 @@ def export_picture(
         Layers the caller has already made, exported after the picture's
         (e.g. an observed day's ice edge, layer ``sea_ice_observed``: see
         :func:`northpic.workflows.seaice.export_picture_with_seaice`, which
-        ``northpic export --seaice FILE`` runs).
+        ``northpic export --seaice FILE`` runs). Their records must carry
+        marking fields (none is assumed public); only those releasable to
+        ``audience`` are written.
     rasters : mapping of str to xarray.Dataset, optional
         Sea-ice concentration days that folder formats also get as
         ``NAME.tif`` (a COG in EPSG:3413; see :func:`export_layers`).
@@ -291,6 +328,13 @@ def export_picture(
         Replace an existing output; otherwise an existing output is an error.
     mkdir : bool
         Create a missing parent folder of ``out``; otherwise it is an error.
+    audience : str or frozenset of str, optional
+        Make the export for this audience (``"EU"``, ``"NATO,EU"``): it
+        holds only records releasable to it; an event layer with none is
+        left out unless ``layers`` names it. Default: every record, for the
+        audiences all of them may go to (said in the metadata).
+    markings : MarkingTable, str or pathlib.Path, optional
+        The markings table (or its file); default northpic's own.
 
     Returns
     -------
@@ -299,6 +343,10 @@ def export_picture(
 
     Raises
     ------
+    MarkingsError
+        For an audience the table does not hold, or records without marking.
+    MarkingMixError
+        If, without ``audience``, the records have no audience in common.
     UnsupportedFormatError
         For an unknown format or an extension that does not fit it.
     OutputExistsError
@@ -322,17 +370,20 @@ def export_picture(
     ['arctic_council.geojson', 'bases.geojson', 'boundaries.geojson']
     >>> import shutil; shutil.rmtree(folder)
     """
-    from northpic.picture import load_picture, spec_for
+    from northpic.picture import load_picture, spec_for, without_empty_event_layers
 
     # fail before loading anything
     check_output(out, get_format(format), overwrite=overwrite, mkdir=mkdir)
+    codes, table = resolve_markings(audience, markings)
     wanted = list(layers) if layers is not None else None
     catalogue_names = _catalogue_names(wanted, events_store)
-    frames = load_picture(at=at, layers=catalogue_names, events_store=events_store)
+    frames = load_picture(at=at, layers=catalogue_names, events_store=events_store,
+                          audience=codes, markings=table)
     named_events = [n for n in wanted or [] if n not in (catalogue_names or [])]
     if named_events:  # event layers named: only the named layers
         frames = {name: frames[name] if name in frames else _no_events(name)
                   for name in wanted or []}
+    frames = without_empty_event_layers(frames, keep=named_events)
     specs = {name: spec_for(name) for name in frames}
     for name, (frame, spec) in (extra_layers or {}).items():
         if name in frames:
@@ -341,7 +392,8 @@ def export_picture(
             raise BadInputError(f"an extra layer is named {name!r}, as a layer of the picture is")
         frames[name], specs[name] = frame, spec
     return export_layers(frames, specs, out, format, overwrite=overwrite,
-                         metadata=export_metadata(at), rasters=rasters, mkdir=mkdir)
+                         metadata=export_metadata(at), rasters=rasters, mkdir=mkdir,
+                         audience=codes, markings=table)
 
 
 def _catalogue_names(names: list[str] | None, events_store: str | Path | None) -> list[str] | None:
@@ -372,9 +424,9 @@ def _no_events(name: str) -> gpd.GeoDataFrame:
     """Return an empty event layer, for one the store holds no event of."""
     import pandas as pd
 
-    from northpic.schema import COMMON_COLUMNS
+    from northpic.schema import COMMON_COLUMNS, MARKING_COLUMNS
 
-    columns = {c: pd.Series(dtype=object) for c in COMMON_COLUMNS}
+    columns = {c: pd.Series(dtype=object) for c in (*COMMON_COLUMNS, *MARKING_COLUMNS)}
     columns["precision_km"] = pd.Series(dtype=float)
     for c in ("valid_from", "valid_to"):
         columns[c] = pd.Series(dtype="datetime64[ns, UTC]")

@@ -25,6 +25,7 @@ import pandas as pd
 import shapely
 
 from northpic.export.prepare import ExportLayer
+from northpic.markings import ProductMarking
 
 GEOMETRY_COLUMN = "WKT"
 #: First characters that make a spreadsheet read a cell as a formula (OWASP).
@@ -101,7 +102,8 @@ def layer_table(layer: ExportLayer) -> tuple[pd.DataFrame, list[str]]:
 
 
 def write_csv(
-    layers: list[ExportLayer], folder: Path, *, metadata: Mapping[str, str] | None = None
+    layers: list[ExportLayer], folder: Path, *, metadata: Mapping[str, str] | None = None,
+    marking: ProductMarking | None = None,
 ) -> list[str]:
     """Write ``NAME.csv`` and ``NAME.csvt`` for each layer into ``folder``.
 
@@ -114,6 +116,9 @@ def write_csv(
     metadata : mapping, optional
         Export-wide provenance (unused here: :func:`~northpic.export.api.export_layers`
         writes the folder's README.txt).
+    marking : ProductMarking, optional
+        Unused too: each record's marking fields are columns, and the
+        export's marking is in the README.txt.
 
     Returns
     -------

@@ -12,7 +12,9 @@ Every GeoJSON northpic writes goes through here, so every one is RFC 7946:
 
 Files are written by GDAL's GeoJSON driver with ``RFC7946=YES`` (seven
 decimals, a ``bbox`` per feature); :func:`feature_collection` builds the
-same features as a Python dict for text output.
+same features as a Python dict for text output. An export's files carry
+its marking as a foreign member ``"marking"`` of the FeatureCollection
+(RFC 7946, section 6.1), and each feature its marking fields.
 """
 
 from __future__ import annotations
@@ -28,7 +30,9 @@ import numpy as np
 import shapely
 
 from northpic.export.csv import iso_utc
+from northpic.export.marking import GEOJSON_MARKING_MEMBER
 from northpic.export.prepare import ExportLayer, caveat_for, rfc7946_geometry
+from northpic.markings import ProductMarking
 
 #: shapely type ids of Polygon, MultiPolygon and GeometryCollection.
 _POLYGONAL = (3, 6, 7)
@@ -174,7 +178,8 @@ def write_geojson_file(
 
 
 def write_geojson(
-    layers: list[ExportLayer], folder: Path, *, metadata: Mapping[str, str] | None = None
+    layers: list[ExportLayer], folder: Path, *, metadata: Mapping[str, str] | None = None,
+    marking: ProductMarking | None = None,
 ) -> list[str]:
     """Write ``NAME.geojson`` for each layer into the new ``folder``.
 
@@ -187,6 +192,8 @@ def write_geojson(
     metadata : mapping, optional
         Export-wide provenance (unused here: :func:`~northpic.export.api.export_layers`
         writes the folder's README.txt).
+    marking : ProductMarking, optional
+        The export's marking: every file's foreign member ``"marking"``.
 
     Returns
     -------
@@ -194,9 +201,12 @@ def write_geojson(
         The file names written, in order.
     """
     names = []
+    members = ({GEOJSON_MARKING_MEMBER: marking.as_dict()} if marking is not None
+               else None)
     for layer in layers:
         name = f"{layer.name}.geojson"
         description = " ".join(filter(None, [layer.spec.description, caveat_for(layer.spec)]))
-        write_geojson_file(layer.frame, folder / name, layer=layer.name, description=description)
+        write_geojson_file(layer.frame, folder / name, layer=layer.name, description=description,
+                           foreign_members=members)
         names.append(name)
     return names

@@ -6,6 +6,12 @@ fields. Each table's style is stored as QML in the ``layer_styles`` table
 QGIS reads (and writes) itself, with the temporal controller switched on;
 the layer's title and description go into ``gpkg_contents`` and its
 provenance into ``gpkg_metadata``/``gpkg_metadata_reference``.
+
+The export's marking (``marking``, ``prepared_for``, ``releasability``...:
+:meth:`northpic.markings.ProductMarking.as_dict`) is in the dataset's
+metadata and in every table's; each record keeps its marking fields
+(``classification``, ``releasability``, ``originator``). ``ogrinfo -so
+FILE`` shows the dataset's, ``ogrinfo -so FILE TABLE`` a table's.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import pandas as pd
 
 from northpic.export.prepare import ExportLayer, caveat_for, split_by_geometry
 from northpic.export.styles import qml_style
+from northpic.markings import ProductMarking
 
 #: The table of styles QGIS looks for in a GeoPackage.
 STYLES_TABLE = "layer_styles"
@@ -97,7 +104,8 @@ def _style_rows(tables: list[ExportLayer]) -> gpd.GeoDataFrame:
 
 
 def write_gpkg(
-    layers: list[ExportLayer], path: Path, *, metadata: Mapping[str, str] | None = None
+    layers: list[ExportLayer], path: Path, *, metadata: Mapping[str, str] | None = None,
+    marking: ProductMarking | None = None,
 ) -> list[str]:
     """Write prepared layers into a new GeoPackage at ``path``.
 
@@ -109,6 +117,8 @@ def write_gpkg(
         A ``.gpkg`` file that does not exist yet.
     metadata : mapping, optional
         Dataset-level provenance (stored in ``gpkg_metadata``).
+    marking : ProductMarking, optional
+        The export's marking, stored with every table's metadata too.
 
     Returns
     -------
@@ -119,6 +129,8 @@ def write_gpkg(
 
     tables = [t for layer in layers for t in split_by_geometry(layer.name, layer.spec, layer.frame)]
     dataset_metadata = dict(metadata or {})
+    marks = marking.as_dict() if marking is not None else {}
+    dataset_metadata.update(marks)
     for i, table in enumerate(tables):
         spec = table.spec
         options = {
@@ -137,7 +149,7 @@ def write_gpkg(
                 layer_options=options,
                 dataset_options={"VERSION": GPKG_VERSION} if i == 0 else None,
                 dataset_metadata=dataset_metadata if i == 0 else None,
-                layer_metadata=layer_provenance(table),
+                layer_metadata={**layer_provenance(table), **marks},
                 **kwargs,
             )
     pyogrio.write_dataframe(

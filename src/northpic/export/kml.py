@@ -7,6 +7,10 @@ has a ``TimeSpan`` from ``valid_from``/``valid_to`` (Google Earth's time
 slider), a description listing its attributes and provenance, and typed
 ``ExtendedData`` that GDAL, QGIS and ArcGIS read back as fields.
 
+The document's name and description carry the export's marking (banner
+first and last), and every placemark's description opens with the record's
+own marking and originator.
+
 Descriptions are HTML in Google Earth: every value is HTML-escaped before
 it goes in, and the XML writer escapes the result again, so text from data
 never becomes markup. Characters XML 1.0 cannot hold (C0 controls, lone
@@ -39,13 +43,15 @@ from northpic.export.styles import (
     kml_icon,
 )
 from northpic.export.text import clean_xml_tree
+from northpic.markings import MarkingTable, ProductMarking
 from northpic.schema import DOMAINS, precision_label
 
 KML_NS = "http://www.opengis.net/kml/2.2"
 DOMAIN_TITLES = {d: d.capitalize() for d in DOMAINS}
 #: Decimal places of coordinates (about 1 cm).
 COORD_DECIMALS = 7
-_PROVENANCE = ("source", "confidence", "precision_km", "nature", "valid_from", "valid_to", "id")
+_PROVENANCE = ("source", "confidence", "precision_km", "nature", "valid_from", "valid_to", "id",
+               "originator", "classification", "releasability")
 _HIDDEN = {"name", "layer", "domain"}
 
 
@@ -110,7 +116,15 @@ def _schema_type(series: pd.Series) -> str:
     return "string"
 
 
-def describe_record(layer: ExportLayer, record: Mapping[str, Any]) -> str:
+def record_marking_html(record: Mapping[str, Any], table: MarkingTable) -> str:
+    """Return a record's marking as a paragraph: its banner, then who contributed it."""
+    banner = table.banner(str(record["classification"]), str(record["releasability"]))
+    return (f"<p><b>{html.escape(banner)}</b><br/>originator: "
+            f"{html.escape(str(record['originator']))}</p>")
+
+
+def describe_record(layer: ExportLayer, record: Mapping[str, Any],
+                    table: MarkingTable | None = None) -> str:
     """Return a placemark's description: an HTML table of escaped values, provenance last.
 
     Parameters
@@ -119,6 +133,9 @@ def describe_record(layer: ExportLayer, record: Mapping[str, Any]) -> str:
         The layer the record belongs to.
     record : mapping
         Column name to value.
+    table : MarkingTable, optional
+        The markings table: with it (and a marked record) the description
+        opens with the record's marking (:func:`record_marking_html`).
 
     Returns
     -------
@@ -136,7 +153,10 @@ def describe_record(layer: ExportLayer, record: Mapping[str, Any]) -> str:
             text = f"\u00b1{text} km ({precision_label(float(record[key]))})"
         label = html.escape(key.replace("_", " "))
         rows.append(f"<tr><th align='left'>{label}</th><td>{html.escape(text)}</td></tr>")
-    head = f"<p><b>{html.escape(layer.spec.title)}</b></p>"
+    marked = table is not None and all(_text(record.get(c)) for c in
+                                       ("classification", "releasability", "originator"))
+    head = record_marking_html(record, table) if marked and table is not None else ""
+    head += f"<p><b>{html.escape(layer.spec.title)}</b></p>"
     if caveat:
         head += f"<p><i>{html.escape(caveat)}</i></p>"
     return head + "<table>" + "".join(rows) + "</table>"
@@ -190,7 +210,8 @@ def _add_schema(document: ET.Element, layer: ExportLayer) -> str:
 
 
 def _add_placemarks(
-    folder: ET.Element, layer: ExportLayer, style_ids: dict[str, str], schema_id: str
+    folder: ET.Element, layer: ExportLayer, style_ids: dict[str, str], schema_id: str,
+    table: MarkingTable | None = None,
 ) -> None:
     frame = layer.frame
     fields = _fields(layer)
@@ -198,7 +219,7 @@ def _add_placemarks(
     for record in frame.to_dict("records"):
         mark = _sub(folder, "Placemark")
         _sub(mark, "name", _text(record.get("name")) or "")
-        _sub(mark, "description", describe_record(layer, record))
+        _sub(mark, "description", describe_record(layer, record, table))
         start, end = record.get("valid_from"), record.get("valid_to")
         if not pd.isna(start) or not pd.isna(end):
             span = _sub(mark, "TimeSpan")
@@ -217,7 +238,8 @@ def _add_placemarks(
 
 
 def kml_document(
-    layers: list[ExportLayer], metadata: Mapping[str, str] | None = None
+    layers: list[ExportLayer], metadata: Mapping[str, str] | None = None,
+    marking: ProductMarking | None = None,
 ) -> ET.Element:
     """Build the KML element tree of an export.
 
@@ -227,6 +249,9 @@ def kml_document(
         Prepared layers, in the order wanted within each domain.
     metadata : mapping, optional
         Export-wide items; ``title`` names the document, the rest describe it.
+    marking : ProductMarking, optional
+        The export's marking: in the document's name and, first and last,
+        in its description; each placemark shows its record's own.
 
     Returns
     -------
@@ -236,13 +261,16 @@ def kml_document(
     metadata = dict(metadata or {})
     root = ET.Element("kml", xmlns=KML_NS)
     document = _sub(root, "Document")
-    _sub(document, "name", metadata.get("title", "Northern situational picture"))
+    title = metadata.get("title", "Northern situational picture")
+    _sub(document, "name", f"{title} ({marking.banner})" if marking is not None else title)
     _sub(document, "open", 1)
     about = "".join(
         f"<tr><th align='left'>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>"
         for k, v in metadata.items() if k != "title"
     )
-    _sub(document, "description", f"<table>{about}</table>")
+    banner = f"<p><b>{html.escape(marking.banner)}</b></p>" if marking is not None else ""
+    _sub(document, "description", f"{banner}<table>{about}</table>{banner}")
+    table = marking.table if marking is not None else None
     styles = {layer.name: _add_layer_styles(document, layer) for layer in layers}
     schemas = {layer.name: _add_schema(document, layer) for layer in layers}
     for domain in DOMAINS:
@@ -257,12 +285,13 @@ def kml_document(
             _sub(folder, "name", layer.spec.title)
             text = " ".join(filter(None, [layer.spec.description, caveat_for(layer.spec)]))
             _sub(folder, "description", html.escape(text))
-            _add_placemarks(folder, layer, styles[layer.name], schemas[layer.name])
+            _add_placemarks(folder, layer, styles[layer.name], schemas[layer.name], table)
     return clean_xml_tree(root)
 
 
 def write_kml(
-    layers: list[ExportLayer], path: Path, *, metadata: Mapping[str, str] | None = None
+    layers: list[ExportLayer], path: Path, *, metadata: Mapping[str, str] | None = None,
+    marking: ProductMarking | None = None,
 ) -> list[str]:
     """Write the layers as one KML document at ``path``.
 
@@ -271,7 +300,7 @@ def write_kml(
     list of str
         The layer folders written (layer names), in document order.
     """
-    root = kml_document(layers, metadata)
+    root = kml_document(layers, metadata, marking)
     ET.indent(root, space=" ")
     ET.ElementTree(root).write(path, encoding="UTF-8", xml_declaration=True)
     return [layer.name for d in DOMAINS for layer in layers if layer.spec.domain == d]

@@ -4,8 +4,11 @@ A dBASE field name has at most 10 characters, text at most 254 bytes, and
 no date-time type. So each ``NAME.zip`` holds ``NAME.shp/.shx/.dbf/.prj/.cpg``
 (UTF-8), times as ISO 8601 UTC text, long field names shortened by
 :func:`shapefile_field_names` and a ``FIELDS.txt`` that maps every short
-name back to the full one. A layer of mixed geometry becomes one Shapefile
-per geometry family in the same zip (``NAME_points``, ``NAME_lines``...).
+name back to the full one; the marking fields are ``classif``
+(classification), ``releasabil`` (releasability) and ``originator``, and the
+README.txt inside opens and ends with the export's banner. A layer of mixed
+geometry becomes one Shapefile per geometry family in the same zip
+(``NAME_points``, ``NAME_lines``...).
 GDAL reads the zips directly (``/vsizip/NAME.zip``), as do QGIS and ArcGIS.
 """
 
@@ -23,12 +26,14 @@ from northpic.errors import UnsupportedFormatError
 from northpic.export.csv import iso_utc
 from northpic.export.prepare import ExportLayer, split_by_geometry
 from northpic.export.readme import describe_export
+from northpic.markings import ProductMarking
 
 MAX_FIELD_NAME = 10
 MAX_TEXT_BYTES = 254
 FIELDS_NAME = "FIELDS.txt"
-#: Fixed short names for the common columns that are too long.
-FIXED_NAMES = {"precision_km": "prec_km"}
+#: Fixed short names for the common and marking columns that are too long.
+FIXED_NAMES = {"precision_km": "prec_km", "classification": "classif",
+               "releasability": "releasabil"}
 _SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
 
 
@@ -118,7 +123,8 @@ def _fields_text(
 
 
 def write_shapefile_zip(
-    layer: ExportLayer, path: Path, *, metadata: Mapping[str, str] | None = None
+    layer: ExportLayer, path: Path, *, metadata: Mapping[str, str] | None = None,
+    marking: ProductMarking | None = None,
 ) -> list[str]:
     """Write one layer as a zip of Shapefiles (one per geometry family) at ``path``.
 
@@ -130,6 +136,8 @@ def write_shapefile_zip(
         The ``.zip`` to create.
     metadata : mapping, optional
         Export-wide provenance for the README inside the zip.
+    marking : ProductMarking, optional
+        The export's marking, first and last in that README.
 
     Returns
     -------
@@ -172,12 +180,13 @@ def write_shapefile_zip(
                     archive.write(part, part.name)
             written.append((table.name, mapping, truncated))
         archive.writestr(FIELDS_NAME, _fields_text(layer, written))
-        archive.writestr("README.txt", describe_export([layer], metadata or {}))
+        archive.writestr("README.txt", describe_export([layer], metadata or {}, marking))
     return [f"{name}.shp" for name, _, _ in written]
 
 
 def write_shapefiles(
-    layers: list[ExportLayer], folder: Path, *, metadata: Mapping[str, str] | None = None
+    layers: list[ExportLayer], folder: Path, *, metadata: Mapping[str, str] | None = None,
+    marking: ProductMarking | None = None,
 ) -> list[str]:
     """Write ``NAME.zip`` for each layer into the new ``folder``.
 
@@ -189,6 +198,6 @@ def write_shapefiles(
     names = []
     for layer in layers:
         name = f"{layer.name}.zip"
-        write_shapefile_zip(layer, folder / name, metadata=metadata)
+        write_shapefile_zip(layer, folder / name, metadata=metadata, marking=marking)
         names.append(name)
     return names

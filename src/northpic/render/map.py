@@ -3,11 +3,14 @@
 :func:`new_map` makes an offline folium map in the polar (EPSG:3413) or Web
 Mercator CRS with the basemap; :func:`add_layer` adds one picture layer;
 :func:`add_controls` adds the domain-grouped layer control, legend and time
-filter (call it last); :func:`render_map` does all three for a picture.
+filter (call it last); :func:`add_marking` puts the product's marking in
+banners at the top and bottom of the page; :func:`render_map` does all of
+it for a picture.
 """
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, TypedDict
@@ -21,6 +24,7 @@ from jinja2 import Template
 from northpic.catalogue import LayerSpec
 from northpic.errors import BadInputError
 from northpic.io.land import NATURAL_EARTH_CITATION
+from northpic.markings import MarkingTable, ProductMarking
 from northpic.render.assets import head_html
 from northpic.render.basemap import graticule_geojson, land_geojson
 from northpic.render.payload import js_json, layer_data, layer_info
@@ -134,14 +138,59 @@ def map_page(fmap: folium.Map) -> Figure:
     return root
 
 
-def add_layer(fmap: folium.Map, frame: gpd.GeoDataFrame, spec: LayerSpec) -> folium.Map:
-    """Add one picture layer (points on a canvas, lines and areas as GeoJSON)."""
+def add_layer(fmap: folium.Map, frame: gpd.GeoDataFrame, spec: LayerSpec,
+              table: MarkingTable | None = None) -> folium.Map:
+    """Add one picture layer (points on a canvas, lines and areas as GeoJSON).
+
+    With the markings ``table``, each record's popup shows its marking.
+    """
     fmap.add_child(
         _Script(
             f"northpic.addLayer({{map}}, {js_json(layer_info(spec, frame))}, "
-            f"{js_json(layer_data(frame))});"
+            f"{js_json(layer_data(frame, table))});"
         )
     )
+    return fmap
+
+
+#: Banner background of a level whose table gives no colour.
+BANNER_COLOUR = "#3b3b3b"
+#: Ids of the two banner elements (the page's marking, top and bottom).
+BANNER_IDS = ("np-marking-top", "np-marking-bottom")
+
+
+def banner_html(marking: ProductMarking) -> str:
+    """Return the two banner elements of a page marked ``marking``, text escaped."""
+    text = html.escape(marking.banner)
+    colour = marking.level.colour or BANNER_COLOUR  # validated #rrggbb
+    return "".join(
+        f'<div id="{element}" class="np-marking {element}" style="background:{colour}" '
+        f'data-releasability="{html.escape(marking.releasability)}">{text}</div>'
+        for element in BANNER_IDS
+    )
+
+
+def add_marking(fmap: folium.Map, marking: ProductMarking) -> folium.Map:
+    """Put the product's marking at the top and bottom of the page.
+
+    The banners are plain elements of the page (``np-marking-top`` and
+    ``np-marking-bottom``), fixed to the window's edges, so they show
+    without the page script, in screenshots and on every printed page.
+
+    Parameters
+    ----------
+    fmap : folium.Map
+        A map of :func:`new_map`.
+    marking : ProductMarking
+        The marking of what the page holds
+        (:func:`northpic.picture.mark_picture`).
+
+    Returns
+    -------
+    folium.Map
+        The same map.
+    """
+    map_page(fmap).html.add_child(Element(banner_html(marking)), name="northpic_marking")
     return fmap
 
 
@@ -166,14 +215,19 @@ def add_controls(
     title: str,
     at: pd.Timestamp,
     sources: str,
+    marking: ProductMarking | None = None,
 ) -> folium.Map:
-    """Add the layer control (grouped by domain), legend, title and time filter."""
+    """Add the layer control (grouped by domain), legend, title and time filter.
+
+    With a ``marking``, the legend says for whom the page is prepared.
+    """
     page = {
         "title": title,
         "date": at.strftime("%Y-%m-%d"),
         "projection": getattr(fmap, "northpic_projection", ""),
         "sources": sources,
         "time": _time_range(frames, at),
+        "marking": marking.as_dict() if marking is not None else None,
     }
     fmap.add_child(_Script(f"northpic.addControls({{map}}, {js_json(page)});"))
     return fmap
@@ -196,8 +250,9 @@ def render_map(
     projection: str = "polar",
     tiles: bool = False,
     title: str = "Northern situational picture",
+    marking: ProductMarking | None = None,
 ) -> folium.Map:
-    """Render a picture (layer name to frame) on a new offline map.
+    """Render a picture (layer name to frame) on a new offline map, marked.
 
     Parameters
     ----------
@@ -213,18 +268,34 @@ def render_map(
         See :func:`new_map`.
     title : str
         Title shown on the map and in the browser tab.
+    marking : ProductMarking, optional
+        The page's marking; default: computed from ``frames``
+        (:func:`northpic.picture.mark_picture` with northpic's table), which
+        must then carry marking fields.
 
     Returns
     -------
     folium.Map
         Save it with ``fmap.save(path)``.
+
+    Raises
+    ------
+    MarkingsError, SchemaError, MarkingMixError
+        Without a ``marking``: for records without a valid marking, or
+        records no single audience may see together.
     """
+    if marking is None:
+        from northpic.picture import mark_picture
+
+        marking = mark_picture(frames)
     moment = at if at is not None else pd.Timestamp(datetime.now(UTC))
     fmap = new_map(projection, tiles=tiles)
     map_page(fmap).title = title
+    add_marking(fmap, marking)
     for name, frame in frames.items():
-        add_layer(fmap, frame, specs[name])
+        add_layer(fmap, frame, specs[name], marking.table)
     add_controls(
-        fmap, frames, title=title, at=moment, sources=sources_line(list(specs.values()), frames)
+        fmap, frames, title=title, at=moment, sources=sources_line(list(specs.values()), frames),
+        marking=marking,
     )
     return fmap

@@ -16,13 +16,16 @@ import pandas as pd
 import shapely
 
 from northpic.catalogue import CAVEATS, LayerSpec
-from northpic.schema import COMMON_COLUMNS
+from northpic.markings import MarkingTable
+from northpic.schema import COMMON_COLUMNS, MARKING_COLUMNS
 
 #: Decimal places kept for coordinates in the page (5 = about 1 m); layers of
 #: more than BIG_LAYER points keep one fewer (about 10 m).
 COORD_DECIMALS = 5
 BIG_LAYER = 10_000
 _HIDDEN = {"geometry", "layer", "domain"}
+#: The payload column holding each record's marking as banners write it.
+MARKING_COLUMN = "marking"
 
 
 def js_json(value: Any) -> str:
@@ -94,13 +97,20 @@ def _encoded(values: list[Any]) -> list[Any] | dict[str, list[Any]]:
 
 
 def display_columns(frame: pd.DataFrame) -> tuple[list[str], list[str]]:
-    """Split a frame's columns into (all shown in popups, the layer's own attributes)."""
+    """Split a frame's columns into (all shown in popups, the layer's own attributes).
+
+    The marking fields (and the ``marking`` text :func:`layer_data` adds) are
+    shown apart from the layer's own attributes, at the top of each popup.
+    """
+    marks = [*MARKING_COLUMNS, MARKING_COLUMN]
     own = [
         c
         for c in frame.columns
-        if c not in COMMON_COLUMNS and c not in _HIDDEN and not str(c).startswith("_")
+        if c not in COMMON_COLUMNS and c not in _HIDDEN and c not in marks
+        and not str(c).startswith("_")
     ]
-    shown = [c for c in COMMON_COLUMNS if c not in _HIDDEN] + own
+    shown = ([c for c in COMMON_COLUMNS if c not in _HIDDEN]
+             + [c for c in marks if c in frame.columns] + own)
     return shown, own
 
 
@@ -122,19 +132,32 @@ def layer_info(spec: LayerSpec, frame: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-def layer_data(frame: pd.DataFrame) -> dict[str, Any]:
+def record_markings(frame: pd.DataFrame, table: MarkingTable) -> list[str]:
+    """Each record's marking as banners write it (``"UNCLASSIFIED // PUBLIC RELEASE"``)."""
+    pairs = list(zip(frame["classification"].astype(str), frame["releasability"].astype(str),
+                     strict=True))
+    banners = {pair: table.banner(*pair) for pair in set(pairs)}
+    return [banners[pair] for pair in pairs]
+
+
+def layer_data(frame: pd.DataFrame, table: MarkingTable | None = None) -> dict[str, Any]:
     """Split a layer frame into columnar points and GeoJSON shapes.
 
     Parameters
     ----------
     frame : geopandas.GeoDataFrame
         A validated layer frame in EPSG:4326.
+    table : MarkingTable, optional
+        The markings table: with it, every record of a frame with marking
+        fields also gets its ``marking`` text (for the popups).
 
     Returns
     -------
     dict
         ``{"points": {...columns...}, "shapes": FeatureCollection}``.
     """
+    if table is not None and all(c in frame.columns for c in MARKING_COLUMNS):
+        frame = frame.assign(**{MARKING_COLUMN: record_markings(frame, table)})
     shown, _ = display_columns(frame)
     is_point = (frame.geom_type == "Point").to_numpy()
     points = frame[is_point]

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     import xarray as xr
 
     from northpic.catalogue import LayerSpec
+    from northpic.markings import MarkingTable
     from northpic.picture import TimeLike
 
 Progress = Callable[[str], None]
@@ -106,7 +107,7 @@ def export_file(path: str | Path, out: str | Path, overwrite: bool = False) -> P
 
 
 def observed_ice_day(
-    path: str | Path, at: TimeLike | None = None
+    path: str | Path, at: TimeLike | None = None, markings: MarkingTable | None = None,
 ) -> tuple[gpd.GeoDataFrame, LayerSpec, xr.Dataset]:
     """Open a concentration file and trace the ice edge of its day, as a picture layer.
 
@@ -116,11 +117,14 @@ def observed_ice_day(
         Any file :func:`northpic.io.seaice.open_concentration` reads.
     at : str or date, optional
         The day to take when the file holds several; default its only day.
+    markings : MarkingTable, optional
+        The table whose lowest level marks the (public) edge.
 
     Returns
     -------
     tuple
-        The edge frame (layer :data:`~northpic.seaice.edge.LAYER`), its
+        The edge frame (layer :data:`~northpic.seaice.edge.LAYER`, marked
+        by :func:`marked_ice_edge`), its
         :class:`~northpic.catalogue.LayerSpec`, and the day's Dataset.
     """
     from northpic.io.seaice import open_concentration
@@ -130,7 +134,26 @@ def observed_ice_day(
     moment = parse_time(at, option="at")  # the file's day at --at; else its only day
     day = select_day(open_concentration(path),
                      None if moment is None else moment.date().isoformat())
-    return ice_edge(day), observed_edge_spec(path), day
+    return marked_ice_edge(ice_edge(day), markings), observed_edge_spec(path), day
+
+
+#: Who contributed an ice edge traced from a public sea-ice file.
+SEAICE_ORIGINATOR = "northpic (traced from public sea-ice data, NSIDC / OSI SAF)"
+
+
+def marked_ice_edge(edge: gpd.GeoDataFrame, markings: MarkingTable | None = None
+                    ) -> gpd.GeoDataFrame:
+    """Mark an ice edge traced from a public sea-ice file: ``PUBLIC``, the lowest level.
+
+    The products northpic reads (NSIDC, OSI SAF) are openly published, so
+    what is traced from them is too; the marking is given here, explicitly.
+    """
+    from northpic.markings import PUBLIC, default_markings, with_marking_defaults
+
+    table = markings or default_markings()
+    marked = with_marking_defaults(edge, releasability=PUBLIC, originator=SEAICE_ORIGINATOR,
+                                   classification=table.lowest.code)
+    return gpd.GeoDataFrame(marked, geometry=edge.geometry.name, crs=edge.crs)
 
 
 def export_picture_with_seaice(
@@ -143,13 +166,16 @@ def export_picture_with_seaice(
     seaice_file: str | Path | None = None,
     overwrite: bool = False,
     mkdir: bool = False,
+    audience: str | frozenset[str] | None = None,
+    markings: MarkingTable | str | Path | None = None,
 ) -> Path:
     """Export the picture (:func:`northpic.export.api.export_picture`), with an observed ice day.
 
     Parameters
     ----------
-    out, format, layers, at, events_store, overwrite, mkdir
-        As for :func:`~northpic.export.api.export_picture`.
+    out, format, layers, at, events_store, overwrite, mkdir, audience, markings
+        As for :func:`~northpic.export.api.export_picture`. The ice edge and
+        concentration come from public files: ``PUBLIC``, the lowest level.
     seaice_file : str or pathlib.Path, optional
         A sea-ice concentration file (any product
         :func:`~northpic.io.seaice.open_concentration` reads): its 15 % ice
@@ -164,12 +190,14 @@ def export_picture_with_seaice(
     """
     from northpic.export import check_output, export_picture, get_format
     from northpic.export.api import SEAICE_RASTER
+    from northpic.picture import resolve_markings
 
+    codes, table = resolve_markings(audience, markings)  # before the work
     extra_layers, rasters = {}, {}
     if seaice_file is not None:
         check_output(out, get_format(format), overwrite=overwrite, mkdir=mkdir)  # before the work
-        edge, spec, day = observed_ice_day(seaice_file, at)
+        edge, spec, day = observed_ice_day(seaice_file, at, table)
         extra_layers[spec.name], rasters[SEAICE_RASTER] = (edge, spec), day
     return export_picture(out, format, layers=layers, at=at, events_store=events_store,
                           extra_layers=extra_layers, rasters=rasters, overwrite=overwrite,
-                          mkdir=mkdir)
+                          mkdir=mkdir, audience=codes, markings=table)

@@ -50,6 +50,7 @@
   NP.popupContent = function (info, props) {
     var root = el('div', 'np-popup');
     root.setAttribute('data-layer', info.name);
+    if (props.marking) { root.appendChild(el('div', 'np-popup-marking', props.marking)); }
     root.appendChild(el('div', 'np-popup-title', props.name));
     root.appendChild(el('div', 'np-popup-sub', info.title + ' \u00b7 ' + (props.kind || '')));
     if (info.caveat) { root.appendChild(el('div', 'np-popup-caveat', info.caveat)); }
@@ -69,6 +70,9 @@
     row('valid from', props.valid_from, 'np-prov');
     row('valid to', props.valid_to, 'np-prov');
     row('id', props.id, 'np-prov');
+    row('originator', props.originator, 'np-prov');
+    row('classification', props.classification, 'np-prov');
+    row('releasable to', props.releasability, 'np-prov');
     root.appendChild(table);
     return root;
   };
@@ -438,6 +442,10 @@
         L.DomEvent.disableClickPropagation(box); L.DomEvent.disableScrollPropagation(box);
         box.appendChild(el('div', 'np-title', page.title));
         box.appendChild(el('div', 'np-date', 'Picture as of ' + page.date + ' \u00b7 ' + page.projection));
+        if (page.marking) {
+          box.appendChild(el('div', 'np-prepared', 'Marking: ' + page.marking.banner +
+                             ' \u00b7 prepared for: ' + page.marking.prepared_for));
+        }
         var keys = el('ul', 'np-keys');
         [['np-sym-ring', 'Dashed ring: location uncertainty (precision_km)'],
          ['np-sym-line np-dashed', 'Dashed line: schematic or indicative path'],
