@@ -21,7 +21,8 @@ a temporary folder::
     ...     "name": "Tanker turned north", "kind": "diversion",
     ...     "time": "2026-01-15T08:30:00Z", "lat": 70.2, "lon": 30.9,
     ...     "source": "watch log 15 Jan", "confidence": "medium",
-    ...     "precision_km": 5, "domain": "economic"}], store=store)
+    ...     "precision_km": 5, "domain": "economic"}], store=store,
+    ...     releasability="PUBLIC", originator="NOR JOC")
     >>> report.added, report.updated
     (1, 0)
     >>> out = northpic.export_picture(Path(tmp.name) / "picture.gpkg", "gpkg",

@@ -9,18 +9,30 @@ from pathlib import Path
 from typing import Any
 
 HOSTILE = ("<img src=x onerror=alert(1)>", "</script><script>alert(1)</script>")
+#: The originator the builders' records carry unless told otherwise.
+ORIGINATOR = "test builder desk"
 
 
 def event(n: int = 1, **overrides: Any) -> dict[str, Any]:
-    """A valid flat event record (lat/lon) with every field; override any with ``overrides``."""
+    """A valid flat event record (lat/lon) with every field; override any with ``overrides``.
+
+    It is marked ``PUBLIC``, from :data:`ORIGINATOR`, so tests of other
+    things need not mark it; :func:`unmarked` drops the marking fields.
+    """
     record: dict[str, Any] = {
         "id": f"ev-test-{n}", "name": f"Test event {n}", "kind": "diversion",
         "time": "2026-01-15T08:30:00+02:00", "lat": 70.0 + n % 10, "lon": 20.0 + n % 50,
         "domain": "economic", "source": "test builder", "confidence": "medium",
-        "precision_km": 5.0, "notes": "",
+        "precision_km": 5.0, "notes": "", "releasability": "PUBLIC", "originator": ORIGINATOR,
     }
     record.update(overrides)
     return record
+
+
+def unmarked(record: dict[str, Any]) -> dict[str, Any]:
+    """The record without its marking fields."""
+    return {k: v for k, v in record.items()
+            if k not in ("classification", "releasability", "originator")}
 
 
 def feature(record: dict[str, Any]) -> dict[str, Any]:
