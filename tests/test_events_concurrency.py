@@ -77,9 +77,12 @@ def test_writer_killed_mid_batch_leaves_a_valid_store(tmp_path: Path) -> None:
     frame = read_events(store)
     assert sorted(frame["id"]) == [f"before-{i}" for i in range(5)]  # the batch is wholly out
     assert len(pyogrio.read_dataframe(store, layer="events")) == 5
+    history = pyogrio.read_dataframe(store, layer="events_history")
+    assert sorted(history["event_id"]) == sorted(frame["id"])  # and so is its history
     # and the store takes the next batch as usual
     report = add_events(batch(3, prefix="after"), store)
     assert report.added == 3 and len(read_events(store)) == 8
+    assert len(pyogrio.read_dataframe(store, layer="events_history")) == 8
 
 
 def test_readers_are_not_blocked_by_a_writer(tmp_path: Path) -> None:

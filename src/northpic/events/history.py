@@ -151,10 +151,10 @@ def _changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
 
 
 def _summary(version: dict[str, Any]) -> list[str]:
+    """Every field of a version that holds something (the id is the history's own)."""
     props = version.get("properties") or {}
-    return [f"{name}: {_shown_value(props.get(name))}"
-            for name in ("name", "kind", "time", "classification", "releasability")
-            if name in props]
+    return [f"{name}: {_shown_value(value)}" for name, value in props.items()
+            if name != "id" and value not in (None, "")]
 
 
 def format_history(view: HistoryView) -> str:
