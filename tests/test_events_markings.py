@@ -455,7 +455,7 @@ def test_history_of_32_concurrent_writers_has_one_row_per_write(tmp_path: Path) 
     files = []
     for i in range(writers):
         records = [event(j, id=f"w{i}-{j}", originator=f"writer {i}") for j in range(5)]
-        records.append(event(99, id="shared", originator=f"writer {i}", notes=f"by {i}"))
+        records.append(event(99, id="contested", originator=f"writer {i}", notes=f"by {i}"))
         files.append(write_geojson(tmp_path / f"w{i}.geojson", records))
     procs = [subprocess.Popen([*CLI, "events", "add", str(f), "--store", str(store)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -466,11 +466,11 @@ def test_history_of_32_concurrent_writers_has_one_row_per_write(tmp_path: Path) 
     assert all(code == 0 for code, _ in results), results
     rows = _history_rows(store)
     assert len(rows) == writers * 6 and count_events(store) == writers * 5 + 1
-    shared = [r for r in rows if r[0] == "shared"]
-    assert [r[1] for r in shared] == list(range(1, writers + 1))  # no gap, no repeat
-    assert [r[2] for r in shared] == ["add"] + ["update"] * (writers - 1)
-    for older, newer in zip(shared, shared[1:], strict=False):
+    contested = [r for r in rows if r[0] == "contested"]
+    assert [r[1] for r in contested] == list(range(1, writers + 1))  # no gap, no repeat
+    assert [r[2] for r in contested] == ["add"] + ["update"] * (writers - 1)
+    for older, newer in zip(contested, contested[1:], strict=False):
         assert json.loads(newer[5]) == json.loads(older[6])  # each replaced the one before
-    final = read_events(store).set_index("id").loc["shared"]
+    final = read_events(store).set_index("id").loc["contested"]
     assert f"by {final['originator'].split()[-1]}" == final["notes"]
-    assert json.loads(shared[-1][6])["properties"]["notes"] == final["notes"]
+    assert json.loads(contested[-1][6])["properties"]["notes"] == final["notes"]

@@ -38,6 +38,7 @@ from northpic.store import (
     count_events,
     default_store_path,
     read_events,
+    read_history,
     remove_event,
 )
 
@@ -52,6 +53,7 @@ __all__ = [
     "export_good_events",
     "read_event_source",
     "read_events",
+    "read_history",
     "remove_event",
     "validate_events",
 ]

@@ -310,7 +310,7 @@ def _stored_versions(conn: sqlite3.Connection, ids: list[str],
         marks = ",".join("?" * len(chunk))
         rows = conn.execute(f"SELECT {selected} FROM {TABLE} WHERE id IN ({marks})",
                             chunk).fetchall()
-        geometries = gpkg.decode_geometries([row[0] for row in rows])
+        geometries = history.geometries_json(gpkg.decode_geometries([row[0] for row in rows]))
         for row, geometry in zip(rows, geometries, strict=True):
             values = dict(zip(names, row[1:], strict=True))
             out[str(values["id"])] = history.version_feature(values, attributes, geometry)
@@ -354,7 +354,8 @@ def write_events(frame: gpd.GeoDataFrame, path: Path, label: str) -> AddReport:
         sequences = history.last_sequences(conn, ids)
         entries = []
         version_names = [n for n in names if n != "geom"]
-        for row, geometry in zip(rows, frame.geometry, strict=True):
+        for row, geometry in zip(rows, history.geometries_json(list(frame.geometry)),
+                                 strict=True):
             values = dict(zip(version_names, row[1:len(names)], strict=True))
             values = {n: values[n] for n in [*_STORED, *_MARKED, *attributes]}
             event_id = values["id"]

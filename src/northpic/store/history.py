@@ -32,11 +32,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import shapely
-import shapely.geometry
 
 #: The attributes table holding the history.
 HISTORY_TABLE = "events_history"
@@ -93,7 +93,7 @@ def ensure_history(conn: sqlite3.Connection) -> None:
 
 
 def version_feature(values: Mapping[str, Any], kinds: Mapping[str, str],
-                    geometry: shapely.Geometry) -> str:
+                    geometry: str) -> str:
     """Write one stored version of an event as a GeoJSON Feature (JSON text).
 
     Parameters
@@ -103,8 +103,8 @@ def version_feature(values: Mapping[str, Any], kinds: Mapping[str, str],
         JSON attributes as their text, booleans as 0/1).
     kinds : mapping
         Extra attribute name to its kind (see :func:`northpic.schema.attribute_kind`).
-    geometry : shapely.Geometry
-        The event's geometry.
+    geometry : str
+        The event's geometry as GeoJSON text (see :func:`geometries_json`).
 
     Returns
     -------
@@ -122,9 +122,14 @@ def version_feature(values: Mapping[str, Any], kinds: Mapping[str, str],
         elif kind == "boolean":
             value = bool(value)
         props[name] = value
-    feature = {"type": "Feature", "id": props.get("id"), "properties": props,
-               "geometry": shapely.geometry.mapping(geometry)}
-    return json.dumps(feature, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    text = json.dumps(props, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    event_id = json.dumps(props.get("id"), ensure_ascii=False)
+    return f'{{"type":"Feature","id":{event_id},"properties":{text},"geometry":{geometry}}}'
+
+
+def geometries_json(geometries: Sequence[shapely.Geometry] | np.ndarray) -> list[str]:
+    """Write geometries as GeoJSON text, exactly (every coordinate round-trips)."""
+    return list(shapely.to_geojson(np.asarray(geometries, dtype=object)))
 
 
 def last_sequences(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, int]:
@@ -166,5 +171,5 @@ def history_ids(conn: sqlite3.Connection) -> list[str]:
 
 
 __all__ = ["APPEND_ONLY_MESSAGE", "HISTORY_TABLE", "OPERATIONS", "append_history",
-           "ensure_history", "has_history", "history_ids", "history_rows", "last_sequences",
-           "version_feature"]
+           "ensure_history", "geometries_json", "has_history", "history_ids", "history_rows",
+           "last_sequences", "version_feature"]
