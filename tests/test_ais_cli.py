@@ -215,7 +215,7 @@ def test_a_store_refusal_names_the_input_files(
     store = tmp_path / "s.gpkg"
     add_events([{"name": "n", "kind": "k", "domain": "military", "time": "2026-01-01T00:00Z",
                  "source": "s", "confidence": "high", "precision_km": 1, "lat": 70, "lon": 20,
-                 "mmsi": "not a number"}], store)
+                 "mmsi": "not a number"}], store, releasability="PUBLIC", originator="test")
     assert main(["ais", "detect", str(real), "--add", "--store", str(store), "-q"]) == 2
     err = capsys.readouterr().err
     assert f"events detected from {real}: attribute 'mmsi' holds integer values" in err, err

@@ -33,7 +33,7 @@ def test_eight_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
     frame = read_events(store)
     assert len(frame) == 400 and frame["id"].is_unique
     assert {f"w{i}-{j}" for i in range(8) for j in range(50)} == set(frame["id"])
-    assert len(pyogrio.read_dataframe(store)) == 400
+    assert len(pyogrio.read_dataframe(store, layer="events")) == 400
 
 
 def _writer_holds_lock(store: Path) -> bool:
@@ -76,10 +76,13 @@ def test_writer_killed_mid_batch_leaves_a_valid_store(tmp_path: Path) -> None:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     frame = read_events(store)
     assert sorted(frame["id"]) == [f"before-{i}" for i in range(5)]  # the batch is wholly out
-    assert len(pyogrio.read_dataframe(store)) == 5
+    assert len(pyogrio.read_dataframe(store, layer="events")) == 5
+    history = pyogrio.read_dataframe(store, layer="events_history")
+    assert sorted(history["event_id"]) == sorted(frame["id"])  # and so is its history
     # and the store takes the next batch as usual
     report = add_events(batch(3, prefix="after"), store)
     assert report.added == 3 and len(read_events(store)) == 8
+    assert len(pyogrio.read_dataframe(store, layer="events_history")) == 8
 
 
 def test_readers_are_not_blocked_by_a_writer(tmp_path: Path) -> None:

@@ -174,7 +174,7 @@ def test_a_csv_with_trailing_commas_keeps_its_columns(tmp_path: Path) -> None:
     path.write_text(_CSV_HEADER + "c1,first,k,military,2026-01-01T00:00:00Z,s,high,1,70,20,\n"
                     "c2,second,k,military,2026-01-02T00:00:00Z,s,high,1,71,21,\n")
     store = tmp_path / "s.gpkg"
-    add_events(path, store)
+    add_events(path, store, releasability="PUBLIC", originator="a spreadsheet")
     got = read_events(store).sort_values("id")
     assert got["name"].tolist() == ["first", "second"]
     assert [(p.x, p.y) for p in got.geometry] == [(20.0, 70.0), (21.0, 71.0)]

@@ -108,9 +108,14 @@ def _real_disk_dir(name: str) -> Path:
 def _damaged_store(tmp_path: Path) -> tuple[Path, int]:
     store = tmp_path / "events.gpkg"
     add_events(batch(2000, prefix="d", notes_bytes=200), store)
-    size = store.stat().st_size
-    with store.open("r+b") as handle:  # 4 KB of random bytes in the middle
-        handle.seek(size // 2 // 4096 * 4096 + 100)
+    with sqlite3.connect(store) as conn:  # the events table's pages (not its history's)
+        size = conn.execute("PRAGMA page_size").fetchone()[0]
+        pages = [row[0] for row in conn.execute(
+            "SELECT pageno FROM dbstat WHERE name = 'events' AND pagetype = 'leaf' "
+            "ORDER BY pageno")]
+    conn.close()
+    with store.open("r+b") as handle:  # 4 KB of random bytes in the middle of the events
+        handle.seek((pages[len(pages) // 2] - 1) * size + 100)
         handle.write(random.Random(5).randbytes(4096))
     return store, 2000
 
@@ -326,7 +331,7 @@ def _fill(folder: Path, leave: int) -> Path:
 
 def test_disk_full_during_events_add(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     mnt = tmp_path / "small"
-    _mount_tmpfs(mnt, "3m")
+    _mount_tmpfs(mnt, "12m")  # the batch, its history rows and the WAL fit once freed
     try:
         store = mnt / "events.gpkg"
         add_events(batch(20, prefix="kept"), store)

@@ -263,7 +263,7 @@ def test_a_store_in_a_missing_folder_is_refused_but_the_default_folder_is_made(
         "type": "Point", "coordinates": [20, 70]}, "properties": {
         "id": "f1", "name": "n", "kind": "k", "domain": "military",
         "time": "2026-01-01T00:00:00Z", "source": "s", "confidence": "high",
-        "precision_km": 1}}))
+        "precision_km": 1, "releasability": "PUBLIC", "originator": "o"}}))
     typo = tmp_path / "shre" / "ev.gpkg"
     assert main(["events", "add", str(reports), "--store", str(typo)]) == 2
     assert f"its folder {typo.parent} does not exist" in capsys.readouterr().err
@@ -271,5 +271,6 @@ def test_a_store_in_a_missing_folder_is_refused_but_the_default_folder_is_made(
     monkeypatch.delenv("NORTHPIC_EVENTS", raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
     assert main(["events", "add", str(reports)]) == 0  # first use: ~/.local/share/northpic
-    assert pyogrio.read_dataframe(tmp_path / "xdg" / "northpic" / "events.gpkg")["id"].tolist() \
+    assert pyogrio.read_dataframe(tmp_path / "xdg" / "northpic" / "events.gpkg",
+                                  layer="events")["id"].tolist() \
         == ["f1"]

@@ -116,7 +116,8 @@ def test_integers_of_a_column_with_gaps_stay_exact(tmp_path):
     reports.write_text(json.dumps({"type": "FeatureCollection", "features": [
         event(1, mmsi=273456789, big=2**53 + 1), event(2)]}))
     store, out = tmp_path / "s.gpkg", tmp_path / "out"
-    assert main(["events", "add", str(reports), "--store", str(store)]) == 0
+    assert main(["events", "add", str(reports), "--store", str(store), "--releasability",
+                 "PUBLIC", "--originator", "test"]) == 0
     assert main(["export", "--format", "csv", "--out", str(out), "--events", str(store),
                  "--layers", "events_military"]) == 0
     with (out / "events_military.csv").open(encoding="utf-8", newline="") as handle:

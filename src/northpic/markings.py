@@ -546,7 +546,10 @@ def product_marking(
     ------
     MarkingMixError
         When no single audience may see every record and no ``audience`` is
-        given: the message names a record of each marking that clashes.
+        given: the message names a record of each marking that clashes. Also
+        for an unmarked record (blank classification or releasability, as an
+        event stored before markings reads): it may go to no audience, so
+        it is never treated as public.
     ValueError
         When ``audience`` is given and a record is not releasable to it (a
         bug of the caller: filter first).
@@ -556,6 +559,14 @@ def product_marking(
     for frame in frames:
         if len(frame) == 0:
             continue
+        unmarked = np.flatnonzero([is_blank(c) or is_blank(r) for c, r in zip(
+            frame["classification"].tolist(), frame["releasability"].tolist(), strict=True)])
+        if len(unmarked):
+            raise MarkingMixError(
+                f"record {record_label(frame, int(unmarked[0]))} is unmarked (stored before "
+                "northpic kept markings), so no audience may receive it; say for whom the "
+                "product is with --audience (unmarked records are then left out), or add it "
+                "again with markings (see docs/events.md, 'Unmarked events')")
         for value in frame["classification"].unique().tolist():
             rank = max(rank, table.level(value).rank)
         for value, group in frame.groupby("releasability", sort=False).groups.items():

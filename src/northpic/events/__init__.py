@@ -10,11 +10,16 @@ transaction, so a broken feed never corrupts what is already known.
     >>> print(add_events('{"type": "Feature", "properties": {"name": "Tanker diverts", '
     ...     '"kind": "diversion", "time": "2026-01-15T08:30Z", "domain": "economic", '
     ...     '"source": "Coast guard", "confidence": "medium", "precision_km": 5}, '
-    ...     '"geometry": {"type": "Point", "coordinates": [30.9, 70.2]}}', store=store))
+    ...     '"geometry": {"type": "Point", "coordinates": [30.9, 70.2]}}', store=store,
+    ...     releasability="NATO, EU", originator="NOR JOC"))
     ... # doctest: +ELLIPSIS
     added 1, updated 0 event(s) in .../events.gpkg
     >>> list(read_events(store, kind="diversion")["name"])
     ['Tanker diverts']
+
+Every event carries a marking (who may receive it, and who contributed
+it; see :mod:`northpic.markings`), and every write is kept in the store's
+append-only history (:func:`read_history`, :mod:`northpic.events.history`).
 
 See :mod:`northpic.events.schema` for the fields of an event,
 :mod:`northpic.events.add` for adding them, :mod:`northpic.store` for the
@@ -33,6 +38,7 @@ from northpic.store import (
     count_events,
     default_store_path,
     read_events,
+    read_history,
     remove_event,
 )
 
@@ -47,6 +53,7 @@ __all__ = [
     "export_good_events",
     "read_event_source",
     "read_events",
+    "read_history",
     "remove_event",
     "validate_events",
 ]

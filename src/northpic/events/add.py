@@ -24,7 +24,23 @@ from northpic.events.intake import (
 )
 from northpic.events.schema import RawEvent, validate_events
 from northpic.io.event_files import read_event_file
+from northpic.markings import MarkingTable, default_markings, read_markings
 from northpic.store import AddReport, write_events
+
+
+def resolve_markings(markings: MarkingTable | str | Path | None) -> MarkingTable:
+    """Return the markings table given as a table, a path (``--markings FILE``) or ``None``.
+
+    Raises
+    ------
+    MarkingsError
+        If the file cannot be read or breaks the table's rules.
+    """
+    if markings is None:
+        return default_markings()
+    if isinstance(markings, MarkingTable):
+        return markings
+    return read_markings(markings)
 
 
 def read_event_source(source: EventSource) -> tuple[list[RawEvent], str]:
@@ -83,6 +99,10 @@ def add_events(
     assume_utc: bool = False,
     layer: str | None = None,
     label: str | None = None,
+    releasability: str | None = None,
+    originator: str | None = None,
+    classification: str | None = None,
+    markings: MarkingTable | str | Path | None = None,
 ) -> AddReport:
     """Validate a batch of events and add it to the event store, all or nothing.
 
@@ -105,6 +125,19 @@ def add_events(
     label : str, optional
         Where the events came from, for messages (e.g. ``"events detected
         from day.csv"``); default the file, or ``<GeoDataFrame>``, ``<records>``...
+    releasability : str, optional
+        Who may receive the records that do not say so themselves (e.g.
+        ``"NATO, EU"``, ``"NOR EYES ONLY"``, ``"PUBLIC"``). Every record needs
+        one, its own or this.
+    originator : str, optional
+        Who contributed the records that do not say so themselves (e.g.
+        ``"NOR JOC"``). Every record needs one, its own or this.
+    classification : str, optional
+        Level for records that give none; default the table's lowest
+        (``UNCLASSIFIED``).
+    markings : MarkingTable, str or pathlib.Path, optional
+        The markings table the markings must be in (a table or a JSON file);
+        default northpic's own.
 
     Returns
     -------
@@ -115,7 +148,11 @@ def add_events(
     Raises
     ------
     SchemaError
-        If any record is bad: every problem is listed; nothing is stored.
+        If any record is bad (its markings included: no releasability or
+        originator, an audience or level the table does not hold): every
+        problem is listed; nothing is stored.
+    MarkingsError
+        If a batch default marking, or the markings file, is not valid.
     DataFileError
         If the source cannot be read or parsed (binary, not UTF-8, nested
         too deeply), or the store is not an event store.
@@ -130,15 +167,18 @@ def add_events(
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> from northpic.events import add_events
+    >>> from northpic.events import add_events, read_events
     >>> store = pathlib.Path(tempfile.mkdtemp()) / "events.gpkg"
     >>> report = add_events([{
     ...     "name": "Tanker diverts north of Kirkenes", "kind": "diversion",
     ...     "time": "2026-01-15T08:30:00+01:00", "lat": 70.2, "lon": 30.9,
     ...     "domain": "economic", "source": "Coast guard report 2026-01-15",
-    ...     "confidence": "medium", "precision_km": 5}], store=store)
+    ...     "confidence": "medium", "precision_km": 5}], store=store,
+    ...     releasability="REL TO NATO, EU", originator="NOR JOC")
     >>> report.added, report.updated, report.ids[0][:3]
     (1, 0, 'ev-')
+    >>> read_events(store)["releasability"].tolist()
+    ['NATO, EU']
     >>> add_events(b'name,lat\\n', store)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
@@ -148,9 +188,11 @@ def add_events(
     label = label or source_label
     with_z = [i for i, event in enumerate(raw)
               if event.geometry is not None and getattr(event.geometry, "has_z", False)]
-    frame = validate_events(raw, label, assume_utc=assume_utc, layer=layer)
+    frame = validate_events(raw, label, assume_utc=assume_utc, layer=layer,
+                            releasability=releasability, originator=originator,
+                            classification=classification, markings=resolve_markings(markings))
     report = write_events(frame, store, label)
     return replace(report, flattened=tuple(str(i) for i in frame["id"].iloc[with_z]))
 
 
-__all__ = ["add_events", "read_event_source"]
+__all__ = ["add_events", "read_event_source", "resolve_markings"]

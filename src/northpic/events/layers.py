@@ -7,7 +7,7 @@ import geopandas as gpd
 from northpic.catalogue import LayerSpec
 from northpic.errors import LayerNotFoundError
 from northpic.events.schema import EVENT_LAYER_PREFIX, event_layer_names
-from northpic.schema import DOMAINS
+from northpic.schema import DOMAINS, MARKING_COLUMNS
 from northpic.store import default_store_path
 
 #: Colours of the event layers, one per domain (triangles on the map).
@@ -32,7 +32,8 @@ def events_layers(frame: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:
     dict of str to geopandas.GeoDataFrame
         Layer name (a catalogue layer such as ``shadow_fleet``, or
         ``events_<domain>``) to a valid layer frame, oldest event first; an
-        attribute no event of the layer has is left out.
+        attribute no event of the layer has is left out (the marking
+        columns are always kept).
 
     Examples
     --------
@@ -48,7 +49,8 @@ def events_layers(frame: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:
     layers: dict[str, gpd.GeoDataFrame] = {}
     for name, group in frame.groupby("layer", sort=True):
         own = group.dropna(axis=1, how="all")
-        keep = [c for c in group.columns if c in own.columns or c in ("valid_to",)]
+        keep = [c for c in group.columns
+                if c in own.columns or c == "valid_to" or c in MARKING_COLUMNS]
         layers[str(name)] = gpd.GeoDataFrame(group[keep].reset_index(drop=True),
                                              geometry="geometry", crs=frame.crs)
     return layers

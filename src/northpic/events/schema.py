@@ -20,6 +20,13 @@ geometry                Point, LineString, Polygon, MultiLineString or
 ``confidence``          ``high``, ``medium`` or ``low``
 ``precision_km``        location uncertainty, a number >= 0
 ``notes``               optional text
+``classification``      a level of the markings table in effect; default its
+                        lowest level (``UNCLASSIFIED``) or the batch's
+``releasability``       required (in the record or as the batch default):
+                        who may receive it, e.g. ``"NATO, EU"``,
+                        ``"REL TO NATO"``, ``"NOR EYES ONLY"``, ``"PUBLIC"``;
+                        kept canonical (``"NATO, EU"``)
+``originator``          required (record or batch default): who contributed it
 ``valid_to``            optional end, same rules as ``time``, but a date
                         (or a month, a year) with ``assume_utc`` means
                         its last second
@@ -38,6 +45,11 @@ No text (the id and every field, extra attributes and the text inside JSON
 values included) may hold a control character; only ``notes`` may hold tabs
 and line breaks (see :func:`northpic.schema.text_problem`). Any other
 Unicode is kept as given.
+
+Markings are checked against the markings table in effect (see
+:mod:`northpic.markings`): an unknown audience or level, a lowercase code
+(``"nato"``), a marking holding markup (``"<b>NATO</b>"``) or an EYES ONLY
+naming two nations is refused like any other fault.
 
 Validation is all or nothing: :func:`validate_events` lists every problem of
 a batch, each naming the record (its ``id``, or ``#N`` counting from 1) and
@@ -60,11 +72,18 @@ import pandas as pd
 import shapely
 
 from northpic.catalogue import read_catalogue
-from northpic.errors import Problem, SchemaError
+from northpic.errors import MarkingsError, Problem, SchemaError
+from northpic.markings import (
+    MarkingTable,
+    default_markings,
+    marking_problems,
+    normalise_markings,
+)
 from northpic.schema import (
     COMMON_COLUMNS,
     DOMAINS,
     EVENT_COLUMNS,
+    MARKING_COLUMNS,
     MULTILINE_FIELDS,
     STORAGE_CRS,
     attribute_kind,
@@ -87,7 +106,15 @@ EVENT_LAYER_PREFIX = "events_"
 _ATTRIBUTE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 #: The integers the store holds (SQLite INTEGER, GeoPackage Integer64).
 INT64_RANGE = (-(2**63), 2**63 - 1)
-_KNOWN = frozenset(COMMON_COLUMNS) | frozenset(EVENT_COLUMNS)
+_KNOWN = frozenset(COMMON_COLUMNS) | frozenset(EVENT_COLUMNS) | frozenset(MARKING_COLUMNS)
+#: How to give each marking field when a record has none.
+_MARKING_HINT = {
+    "releasability": "give the record a 'releasability' (e.g. \"NATO, EU\" or \"PUBLIC\") or "
+                     "the batch one (--releasability)",
+    "originator": "give the record an 'originator' (who contributed it) or the batch one "
+                  "(--originator)",
+    "classification": "give the record a 'classification' or the batch one (--classification)",
+}
 
 
 @dataclass
@@ -250,8 +277,90 @@ def _resolve_layer(props: dict[str, Any], default_layer: str | None, catalogue: 
     props["domain"] = domain
 
 
+def check_marking_defaults(
+    table: MarkingTable,
+    *,
+    releasability: str | None = None,
+    originator: str | None = None,
+    classification: str | None = None,
+) -> None:
+    """Refuse a batch default marking the table does not hold, once, naming the option.
+
+    Raises
+    ------
+    MarkingsError
+        E.g. ``--releasability 'nato': unknown audience 'nato' (audience codes
+        are upper case: 'NATO')``.
+
+    Examples
+    --------
+    >>> check_marking_defaults(default_markings(), releasability="NATO, EU")
+    >>> check_marking_defaults(default_markings(), classification="SECRETISH")
+    ... # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    northpic.errors.MarkingsError: --classification 'SECRETISH': unknown classification ...
+    """
+    given = {"classification": classification, "releasability": releasability,
+             "originator": originator}
+    present = {k: [v] for k, v in given.items() if v is not None}
+    if not present:
+        return
+    problems = marking_problems(pd.DataFrame(present), "batch default", table)
+    lines = [f"--{column} {given[column]!r}: {p.reason.split(': ', 1)[1]}"
+             for p in problems for column in present if p.reason.startswith(f"{column}: ")]
+    if lines:
+        raise MarkingsError("\n".join(lines))
+
+
+def _marking_reasons(
+    records: list[dict[str, Any]],
+    path: str,
+    table: MarkingTable,
+    defaults: dict[str, str | None],
+    unmarked_ok: bool,
+) -> tuple[dict[int, list[str]], set[int]]:
+    """Fill batch defaults into each record's marking fields and check them against ``table``.
+
+    Returns the reasons per record position, and the positions of records
+    kept unmarked (only with ``unmarked_ok``: all three fields blank).
+    """
+    unmarked = {pos for pos, props in enumerate(records)
+                if unmarked_ok and all(is_blank(props.get(c)) for c in MARKING_COLUMNS)}
+    checked = [pos for pos in range(len(records)) if pos not in unmarked]
+    for pos in checked:
+        props = records[pos]
+        for column in MARKING_COLUMNS:
+            if is_blank(props.get(column)) and defaults[column] is not None:
+                props[column] = defaults[column]
+    frame = pd.DataFrame({c: pd.Series([records[pos].get(c) for pos in checked], dtype=object)
+                          for c in MARKING_COLUMNS})
+    reasons: dict[int, list[str]] = {}
+    for problem in marking_problems(frame, path, table):
+        pos = checked[int(str(problem.record)[1:]) - 1]  # no id column: records are "#N"
+        column, why = problem.reason.split(": ", 1)
+        value = records[pos].get(column)
+        if isinstance(value, str) and value_text_problem(value):
+            continue  # told already as "field ... holds a control character"
+        if why == "missing":
+            why = f"no {column}: {_MARKING_HINT[column]}"
+        else:
+            why = f"{column}: {why}"
+        reasons.setdefault(pos, []).append(why)
+    return reasons, unmarked
+
+
 def validate_events(
-    raw: Sequence[RawEvent], path: str, *, assume_utc: bool = False, layer: str | None = None,
+    raw: Sequence[RawEvent],
+    path: str,
+    *,
+    assume_utc: bool = False,
+    layer: str | None = None,
+    releasability: str | None = None,
+    originator: str | None = None,
+    classification: str | None = None,
+    markings: MarkingTable | None = None,
+    unmarked_ok: bool = False,
 ) -> gpd.GeoDataFrame:
     """Validate a batch of parsed events and return them as one layer frame.
 
@@ -265,18 +374,36 @@ def validate_events(
         Take times without a timezone as UTC instead of refusing them.
     layer : str, optional
         Layer for events that do not name one (e.g. ``"shadow_fleet"``).
+    releasability, originator, classification : str, optional
+        Batch defaults for records that leave the field blank. Every record
+        needs a releasability and an originator (its own or the batch's);
+        the classification defaults to the table's lowest level.
+    markings : MarkingTable, optional
+        The markings table; default :func:`~northpic.markings.default_markings`.
+    unmarked_ok : bool
+        Keep a record whose three marking fields are all blank unmarked
+        instead of refusing it (for copying events of a store written by an
+        earlier version; such events are releasable to no audience).
 
     Returns
     -------
     geopandas.GeoDataFrame
-        The common columns, ``time``, ``notes``, the extra attributes and the
+        The common columns, the marking columns (releasability canonical:
+        ``"NATO, EU"``), ``time``, ``notes``, the extra attributes and the
         geometry, in EPSG:4326; ``valid_from`` equals ``time``.
 
     Raises
     ------
     SchemaError
         Listing every problem, each with its record and reason.
+    MarkingsError
+        If a batch default is not in the table (named once, as its option).
     """
+    table = markings or default_markings()
+    check_marking_defaults(table, releasability=releasability, originator=originator,
+                           classification=classification)
+    defaults = {"classification": classification or table.lowest.code,
+                "releasability": releasability, "originator": originator}
     catalogue = _catalogue_domains()
     problems: list[Problem] = []
     records: list[dict[str, Any]] = []
@@ -284,11 +411,14 @@ def validate_events(
     bad_names: set[str] = set()
     derived: dict[str, int] = {}
     no_geometry: set[int] = set()  # records whose geometry problem is already told
+    all_props = [{str(k): _plain_value(v) for k, v in event.properties.items()} for event in raw]
+    marking_reasons, unmarked = _marking_reasons(all_props, path, table, defaults, unmarked_ok)
 
     for pos, event in enumerate(raw):
-        props = {str(k): _plain_value(v) for k, v in event.properties.items()}
+        props = all_props[pos]
         rid = props.get("id")
         reasons = list(event.problems)
+        reasons.extend(marking_reasons.get(pos, ()))
         if isinstance(rid, int | float) and not isinstance(rid, bool):
             rid = props["id"] = _number_id(rid, reasons)
         label = repr(rid) if isinstance(rid, str) and rid.strip() else f"#{pos + 1}"
@@ -388,7 +518,7 @@ def validate_events(
     skip = _KNOWN | RESERVED_NAMES | bad_names
     names = list(dict.fromkeys(k for r in records for k in r if k not in skip))
     lowered: dict[str, str] = {}
-    for name in [*COMMON_COLUMNS, *EVENT_COLUMNS, *names]:
+    for name in [*COMMON_COLUMNS, *MARKING_COLUMNS, *EVENT_COLUMNS, *names]:
         other = lowered.setdefault(name.lower(), name)
         if other != name:
             problems.append(Problem(path, None, f"attribute {name!r} clashes with {other!r} "
@@ -409,7 +539,7 @@ def validate_events(
     if problems:
         problems.sort(key=_problem_order)
         raise SchemaError(_unique(problems))
-    return _normalise(frame, names, kinds)
+    return _normalise(frame, names, kinds, table, unmarked)
 
 
 def _problem_order(problem: Problem) -> tuple[int, str]:
@@ -422,19 +552,26 @@ def _unique(problems: list[Problem]) -> list[Problem]:
 
 
 def _records_frame(records: list[dict[str, Any]], extras: list[str]) -> gpd.GeoDataFrame:
-    columns = [*COMMON_COLUMNS, *EVENT_COLUMNS, *extras]
+    columns = [*COMMON_COLUMNS, *MARKING_COLUMNS, *EVENT_COLUMNS, *extras]
     data = {c: pd.Series([r.get(c) for r in records], dtype=object) for c in columns}
     geometry = gpd.GeoSeries([r["geometry"] for r in records], crs=STORAGE_CRS)
     return gpd.GeoDataFrame(data, geometry=geometry, crs=STORAGE_CRS)
 
 
 def _normalise(
-    frame: gpd.GeoDataFrame, extras: list[str], kinds: dict[str, str]
+    frame: gpd.GeoDataFrame, extras: list[str], kinds: dict[str, str], table: MarkingTable,
+    unmarked: set[int],
 ) -> gpd.GeoDataFrame:
     out = normalise_layer_frame(frame)
     out["time"] = out["valid_from"]
     out["notes"] = out["notes"].astype(str)
+    marked = np.array([pos not in unmarked for pos in range(len(out))], dtype=bool)
+    canonical = normalise_markings(out[marked], table)
+    for column in MARKING_COLUMNS:
+        values = np.full(len(out), "", dtype=object)  # unmarked: blank, releasable to nobody
+        values[marked] = canonical[column].to_numpy(dtype=object)
+        out[column] = values
     for name in extras:
         out[name] = typed_attribute(list(frame[name]), kinds.get(name, "text"))
-    ordered = [*COMMON_COLUMNS, *EVENT_COLUMNS, *extras, "geometry"]
+    ordered = [*COMMON_COLUMNS, *MARKING_COLUMNS, *EVENT_COLUMNS, *extras, "geometry"]
     return gpd.GeoDataFrame(out[ordered], geometry="geometry", crs=STORAGE_CRS)

@@ -2,6 +2,10 @@
 
 Built by :func:`northpic.export.geojson.feature_collection`, the project's
 one GeoJSON writer; ``northpic events add`` reads the result back unchanged.
+Each feature carries its marking fields (``classification``,
+``releasability``, ``originator``); the collection carries the listing's
+marking as a top-level ``marking`` member (see
+:meth:`northpic.markings.ProductMarking.as_dict`).
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from northpic.export.geojson import feature_collection
-from northpic.schema import COMMON_COLUMNS
+from northpic.schema import COMMON_COLUMNS, MARKING_COLUMNS
 from northpic.text import terminal_json
 from northpic.times import format_time
 
@@ -31,16 +35,21 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def events_geojson(frame: gpd.GeoDataFrame) -> dict[str, Any]:
+def events_geojson(frame: gpd.GeoDataFrame,
+                   marking: dict[str, Any] | None = None) -> dict[str, Any]:
     """Write events as an RFC 7946 FeatureCollection (times in UTC, ``Z``).
 
     ``valid_from`` is left out (it is the ``time``); empty attributes are
-    left out; everything else, extra attributes included, is kept.
+    left out; everything else, the marking fields and extra attributes
+    included, is kept.
 
     Parameters
     ----------
     frame : geopandas.GeoDataFrame
         Events as :func:`northpic.store.read_events` returns them.
+    marking : dict, optional
+        The listing's marking (``ProductMarking.as_dict()``), written as the
+        collection's ``marking`` member.
 
     Returns
     -------
@@ -50,12 +59,16 @@ def events_geojson(frame: gpd.GeoDataFrame) -> dict[str, Any]:
 
     def properties(row: dict[str, Any]) -> dict[str, Any]:
         props = {c: _json_value(v) for c, v in row.items() if c != "valid_from"}
-        return {c: v for c, v in props.items() if v is not None or c in COMMON_COLUMNS}
+        return {c: v for c, v in props.items()
+                if v is not None or c in COMMON_COLUMNS or c in MARKING_COLUMNS}
 
-    return feature_collection(frame, properties=properties, id_column="id")
+    collection = feature_collection(frame, properties=properties, id_column="id")
+    if marking is not None:
+        collection["marking"] = marking
+    return collection
 
 
-def events_geojson_text(frame: gpd.GeoDataFrame) -> str:
+def events_geojson_text(frame: gpd.GeoDataFrame, marking: dict[str, Any] | None = None) -> str:
     r"""Write events as GeoJSON text a terminal shows safely.
 
     Unicode stays readable; what a terminal would act on (C1 controls, line
@@ -75,7 +88,7 @@ def events_geojson_text(frame: gpd.GeoDataFrame) -> str:
     >>> "\u202e" in text, json.loads(text)["features"][0]["properties"]["name"]
     (False, 'Tanker \u202ediverts')
     """
-    text = json.dumps(events_geojson(frame), ensure_ascii=False, indent=1)
+    text = json.dumps(events_geojson(frame, marking), ensure_ascii=False, indent=1)
     return terminal_json(text)
 
 

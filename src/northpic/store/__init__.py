@@ -1,4 +1,4 @@
-"""The event store behind one interface: open, read, write, remove, count.
+"""The event store behind one interface: open, read, write, remove, count, history.
 
 Events are kept in a GeoPackage file (:mod:`northpic.store.gpkg`, the
 embedded default; its connections and guarantees in
@@ -7,26 +7,35 @@ embedded default; its connections and guarantees in
 is and hand over to its backend; a second backend (a server database) is
 one more module here and one more branch in :func:`_backend`.
 
+Every write (add, update, remove) appends a row to the store's append-only
+history, in the same transaction: who (the originator), when, and the
+version before and after (see :mod:`northpic.store.history`,
+:func:`read_history`).
+
 The store lives at ``--store``, else ``$NORTHPIC_EVENTS`` if set, else at
 ``$XDG_DATA_HOME/northpic/events.gpkg`` (``~/.local/share/northpic/events.gpkg``).
 
 Examples
 --------
 >>> import tempfile, pathlib, shapely, pandas as pd, geopandas as gpd
->>> from northpic.store import count_events, read_events, remove_event, write_events
+>>> from northpic.store import count_events, read_events, read_history, remove_event
+>>> from northpic.store import write_events
 >>> store = pathlib.Path(tempfile.mkdtemp()) / "watch.gpkg"
 >>> t = pd.Timestamp("2026-01-15T06:30Z")
 >>> rows = pd.DataFrame({"id": ["ev-1"], "name": ["Drill"], "layer": ["events_military"],
 ...     "domain": ["military"], "kind": ["exercise"], "source": ["press"],
 ...     "confidence": ["high"], "precision_km": [10.0], "valid_from": [t], "valid_to": [pd.NaT],
-...     "time": [t], "notes": [""]})
+...     "time": [t], "notes": [""], "classification": ["UNCLASSIFIED"],
+...     "releasability": ["NATO, EU"], "originator": ["NOR JOC"]})
 >>> batch = gpd.GeoDataFrame(rows, geometry=[shapely.Point(30, 70)], crs="EPSG:4326")
 >>> print(write_events(batch, store, "drill.csv"))  # doctest: +ELLIPSIS
 added 1, updated 0 event(s) in .../watch.gpkg
 >>> list(read_events(store, since="2026-01")["id"]), count_events(store)
 (['ev-1'], 1)
->>> remove_event("ev-1", store), count_events(store)
+>>> remove_event("ev-1", store, originator="NOR JOC"), count_events(store)
 (True, 0)
+>>> [(e.operation, e.originator, e.new is None) for e in read_history("ev-1", store).entries]
+[('add', 'NOR JOC', False), ('remove', 'NOR JOC', True)]
 """
 
 from __future__ import annotations
@@ -40,7 +49,7 @@ import geopandas as gpd
 import pandas as pd
 
 from northpic.errors import BadInputError, DataFileError
-from northpic.store.report import AddReport
+from northpic.store.report import AddReport, EventHistory, HistoryEntry
 from northpic.times import parse_time
 
 #: A store: a file path, or ``None`` for :func:`default_store_path`.
@@ -174,8 +183,12 @@ def read_events(
     Returns
     -------
     geopandas.GeoDataFrame
-        The common layer columns (``valid_from`` = ``time``), ``time`` (UTC),
-        ``notes``, every extra attribute, and the geometry, in EPSG:4326.
+        The common layer columns (``valid_from`` = ``time``), the marking
+        columns (``classification``, ``releasability``, ``originator``),
+        ``time`` (UTC), ``notes``, every extra attribute, and the geometry,
+        in EPSG:4326. An event stored by a version of northpic before
+        markings has its marking fields blank (``""``): it is unmarked,
+        releasable to no audience, until added again with markings.
 
     Raises
     ------
@@ -193,8 +206,9 @@ def read_events(
     return _backend(path).read_events(path, moment, kind)
 
 
-def remove_event(event_id: str, store: StoreLocation = None) -> bool:
-    """Remove one event from the store.
+def remove_event(event_id: str, store: StoreLocation = None, *,
+                 originator: str | None = None) -> bool:
+    """Remove one event from the store, keeping its tombstone in the history.
 
     Parameters
     ----------
@@ -205,6 +219,8 @@ def remove_event(event_id: str, store: StoreLocation = None) -> bool:
         (``a\\x00b``).
     store : str or pathlib.Path, optional
         The event store; default :func:`default_store_path`.
+    originator : str, optional
+        Who removes it, for the history (left blank if not given).
 
     Returns
     -------
@@ -215,9 +231,46 @@ def remove_event(event_id: str, store: StoreLocation = None) -> bool:
     ------
     EventNotFoundError
         If no event has this id; nothing is changed.
+    BadInputError
+        If ``originator`` holds a control character.
+    """
+    if originator is not None:
+        from northpic.schema import text_problem
+
+        problem = text_problem(originator)
+        if problem or not originator.strip():
+            raise BadInputError(f"originator {originator!r} {problem or 'is blank'}")
+    path = _resolve(store)
+    return _backend(path).remove_event(path, event_id, originator)
+
+
+def read_history(event_id: str, store: StoreLocation = None) -> EventHistory:
+    """Read the history of one event: every write, oldest first.
+
+    Parameters
+    ----------
+    event_id : str
+        The event's id, now stored or removed (or escaped, as for
+        :func:`remove_event`).
+    store : str or pathlib.Path, optional
+        The event store; default :func:`default_store_path`.
+
+    Returns
+    -------
+    EventHistory
+        Its entries (operation, originator, UTC time, previous and new
+        version as GeoJSON Features); none for an event stored before the
+        store kept history and not written since.
+
+    Raises
+    ------
+    EventNotFoundError
+        If the id is neither stored nor in the history.
+    DataFileError
+        If there is no store at ``store`` or the file is not an event store.
     """
     path = _resolve(store)
-    return _backend(path).remove_event(path, event_id)
+    return _backend(path).read_history(path, event_id)
 
 
 def count_events(store: StoreLocation = None) -> int:
@@ -232,5 +285,6 @@ def count_events(store: StoreLocation = None) -> int:
     return _backend(path).count_events(path)
 
 
-__all__ = ["AddReport", "StoreLocation", "check_writable", "count_events", "default_store_path",
-           "read_events", "remove_event", "write_events"]
+__all__ = ["AddReport", "EventHistory", "HistoryEntry", "StoreLocation", "check_writable",
+           "count_events", "default_store_path", "read_events", "read_history", "remove_event",
+           "write_events"]

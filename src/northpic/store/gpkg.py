@@ -5,12 +5,21 @@ Every write is one ``BEGIN IMMEDIATE`` transaction in WAL mode with
 writer is killed; concurrent writers queue on the lock (up to
 :data:`~northpic.store.connection.BUSY_TIMEOUT_S`); readers see the last
 committed state and are not blocked by writers. GDAL, pyogrio and QGIS read
-the file as a GeoPackage with one feature table, ``events``. A store is read
+the file as a GeoPackage with one feature table, ``events``, and one
+attributes table, ``events_history`` (see :mod:`northpic.store.history`):
+every write appends its history rows in the same transaction. A store is read
 without write access (read-only media included), checked before a process
 first writes to it, and created atomically: see :mod:`northpic.store.connection`.
 
 The functions here take the store's resolved path; callers use the
 backend-neutral interface in :mod:`northpic.store`.
+
+Every event carries its marking (:data:`~northpic.schema.MARKING_COLUMNS`).
+A store made by an earlier version has no marking columns: it opens as
+before, the columns are added (``NULL`` for the events already there) by
+the first write, and until then, or for those events, :func:`read_events`
+returns the fields blank: such events are unmarked, releasable to no
+audience, until they are added again with markings.
 """
 
 from __future__ import annotations
@@ -40,11 +49,12 @@ from northpic.errors import (
 from northpic.schema import (
     COMMON_COLUMNS,
     EVENT_COLUMNS,
+    MARKING_COLUMNS,
     STORAGE_CRS,
     attribute_kind,
     typed_attribute,
 )
-from northpic.store import default_store_path
+from northpic.store import default_store_path, history
 from northpic.store import gpkg_format as gpkg
 from northpic.store.connection import (
     check_creatable,
@@ -60,7 +70,7 @@ from northpic.store.connection import (
     store_error,
     unwritable_reason,
 )
-from northpic.store.report import AddReport
+from northpic.store.report import AddReport, EventHistory, HistoryEntry
 from northpic.text import terminal_text
 from northpic.times import format_time
 
@@ -83,12 +93,17 @@ _FIXED_SQL = f"""CREATE TABLE {TABLE} (
     time DATETIME NOT NULL,
     valid_to DATETIME,
     notes TEXT NOT NULL DEFAULT '',
+    classification TEXT,
+    releasability TEXT,
+    originator TEXT,
     added_at DATETIME NOT NULL,
     updated_at DATETIME NOT NULL)"""
 #: Columns of the fixed part of the table, in order (after fid and geom).
 _STORED = ("id", "name", "layer", "domain", "kind", "source", "confidence", "precision_km",
            "time", "valid_to", "notes")
 _BOOKKEEPING = ("fid", "geom", "added_at", "updated_at")
+#: The marking columns (NULL in events stored before markings, absent from such stores).
+_MARKED = MARKING_COLUMNS
 
 
 def _initialise(conn: sqlite3.Connection) -> None:
@@ -97,6 +112,28 @@ def _initialise(conn: sqlite3.Connection) -> None:
     conn.execute(_FIXED_SQL)
     conn.execute(f"CREATE INDEX {TABLE}_time ON {TABLE} (time)")
     gpkg.register_feature_table(conn, TABLE, "geom", "northpic event store")
+    history.ensure_history(conn)
+
+
+def _marking_columns(conn: sqlite3.Connection) -> set[str]:
+    """Return the marking columns the events table has (none in stores of earlier versions)."""
+    have = {row[1] for row in conn.execute(f"PRAGMA table_info({TABLE})")}
+    return {c for c in _MARKED if c in have}
+
+
+def _marking_select(present: set[str]) -> list[str]:
+    """Select the marking columns, ``NULL`` for those the store lacks."""
+    return [f'"{c}"' if c in present else f'NULL AS "{c}"' for c in _MARKED]
+
+
+def _upgrade(conn: sqlite3.Connection) -> None:
+    """Give a store of an earlier version the marking columns and the history (in a write)."""
+    present = _marking_columns(conn)
+    for column in _MARKED:
+        if column not in present:
+            conn.execute(f'ALTER TABLE {TABLE} ADD COLUMN "{column}" TEXT')
+    history.ensure_history(conn)
+    gpkg.ensure_schema_extension(conn)
 
 
 def _is_event_store(conn: sqlite3.Connection) -> bool:
@@ -153,7 +190,7 @@ def _stored_attributes(conn: sqlite3.Connection) -> dict[str, str]:
     out = {}
     for row in conn.execute(f"PRAGMA table_info({TABLE})"):
         name, declared = row[1], (row[2] or "TEXT").upper()
-        if name in _STORED or name in _BOOKKEEPING:
+        if name in _STORED or name in _BOOKKEEPING or name in _MARKED:
             continue
         out[name] = "json" if name in json_columns else kinds.get(declared, "text")
     return out
@@ -176,9 +213,9 @@ def _prepare_attributes(conn: sqlite3.Connection, frame: pd.DataFrame, label: st
                         path: Path) -> dict[str, str]:
     """Check the batch's extra attributes against the store; add new columns."""
     stored = _stored_attributes(conn)
-    lowered = {name.lower(): name for name in [*stored, *_STORED, *_BOOKKEEPING]}
-    extras = [c for c in frame.columns
-              if c not in COMMON_COLUMNS and c not in EVENT_COLUMNS and c != "geometry"]
+    lowered = {name.lower(): name for name in [*stored, *_STORED, *_BOOKKEEPING, *_MARKED]}
+    extras = [c for c in frame.columns if c not in COMMON_COLUMNS and c not in EVENT_COLUMNS
+              and c not in _MARKED and c != "geometry"]
     problems = []
     for name in extras:
         kind = _batch_kind(frame[name])
@@ -256,18 +293,43 @@ def check_writable(path: Path) -> None:
         conn.close()
 
 
+def _marking_values(frame: pd.DataFrame, column: str) -> list[str | None]:
+    if column not in frame.columns:
+        return [None] * len(frame)
+    return [v if isinstance(v, str) and v.strip() else None for v in frame[column]]
+
+
+def _stored_versions(conn: sqlite3.Connection, ids: list[str],
+                     attributes: dict[str, str]) -> dict[str, str]:
+    """Read the stored versions of ``ids`` (those stored) as GeoJSON Feature text."""
+    names = [*_STORED, *_MARKED, *attributes]
+    selected = ", ".join(f'"{c}"' for c in ["geom", *names])
+    out: dict[str, str] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        rows = conn.execute(f"SELECT {selected} FROM {TABLE} WHERE id IN ({marks})",
+                            chunk).fetchall()
+        geometries = history.geometries_json(gpkg.decode_geometries([row[0] for row in rows]))
+        for row, geometry in zip(rows, geometries, strict=True):
+            values = dict(zip(names, row[1:], strict=True))
+            out[str(values["id"])] = history.version_feature(values, attributes, geometry)
+    return out
+
+
 def write_events(frame: gpd.GeoDataFrame, path: Path, label: str) -> AddReport:
-    """Insert or replace a validated batch of events in one transaction (see :mod:`.store`)."""
+    """Insert or replace a validated batch of events in one transaction (see :mod:`.store`).
+
+    Each event written appends a history row (``add``, or ``update`` with
+    the version it replaces) in the same transaction.
+    """
     ids = [str(i) for i in frame["id"]]
     now = format_time(pd.Timestamp.now(tz="UTC"))
     with _write_transaction(path, create=True) as conn:
+        _upgrade(conn)
         attributes = _prepare_attributes(conn, frame, label, path)
-        existing: set[str] = set()
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            marks = ",".join("?" * len(chunk))
-            existing.update(row[0] for row in conn.execute(
-                f"SELECT id FROM {TABLE} WHERE id IN ({marks})", chunk))
+        previous = _stored_versions(conn, ids, attributes)
+        existing = set(previous)
         columns: dict[str, list[Any]] = {
             "geom": gpkg.encode_geometries(list(frame.geometry)),
             "id": ids,
@@ -276,6 +338,7 @@ def write_events(frame: gpd.GeoDataFrame, path: Path, label: str) -> AddReport:
             "precision_km": [float(v) for v in frame["precision_km"]],
             "time": [format_time(t) for t in frame["time"]],
             "valid_to": [None if pd.isna(t) else format_time(t) for t in frame["valid_to"]],
+            **{c: _marking_values(frame, c) for c in _MARKED},
         }
         for name, kind in attributes.items():
             columns[name] = (_sql_values(frame[name], kind) if name in frame.columns
@@ -288,6 +351,21 @@ def write_events(frame: gpd.GeoDataFrame, path: Path, label: str) -> AddReport:
         conn.executemany(
             f"INSERT INTO {TABLE} ({quoted}) VALUES ({marks}) "
             f"ON CONFLICT(id) DO UPDATE SET {updates}", rows)
+        sequences = history.last_sequences(conn, ids)
+        entries = []
+        version_names = [n for n in names if n != "geom"]
+        for row, geometry in zip(rows, history.geometries_json(list(frame.geometry)),
+                                 strict=True):
+            values = dict(zip(version_names, row[1:len(names)], strict=True))
+            values = {n: values[n] for n in [*_STORED, *_MARKED, *attributes]}
+            event_id = values["id"]
+            new = history.version_feature(values, attributes, geometry)
+            old = previous.get(event_id)
+            sequences[event_id] = sequence = sequences.get(event_id, 0) + 1
+            entries.append((event_id, sequence, "add" if old is None else "update",
+                            values["originator"], now, old, new))
+            previous[event_id] = new  # an id twice in one batch: the second replaces the first
+        history.append_history(conn, entries)
         if len(frame):
             bounds = conn.execute("SELECT min_x, min_y, max_x, max_y FROM gpkg_contents "
                                   "WHERE table_name = ?", (TABLE,)).fetchone()
@@ -297,6 +375,7 @@ def write_events(frame: gpd.GeoDataFrame, path: Path, label: str) -> AddReport:
                        max(box[2], bounds[2]), max(box[3], bounds[3])]
             gpkg.set_extent(conn, TABLE, box)
         gpkg.touch_contents(conn, TABLE)
+        gpkg.touch_contents(conn, history.HISTORY_TABLE)
     updated = len(set(ids) & existing)
     return AddReport(added=len(set(ids)) - updated, updated=updated, store=path, ids=tuple(ids))
 
@@ -315,6 +394,7 @@ def read_events(path: Path, since: pd.Timestamp | None, kind: str | None) -> gpd
                                                 "try again")
             raise not_a_store(path)
         attributes = _stored_attributes(conn)
+        marked = _marking_columns(conn)
         where, params = [], []
         if since is not None:
             where.append("time >= ?")
@@ -322,7 +402,8 @@ def read_events(path: Path, since: pd.Timestamp | None, kind: str | None) -> gpd
         if kind is not None:
             where.append("kind = ?")
             params.append(kind)
-        selected = ", ".join(f'"{c}"' for c in ["geom", *_STORED, *attributes])
+        selected = ", ".join([*(f'"{c}"' for c in ["geom", *_STORED]), *_marking_select(marked),
+                              *(f'"{c}"' for c in attributes)])
         clause = f" WHERE {' AND '.join(where)}" if where else ""
         rows = conn.execute(
             f"SELECT {selected} FROM {TABLE}{clause} ORDER BY time, id", params).fetchall()
@@ -341,8 +422,9 @@ def read_events(path: Path, since: pd.Timestamp | None, kind: str | None) -> gpd
 def _events_frame(
     rows: list[tuple[Any, ...]], attributes: list[tuple[str, str]]
 ) -> gpd.GeoDataFrame:
-    values = list(zip(*rows, strict=True)) if rows else [()] * (1 + len(_STORED) + len(attributes))
-    columns = dict(zip(["geom", *_STORED, *(n for n, _ in attributes)], values, strict=True))
+    names = ["geom", *_STORED, *_MARKED, *(n for n, _ in attributes)]
+    values = list(zip(*rows, strict=True)) if rows else [()] * len(names)
+    columns = dict(zip(names, values, strict=True))
     time = pd.to_datetime(pd.Series(columns["time"], dtype=object), utc=True, format="ISO8601")
     data: dict[str, Any] = {c: pd.Series(columns[c], dtype=object).astype(str)
                             for c in ("id", "name", "layer", "domain", "kind", "source",
@@ -353,6 +435,8 @@ def _events_frame(
                                       format="ISO8601")
     data["time"] = time
     data["notes"] = pd.Series(columns["notes"], dtype=object).astype(str)
+    for name in _MARKED:  # NULL (an event stored before markings): blank, i.e. unmarked
+        data[name] = pd.Series(["" if v is None else str(v) for v in columns[name]], dtype=object)
     for name, kind in attributes:
         raw = list(columns[name])
         if kind == "json":
@@ -360,25 +444,81 @@ def _events_frame(
         data[name] = pd.Series(typed_attribute(raw, kind))
     geometry = gpkg.decode_geometries(list(columns["geom"]))
     frame = pd.DataFrame(data)
-    ordered = [*COMMON_COLUMNS, *EVENT_COLUMNS, *(n for n, _ in attributes)]
+    ordered = [*COMMON_COLUMNS, *_MARKED, *EVENT_COLUMNS, *(n for n, _ in attributes)]
     return gpd.GeoDataFrame(frame[ordered], geometry=gpd.GeoSeries(geometry, crs=STORAGE_CRS),
                             crs=STORAGE_CRS)
 
 
-def remove_event(path: Path, event_id: str) -> bool:
-    """Remove one event, found by its id or its escaped id (see :mod:`northpic.store`)."""
+def _find_id(event_id: str, candidates: list[str]) -> str | None:
+    """Return the stored id ``event_id`` names: itself, or an id it shows escaped."""
+    if "\\" not in event_id:
+        return None
+    return next((stored for stored in candidates if terminal_text(stored) == event_id), None)
+
+
+def remove_event(path: Path, event_id: str, originator: str | None = None) -> bool:
+    """Remove one event, found by its id or its escaped id (see :mod:`northpic.store`).
+
+    Its tombstone (the version removed, and who removed it) is appended to
+    the history in the same transaction.
+    """
     with _write_transaction(path, create=False) as conn:
-        deleted = conn.execute(f"DELETE FROM {TABLE} WHERE id = ?", (event_id,)).rowcount
-        if not deleted and "\\" in event_id:
-            for (stored,) in conn.execute(f"SELECT id FROM {TABLE}").fetchall():
-                if terminal_text(stored) == event_id:
-                    deleted = conn.execute(f"DELETE FROM {TABLE} WHERE id = ?",
-                                           (stored,)).rowcount
-                    break
-        if not deleted:
+        _upgrade(conn)
+        stored = event_id
+        if not conn.execute(f"SELECT 1 FROM {TABLE} WHERE id = ?", (event_id,)).fetchone():
+            ids = [row[0] for row in conn.execute(f"SELECT id FROM {TABLE}").fetchall()]
+            stored = _find_id(event_id, ids) or ""
+        attributes = _stored_attributes(conn)
+        previous = _stored_versions(conn, [stored], attributes) if stored else {}
+        if stored not in previous:
             raise EventNotFoundError(f"{path}: no event with id {event_id!r}")
+        conn.execute(f"DELETE FROM {TABLE} WHERE id = ?", (stored,))
+        sequence = history.last_sequences(conn, [stored]).get(stored, 0) + 1
+        now = format_time(pd.Timestamp.now(tz="UTC"))
+        history.append_history(conn, [(stored, sequence, "remove", originator, now,
+                                       previous[stored], None)])
         gpkg.touch_contents(conn, TABLE)
+        gpkg.touch_contents(conn, history.HISTORY_TABLE)
     return True
+
+
+def read_history(path: Path, event_id: str) -> EventHistory:
+    """Read one event's history, oldest first (see :func:`northpic.store.read_history`)."""
+    if not path.is_file():
+        raise DataFileError(str(path), "no event store here; add events first")
+    conn = open_for_reading(path)
+    try:
+        conn.execute("BEGIN")  # one snapshot for the event and its history
+        if not _is_event_store(conn):
+            raise not_a_store(path)
+        stored_ids = [row[0] for row in conn.execute(
+            f"SELECT id FROM {TABLE} WHERE id = ?", (event_id,))]
+        rows = history.history_rows(conn, event_id)
+        if not rows and not stored_ids:
+            ids = [row[0] for row in conn.execute(f"SELECT id FROM {TABLE}")]
+            found = _find_id(event_id, [*ids, *history.history_ids(conn)])
+            if found is not None:
+                event_id = found
+                stored_ids = [found] if found in ids else []
+                rows = history.history_rows(conn, found)
+        conn.execute("COMMIT")
+    except sqlite3.Error as exc:
+        raise store_error(path, exc, writing=False) from None
+    finally:
+        conn.close()
+    if not rows and not stored_ids:
+        raise EventNotFoundError(f"{path}: no event with id {event_id!r}, now or in the history")
+    try:
+        entries = tuple(
+            HistoryEntry(str(eid), int(seq), str(op), originator,
+                         pd.Timestamp(when).tz_convert("UTC"),
+                         None if old is None else json.loads(old),
+                         None if new is None else json.loads(new))
+            for eid, seq, op, originator, when, old, new in rows)
+    except (ValueError, TypeError) as exc:
+        raise DamagedStoreError(str(path), f"the store's history holds values northpic cannot "
+                                           f"read ({exc})") from None
+    return EventHistory(event_id, entries, stored=bool(stored_ids), store=path)
 
 
 def count_events(path: Path) -> int:
@@ -396,4 +536,4 @@ def count_events(path: Path) -> int:
         conn.close()
 
 
-__all__ = ["count_events", "read_events", "remove_event", "write_events"]
+__all__ = ["count_events", "read_events", "read_history", "remove_event", "write_events"]

@@ -83,10 +83,22 @@ def create_metadata(conn: sqlite3.Connection) -> None:
             ("WGS 84 geodetic", 4326, "EPSG", 4326, _WGS84_WKT, "longitude/latitude, WGS 84"),
         ],
     )
-    conn.execute(
-        "INSERT INTO gpkg_extensions VALUES (?, ?, ?, ?, ?)",
-        ("gpkg_data_columns", None, "gpkg_schema",
-         "http://www.geopackage.org/spec/#extension_schema", "read-write"),
+    ensure_schema_extension(conn)
+
+
+def ensure_schema_extension(conn: sqlite3.Connection) -> None:
+    """Register the schema extension for both its tables, as the GeoPackage standard asks.
+
+    Stores made by earlier versions registered it for ``gpkg_data_columns``
+    only (GDAL's ``validate_gpkg.py`` refuses that, requirement 141); the
+    missing row is added by their next write.
+    """
+    have = {row[0] for row in conn.execute(
+        "SELECT table_name FROM gpkg_extensions WHERE extension_name = 'gpkg_schema'")}
+    conn.executemany(
+        "INSERT INTO gpkg_extensions VALUES (?, NULL, 'gpkg_schema', ?, 'read-write')",
+        [(table, "http://www.geopackage.org/spec/#extension_schema")
+         for table in ("gpkg_data_columns", "gpkg_data_column_constraints") if table not in have],
     )
 
 

@@ -21,7 +21,15 @@ import geopandas as gpd
 
 from northpic.errors import DamagedStoreError, OutputExistsError
 from northpic.store.connection import open_for_reading
-from northpic.store.gpkg import _DECLARED, _STORED, TABLE, _events_frame, write_events
+from northpic.store.gpkg import (
+    _DECLARED,
+    _MARKED,
+    _STORED,
+    TABLE,
+    _events_frame,
+    _marking_select,
+    write_events,
+)
 
 #: Checks recovered events: takes them as a frame and where they came from; returns
 #: the events that pass and, for each one left out, its record and reason.
@@ -71,8 +79,8 @@ class RecoveryReport:
         return "\n".join(lines)
 
 
-def _layout(conn: sqlite3.Connection, path: Path) -> list[tuple[str, str]]:
-    """Read the extra attribute columns and their kinds, as far as they can be read."""
+def _layout(conn: sqlite3.Connection, path: Path) -> tuple[list[tuple[str, str]], set[str]]:
+    """Read the extra attribute columns and their kinds, and which marking columns exist."""
     try:
         columns = [(row[1], (row[2] or "TEXT").upper())
                    for row in conn.execute(f"PRAGMA table_info({TABLE})")]
@@ -89,9 +97,10 @@ def _layout(conn: sqlite3.Connection, path: Path) -> list[tuple[str, str]]:
     except sqlite3.DatabaseError:
         json_columns = set()  # JSON attributes then come back as their text
     kinds = {v: k for k, v in _DECLARED.items() if k != "json"}
-    fixed = {"fid", "geom", "added_at", "updated_at", *_STORED}
-    return [(name, "json" if name in json_columns else kinds.get(declared, "text"))
-            for name, declared in columns if name not in fixed]
+    fixed = {"fid", "geom", "added_at", "updated_at", *_STORED, *_MARKED}
+    attributes = [(name, "json" if name in json_columns else kinds.get(declared, "text"))
+                  for name, declared in columns if name not in fixed]
+    return attributes, {name for name, _ in columns if name in _MARKED}
 
 
 def _last_fid(conn: sqlite3.Connection) -> int | None:
@@ -106,7 +115,7 @@ def _last_fid(conn: sqlite3.Connection) -> int | None:
     return None
 
 
-def _read_rows(conn: sqlite3.Connection, attributes: list[tuple[str, str]]
+def _read_rows(conn: sqlite3.Connection, attributes: list[tuple[str, str]], marked: set[str]
                ) -> tuple[list[tuple[Any, ...]], list[int], int]:
     """Read every row that can be read, one fid at a time.
 
@@ -114,7 +123,8 @@ def _read_rows(conn: sqlite3.Connection, attributes: list[tuple[str, str]]
     the highest known one hold no row. Without a known highest fid, fids are
     tried until :data:`_PROBE_GAP` in a row give nothing.
     """
-    selected = ", ".join(f'"{c}"' for c in ["geom", *_STORED, *(n for n, _ in attributes)])
+    selected = ", ".join([*(f'"{c}"' for c in ["geom", *_STORED]), *_marking_select(marked),
+                          *(f'"{n}"' for n, _ in attributes)])
     query = f"SELECT {selected} FROM {TABLE} WHERE fid = ?"
     last = _last_fid(conn)
     rows: list[tuple[Any, ...]] = []
@@ -171,8 +181,8 @@ def copy_readable_events(store: Path, out: Path, revalidate: Revalidate) -> Reco
         raise DamagedStoreError(str(store), "no such file")
     conn = open_for_reading(store)
     try:
-        attributes = _layout(conn, store)
-        rows, unreadable, absent = _read_rows(conn, attributes)
+        attributes, marked = _layout(conn, store)
+        rows, unreadable, absent = _read_rows(conn, attributes, marked)
     finally:
         conn.close()
     if not rows:
