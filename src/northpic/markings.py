@@ -512,13 +512,12 @@ class ProductMarking:
 
         Keys: ``banner``, ``classification`` (the highest level held),
         ``releasability``, ``releasable_to`` (the audiences' names),
-        ``prepared_for``, ``markings_table`` and ``levels`` (lowest first).
+        ``prepared_for`` and ``markings_table``.
         """
         return {"banner": self.banner, "classification": self.level.code,
                 "releasability": self.releasability,
                 "releasable_to": self.table.names(self.releasable),
-                "prepared_for": self.prepared_for, "markings_table": self.table.label,
-                "levels": ", ".join(level.code for level in self.table.levels)}
+                "prepared_for": self.prepared_for, "markings_table": self.table.label}
 
 
 def product_marking(
