@@ -227,3 +227,23 @@ def test_a_table_that_is_not_json_is_refused(tmp_path: Path) -> None:
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
     with pytest.raises(MarkingsError, match="m.json"):
         read_markings(path)
+
+
+def test_layers_validate_checks_the_markings_a_file_gives(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from builders.layers import feature, write_geojson
+
+    good = feature("ok-1")
+    bad = feature("bad-1", releasability="nato", classification="TOP")
+    path = write_geojson(tmp_path / "reports.geojson", [good, bad])
+    done = subprocess.run([sys.executable, "-m", "northpic", "layers", "validate", str(path)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    lines = [line for line in done.stderr.splitlines() if "record" in line]
+    assert any("'bad-1'" in line and "releasability" in line and "upper case" in line
+               for line in lines), done.stderr
+    assert any("'bad-1'" in line and "classification: unknown classification 'TOP'" in line
+               for line in lines), done.stderr
+    assert not any("'ok-1'" in line for line in lines)  # unmarked: a batch default may mark it

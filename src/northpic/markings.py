@@ -380,7 +380,8 @@ def with_marking_defaults(
     return out
 
 
-def marking_problems(frame: pd.DataFrame, path: str, table: MarkingTable) -> list[Problem]:
+def marking_problems(frame: pd.DataFrame, path: str, table: MarkingTable, *,
+                     required: bool = True) -> list[Problem]:
     """List every record whose marking fields are missing or not in ``table``.
 
     Parameters
@@ -391,6 +392,10 @@ def marking_problems(frame: pd.DataFrame, path: str, table: MarkingTable) -> lis
         Where the records came from, for the messages.
     table : MarkingTable
         The audiences and levels allowed.
+    required : bool
+        Whether a missing marking column (or a blank value) is a problem;
+        ``False`` checks only the values a file gives (a batch default may
+        supply the rest).
 
     Returns
     -------
@@ -405,14 +410,17 @@ def marking_problems(frame: pd.DataFrame, path: str, table: MarkingTable) -> lis
     }
     for column in MARKING_COLUMNS:
         if column not in frame.columns:
-            problems.append(Problem(path, None, f"no {column!r} field (every record needs one)"))
+            if required:
+                problems.append(Problem(path, None,
+                                        f"no {column!r} field (every record needs one)"))
             continue
         values = frame[column].tolist()
         verdicts: dict[Any, str | None] = {}
         for pos, value in enumerate(values):
             key = value if isinstance(value, str) else repr(value)
             if key not in verdicts:
-                verdicts[key] = _field_problem(value, checks[column])
+                verdicts[key] = (None if not required and is_blank(value)
+                                 else _field_problem(value, checks[column]))
             if verdicts[key]:
                 problems.append(Problem(path, record_label(frame, pos),
                                         f"{column}: {verdicts[key]}"))

@@ -5,21 +5,34 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+import pandas as pd
+
 from northpic.errors import DataFileError, Problem, SchemaError, UnsupportedFormatError
 from northpic.io.layer_files import list_tables, read_layer_file
+from northpic.markings import MarkingTable, default_markings, marking_problems
 from northpic.schema import find_problems
 
 
-def validate_files(paths: Iterable[str | Path]) -> list[Problem]:
+def _file_problems(frame: pd.DataFrame, label: str, table: MarkingTable) -> list[Problem]:
+    return find_problems(frame, label) + marking_problems(frame, label, table, required=False)
+
+
+def validate_files(paths: Iterable[str | Path], *,
+                   markings: MarkingTable | None = None) -> list[Problem]:
     """Check GeoJSON, GeoPackage (every table) and CSV files against the schema.
 
     A file of the catalogue (``layers/bases.csv``...) is checked as its layer,
-    with the ``layer`` and ``domain`` the catalogue gives it.
+    with the ``layer`` and ``domain`` the catalogue gives it. The marking
+    fields a record gives (classification, releasability, originator) must be
+    in the markings table; a file may leave them out, for a batch default
+    (``events add --releasability``) to supply.
 
     Parameters
     ----------
     paths : iterable of str or pathlib.Path
         Files to check.
+    markings : MarkingTable, optional
+        The markings table; default the one northpic ships.
 
     Returns
     -------
@@ -42,21 +55,22 @@ def validate_files(paths: Iterable[str | Path]) -> list[Problem]:
     """
     from northpic.picture import list_layers
 
+    marks = markings or default_markings()
     shipped = {spec.file.resolve(): spec.name for spec in list_layers()}
     problems: list[Problem] = []
     for path in paths:
         path = Path(path)
         layer = shipped.get(path.resolve())
         if layer is not None:  # a catalogue file: the catalogue supplies layer, domain
-            problems += _layer_problems(layer)
+            problems += _layer_problems(layer, marks)
             continue
         try:
             if path.suffix.lower() == ".gpkg":
                 for table in list_tables(path):
                     frame = read_layer_file(path, layer=table)
-                    problems += find_problems(frame, f"{path} (table {table})")
+                    problems += _file_problems(frame, f"{path} (table {table})", marks)
             else:
-                problems += find_problems(read_layer_file(path), str(path))
+                problems += _file_problems(read_layer_file(path), str(path), marks)
         except SchemaError as exc:  # records the reader itself could not make sense of
             problems += exc.problems
         except (DataFileError, UnsupportedFormatError) as exc:
@@ -64,19 +78,20 @@ def validate_files(paths: Iterable[str | Path]) -> list[Problem]:
     return problems
 
 
-def validate_catalogue() -> list[Problem]:
+def validate_catalogue(*, markings: MarkingTable | None = None) -> list[Problem]:
     """Load every catalogue layer and collect the problems of those that fail."""
     from northpic.picture import list_layers
 
-    return [problem for spec in list_layers() for problem in _layer_problems(spec.name)]
+    marks = markings or default_markings()
+    return [problem for spec in list_layers() for problem in _layer_problems(spec.name, marks)]
 
 
-def _layer_problems(name: str) -> list[Problem]:
+def _layer_problems(name: str, markings: MarkingTable) -> list[Problem]:
     """Load one catalogue layer and return its problems."""
     from northpic.picture import load_layer, spec_for
 
     try:
-        load_layer(name)
+        load_layer(name, markings=markings)
     except SchemaError as exc:
         return list(exc.problems)
     except DataFileError as exc:

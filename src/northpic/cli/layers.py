@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
@@ -49,7 +50,9 @@ def list_command(as_json: bool) -> None:
 
 @command.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path(dir_okay=False))
-def validate_command(paths: tuple[str, ...]) -> None:
+@click.option("--markings", "markings_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Markings table the records' marking fields must be in (default: northpic's).")
+def validate_command(paths: tuple[str, ...], markings_file: Path | None) -> None:
     """Validate the catalogue, or the given GeoJSON/GeoPackage/CSV files.
 
     With no PATHS every catalogue layer is loaded and checked. Each problem
@@ -59,10 +62,14 @@ def validate_command(paths: tuple[str, ...]) -> None:
     Examples:
       northpic layers validate
       northpic layers validate reports.geojson sites.csv
+      northpic layers validate reports.geojson --markings our_markings.json
     """
+    from northpic.cli.options import resolve_audience
     from northpic.validate import validate_catalogue, validate_files
 
-    problems: list[Problem] = validate_files(paths) if paths else validate_catalogue()
+    _, table = resolve_audience(None, markings_file)
+    problems: list[Problem] = (validate_files(paths, markings=table) if paths
+                               else validate_catalogue(markings=table))
     if problems:
         raise SchemaError(problems, limit=200)
     checked = f"{len(paths)} file(s) are" if paths else "every catalogue layer is"
