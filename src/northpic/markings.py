@@ -589,12 +589,13 @@ def product_marking(
         if not seen:
             releasable = audience
     elif not releasable:
+        restricted = [(codes, label) for codes, label in seen.items() if PUBLIC not in codes]
         examples = "; ".join(f"record {label!r} is {table.text(codes)}"
-                             for codes, label in list(seen.items())[:4])
+                             for codes, label in restricted[:4])
         raise MarkingMixError(
             "these records have no audience in common, so no single audience may see the "
             f"product ({examples}); say for whom it is with --audience (e.g. --audience "
-            f"{table.text(next(iter(seen)))})")
+            f"{table.text(restricted[0][0])})")
     return ProductMarking(table.levels[rank], releasable, audience, table)
 
 
