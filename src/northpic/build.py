@@ -26,11 +26,11 @@ from northpic.export.page import (
     write_bytes_atomic,
     write_text_atomic,
 )
+from northpic.markings import resolve_markings
 from northpic.picture import (
     TimeLike,
     load_picture,
     mark_picture,
-    resolve_markings,
     spec_for,
     without_empty_event_layers,
 )

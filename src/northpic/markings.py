@@ -607,6 +607,58 @@ def for_audience(frame: pd.DataFrame, audience: frozenset[str] | None,
     return frame[releasable_mask(frame, audience, table)]
 
 
+def markings_table(markings: MarkingTable | str | Path | None = None) -> MarkingTable:
+    """Return the markings table given as a table, a path (``--markings FILE``) or ``None``.
+
+    Raises
+    ------
+    MarkingsError
+        If the file cannot be read or breaks the table's rules.
+    """
+    if markings is None:
+        return default_markings()
+    if isinstance(markings, MarkingTable):
+        return markings
+    return read_markings(markings)
+
+
+def resolve_markings(
+    audience: str | frozenset[str] | None = None,
+    markings: MarkingTable | str | Path | None = None,
+) -> tuple[frozenset[str] | None, MarkingTable]:
+    """Read the ``audience`` and ``markings`` arguments of every product maker.
+
+    Parameters
+    ----------
+    audience : str or frozenset of str, optional
+        ``"EU"``, ``"NATO,EU"``, ``"PUBLIC"``, or the codes themselves.
+    markings : MarkingTable, str or pathlib.Path, optional
+        A table, or the path of a table file; default northpic's own.
+
+    Returns
+    -------
+    tuple
+        The audience codes (``None`` without an audience) and the table.
+
+    Raises
+    ------
+    MarkingsError
+        For an unreadable table or an audience it does not hold.
+
+    Examples
+    --------
+    >>> codes, table = resolve_markings("NATO,EU")
+    >>> sorted(codes), table.label
+    (['EU', 'NATO'], 'northpic default table')
+    """
+    table = markings_table(markings)
+    if audience is None:
+        return None, table
+    if isinstance(audience, str):
+        return parse_audience(audience, table), table
+    return parse_audience(", ".join(sorted(audience)), table), table
+
+
 def parse_audience(text: str, table: MarkingTable) -> frozenset[str]:
     """Read an ``--audience`` value (``"EU"``, ``"NATO,EU"``, ``"PUBLIC"``).
 
@@ -624,6 +676,7 @@ def parse_audience(text: str, table: MarkingTable) -> frozenset[str]:
 __all__ = [
     "AUDIENCE_KINDS", "PUBLIC", "Audience", "Level", "MarkingTable", "ProductMarking",
     "default_markings", "for_audience", "marking_problems", "markings_from_document",
+    "markings_table", "resolve_markings",
     "may_receive", "most_restrictive", "normalise_markings", "parse_audience",
     "product_marking", "read_markings", "releasable_mask", "with_marking_defaults",
 ]

@@ -24,9 +24,7 @@ from northpic.markings import (
     for_audience,
     marking_problems,
     normalise_markings,
-    parse_audience,
     product_marking,
-    read_markings,
     with_marking_defaults,
 )
 from northpic.schema import COMMON_COLUMNS, MARKING_COLUMNS, validate_layer_frame
@@ -256,48 +254,6 @@ def releasable_part(frame: gpd.GeoDataFrame, audience: frozenset[str] | None,
     fixed = {*COMMON_COLUMNS, *MARKING_COLUMNS, kept.geometry.name}
     empty = [c for c in kept.columns if c not in fixed and kept[c].isna().all()]
     return kept.drop(columns=empty)
-
-
-def resolve_markings(
-    audience: str | frozenset[str] | None = None,
-    markings: MarkingTable | str | Path | None = None,
-) -> tuple[frozenset[str] | None, MarkingTable]:
-    """Read the ``audience`` and ``markings`` arguments of the product makers.
-
-    Parameters
-    ----------
-    audience : str or frozenset of str, optional
-        ``"EU"``, ``"NATO,EU"``, ``"PUBLIC"``, or the codes themselves.
-    markings : MarkingTable, str or pathlib.Path, optional
-        A table, or the path of a table file; default northpic's own.
-
-    Returns
-    -------
-    tuple
-        The audience codes (``None`` without an audience) and the table.
-
-    Raises
-    ------
-    MarkingsError
-        For an unreadable table or an audience it does not hold.
-
-    Examples
-    --------
-    >>> codes, table = resolve_markings("NATO,EU")
-    >>> sorted(codes), table.label
-    (['EU', 'NATO'], 'northpic default table')
-    """
-    if markings is None:
-        table = default_markings()
-    elif isinstance(markings, MarkingTable):
-        table = markings
-    else:
-        table = read_markings(markings)
-    if audience is None:
-        return None, table
-    if isinstance(audience, str):
-        return parse_audience(audience, table), table
-    return parse_audience(", ".join(sorted(audience)), table), table
 
 
 def check_markings(frames: Mapping[str, pd.DataFrame], table: MarkingTable | None = None) -> None:

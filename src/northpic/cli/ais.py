@@ -7,8 +7,9 @@ from pathlib import Path
 import click
 
 from northpic.ais.kinds import EVENT_KINDS
-from northpic.cli.options import comma_list, markings_options, mkdir_option, resolve_audience
+from northpic.cli.options import comma_list, markings_options, mkdir_option
 from northpic.errors import BadInputError
+from northpic.markings import resolve_markings
 
 
 def parse_column_map(text: str | None) -> dict[str, str]:
@@ -130,7 +131,7 @@ def detect(
     if out is None and tracks_out is None and not add and not add_tracks:
         raise click.UsageError("nothing to do: give --out, --tracks, --add or --add-tracks")
     wanted = comma_list(kinds, "--kinds") or list(EVENT_KINDS)
-    for_whom, table = resolve_audience(audience, markings_file)
+    for_whom, table = resolve_markings(audience, markings_file)
     use_jemalloc()
     run = detect_files(
         list(files), out, columns=parse_column_map(column_map), format=fmt,

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from northpic.cli.options import comma_list, markings_options, mkdir_option, resolve_audience
+from northpic.cli.options import comma_list, markings_options, mkdir_option
+from northpic.markings import resolve_markings
 
 DEFAULT_OUT = Path("maps/northern_picture.html")
 
@@ -60,7 +61,7 @@ def command(
     from northpic.build import build_map
 
     names = comma_list(layer_names, "--layers")
-    codes, table = resolve_audience(audience, markings_file)
+    codes, table = resolve_markings(audience, markings_file)
     result = build_map(
         out, layers=names, at=at, projection=projection, tiles=tiles, png=png,
         events_store=events_store, seaice_file=seaice_file, overwrite=overwrite, mkdir=mkdir,

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from northpic.cli.options import markings_options, resolve_audience
+from northpic.cli.options import markings_options
+from northpic.markings import resolve_markings
 
 _STORE_HELP = ("Event store (GeoPackage); default $NORTHPIC_EVENTS or "
                "~/.local/share/northpic/events.gpkg.")
@@ -93,7 +94,7 @@ def list_command(store: Path | None, since: str | None, kind: str | None, as_jso
     """
     from northpic.events.listing import list_events
 
-    codes, table = resolve_audience(audience, markings_file)
+    codes, table = resolve_markings(audience, markings_file)
     listing = list_events(store, since=since, kind=kind, audience=codes, markings=table,
                           unmarked=unmarked)
     if as_json:
@@ -148,7 +149,7 @@ def history_command(event_id: str, store: Path | None, as_json: bool, audience: 
     from northpic.events.history import format_history, history_for_audience, history_json
     from northpic.store import read_history
 
-    codes, table = resolve_audience(audience, markings_file)
+    codes, table = resolve_markings(audience, markings_file)
     view = history_for_audience(read_history(event_id, store), codes, table)
     click.echo(history_json(view) if as_json else format_history(view))
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from northpic.cli.options import comma_list, markings_options, mkdir_option, resolve_audience
+from northpic.cli.options import comma_list, markings_options, mkdir_option
+from northpic.markings import resolve_markings
 
 FORMAT_NAMES = ("gpkg", "kml", "geojson", "parquet", "shp", "csv")
 
@@ -67,7 +68,7 @@ def command(
     from northpic.workflows.seaice import export_picture_with_seaice
 
     names = comma_list(layer_names, "--layers")
-    codes, table = resolve_audience(audience, markings_file)
+    codes, table = resolve_markings(audience, markings_file)
     result = export_picture_with_seaice(out, fmt, layers=names, at=at, events_store=events_store,
                                         seaice_file=seaice_file, overwrite=overwrite, mkdir=mkdir,
                                         audience=codes, markings=table)

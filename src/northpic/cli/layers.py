@@ -64,10 +64,10 @@ def validate_command(paths: tuple[str, ...], markings_file: Path | None) -> None
       northpic layers validate reports.geojson sites.csv
       northpic layers validate reports.geojson --markings our_markings.json
     """
-    from northpic.cli.options import resolve_audience
+    from northpic.markings import resolve_markings
     from northpic.validate import validate_catalogue, validate_files
 
-    _, table = resolve_audience(None, markings_file)
+    _, table = resolve_markings(None, markings_file)
     problems: list[Problem] = (validate_files(paths, markings=table) if paths
                                else validate_catalogue(markings=table))
     if problems:

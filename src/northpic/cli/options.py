@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import click
-
-if TYPE_CHECKING:
-    from northpic.markings import MarkingTable
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -60,19 +57,3 @@ def markings_options(command: F) -> F:
         help="Make the product for this audience (e.g. EU, or NATO,EU for both): it holds only "
              "records releasable to it. Default: the most restrictive set its contents need.",
     )(command)
-
-
-def resolve_audience(
-    audience: str | None, markings_file: Path | None
-) -> tuple[frozenset[str] | None, MarkingTable]:
-    """Read ``--markings`` (or northpic's table) and parse ``--audience`` against it.
-
-    Raises
-    ------
-    MarkingsError
-        For an unreadable table or an audience it does not hold (exit status 2).
-    """
-    from northpic.markings import default_markings, parse_audience, read_markings
-
-    table = read_markings(markings_file) if markings_file is not None else default_markings()
-    return (None if audience is None else parse_audience(audience, table)), table

@@ -24,23 +24,8 @@ from northpic.events.intake import (
 )
 from northpic.events.schema import RawEvent, validate_events
 from northpic.io.event_files import read_event_file
-from northpic.markings import MarkingTable, default_markings, read_markings
+from northpic.markings import MarkingTable, markings_table
 from northpic.store import AddReport, write_events
-
-
-def resolve_markings(markings: MarkingTable | str | Path | None) -> MarkingTable:
-    """Return the markings table given as a table, a path (``--markings FILE``) or ``None``.
-
-    Raises
-    ------
-    MarkingsError
-        If the file cannot be read or breaks the table's rules.
-    """
-    if markings is None:
-        return default_markings()
-    if isinstance(markings, MarkingTable):
-        return markings
-    return read_markings(markings)
 
 
 def read_event_source(source: EventSource) -> tuple[list[RawEvent], str]:
@@ -190,9 +175,9 @@ def add_events(
               if event.geometry is not None and getattr(event.geometry, "has_z", False)]
     frame = validate_events(raw, label, assume_utc=assume_utc, layer=layer,
                             releasability=releasability, originator=originator,
-                            classification=classification, markings=resolve_markings(markings))
+                            classification=classification, markings=markings_table(markings))
     report = write_events(frame, store, label)
     return replace(report, flattened=tuple(str(i) for i in frame["id"].iloc[with_z]))
 
 
-__all__ = ["add_events", "read_event_source", "resolve_markings"]
+__all__ = ["add_events", "read_event_source"]

@@ -123,10 +123,10 @@ def list_events(
     >>> list(listing.events["name"]), listing.banner, listing.marking.prepared_for
     (['A'], 'UNCLASSIFIED // RELEASABLE TO NATO, EU', 'EU')
     """
-    from northpic.events.add import resolve_markings
+    from northpic.markings import markings_table
     from northpic.store import read_events
 
-    table = resolve_markings(markings)
+    table = markings_table(markings)
     codes = parse_audience(audience, table) if isinstance(audience, str) else audience
     frame = read_events(store, since=since, kind=kind)
     if unmarked:

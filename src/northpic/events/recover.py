@@ -113,9 +113,9 @@ def export_good_events(store: str | Path, out: str | Path, *,
     >>> report.copied, report.unreadable, report.invalid
     (1, (), ())
     """
-    from northpic.events.add import resolve_markings
+    from northpic.markings import markings_table
 
-    table = resolve_markings(markings)
+    table = markings_table(markings)
     return copy_readable_events(Path(store).expanduser(), Path(out).expanduser(),
                                 lambda frame, label: keep_valid_events(frame, label, table))
 

@@ -29,13 +29,8 @@ from northpic.atomic import atomic_output, ensure_parent, refuse_existing
 from northpic.catalogue import LayerSpec
 from northpic.errors import UnsupportedFormatError
 from northpic.export.prepare import ExportLayer, prepare_layer
-from northpic.picture import (
-    TimeLike,
-    check_markings,
-    mark_picture,
-    releasable_part,
-    resolve_markings,
-)
+from northpic.markings import resolve_markings
+from northpic.picture import TimeLike, check_markings, mark_picture, releasable_part
 
 if TYPE_CHECKING:
     import xarray as xr

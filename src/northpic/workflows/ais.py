@@ -40,11 +40,9 @@ from northpic.errors import BadInputError, DataFileError, MarkingMixError
 from northpic.markings import (
     MarkingTable,
     ProductMarking,
-    default_markings,
     for_audience,
-    parse_audience,
     product_marking,
-    read_markings,
+    resolve_markings,
 )
 
 #: The report columns the detectors, the cleaning and track lines use: all that
@@ -209,11 +207,8 @@ def detect_files(
 
     wanted = list(kinds)
     check_kinds(wanted)
-    table = (markings if isinstance(markings, MarkingTable)
-             else default_markings() if markings is None else read_markings(markings))
+    wanted_audience, table = resolve_markings(audience, markings)
     check_marking_options(table, releasability, originator, classification)
-    wanted_audience = (parse_audience(audience, table) if isinstance(audience, str)
-                       else audience)
     targets = [Path(t) for t in (out, tracks_out) if t is not None]
     for target in targets:
         check_writable(target, overwrite, mkdir)

@@ -190,7 +190,7 @@ def export_picture_with_seaice(
     """
     from northpic.export import check_output, export_picture, get_format
     from northpic.export.api import SEAICE_RASTER
-    from northpic.picture import resolve_markings
+    from northpic.markings import resolve_markings
 
     codes, table = resolve_markings(audience, markings)  # before the work
     extra_layers, rasters = {}, {}
