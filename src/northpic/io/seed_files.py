@@ -69,7 +69,9 @@ def _document(path: Path) -> SourceDocument:
         raise DataFileError(str(path), "a source-document record needs a 'document' file name")
     title = doc.get("title")
     publisher, published = doc.get("publisher"), doc.get("published")
-    events = doc.get("events") if isinstance(doc.get("events"), list) else []
+    events = doc.get("events")
+    if not isinstance(events, list):
+        events = []
     return SourceDocument(
         source_file=doc["document"],
         title=title if isinstance(title, str) and title.strip() else doc["document"],

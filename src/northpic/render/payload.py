@@ -128,6 +128,21 @@ def display_columns(frame: pd.DataFrame) -> tuple[list[str], list[str]]:
     return shown, own
 
 
+def page_style(style: dict[str, Any], frame: pd.DataFrame) -> dict[str, Any]:
+    """Return a layer's style for the page: its per-record label rules only for records it holds.
+
+    The catalogue's ``labels.records`` name records by id; a page leaves out
+    the rules of records it does not carry (not yet valid, or withheld from
+    its audience), so that nothing of them reaches it.
+    """
+    labels = style.get("labels")
+    if not isinstance(labels, dict) or not isinstance(labels.get("records"), dict):
+        return style
+    ids = set(frame["id"].astype(str)) if "id" in frame.columns else set()
+    records = {rid: rule for rid, rule in labels["records"].items() if rid in ids}
+    return {**style, "labels": {**labels, "records": records}}
+
+
 def layer_info(spec: LayerSpec, frame: pd.DataFrame) -> dict[str, Any]:
     """Describe a layer for the page: title, domain, style and caveats."""
     short, long = CAVEATS.get(spec.nature, (None, None))
@@ -138,7 +153,7 @@ def layer_info(spec: LayerSpec, frame: pd.DataFrame) -> dict[str, Any]:
         "domain": spec.domain,
         "geometry": spec.geometry,
         "nature": spec.nature,
-        "style": spec.style,
+        "style": page_style(spec.style, frame),
         "caveat": long,
         "caveat_short": short,
         "attributes": own,

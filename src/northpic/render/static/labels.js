@@ -69,9 +69,10 @@
 
   function overlaps(a, b) { return a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3]; }
 
-  // the longest on-screen stretch of a line, and the place and angle at its middle
+  // the longest on-screen stretch of a line (its segments clipped to the view), and the
+  // place and angle at its middle
   function lineAnchor(map, latlngs, size, width) {
-    var best = null, run = [];
+    var best = null, run = [], bounds = L.bounds([4, 4], [size.x - 4, size.y - 4]);
     function close() {
       if (run.length < 2) { run = []; return; }
       var len = 0, cum = [0];
@@ -79,10 +80,13 @@
       if (!best || len > best.len) { best = { pts: run, cum: cum, len: len }; }
       run = [];
     }
-    latlngs.forEach(function (ll) {
-      var p = map.latLngToContainerPoint(ll);
-      if (p.x > 4 && p.y > 4 && p.x < size.x - 4 && p.y < size.y - 4) { run.push(p); } else { close(); }
-    });
+    var pts = latlngs.map(function (ll) { return map.latLngToContainerPoint(ll); });
+    for (var j = 1; j < pts.length; j++) {
+      var seg = L.LineUtil.clipSegment(pts[j - 1], pts[j], bounds, false, false);
+      if (!seg) { close(); continue; }
+      if (run.length && run[run.length - 1].distanceTo(seg[0]) < 0.5) { run.push(seg[1]); }
+      else { close(); run = [seg[0], seg[1]]; }
+    }
     close();
     if (!best || best.len < width + 24) { return null; }
     function at(s) {
@@ -95,10 +99,15 @@
       }
       return best.pts[best.pts.length - 1];
     }
-    var mid = best.len / 2, p0 = at(mid - width / 2), p1 = at(mid + width / 2);
-    var angle = Math.atan2(p1.y - p0.y, p1.x - p0.x);
-    if (angle > Math.PI / 2) { angle -= Math.PI; } else if (angle < -Math.PI / 2) { angle += Math.PI; }
-    return { x: (p0.x + p1.x) / 2, y: (p0.y + p1.y) / 2, angle: angle };
+    // places to try: the middle of the stretch, then a third and two thirds along it
+    return [0.5, 0.3, 0.7].map(function (f) {
+      var mid = Math.min(Math.max(best.len * f, width / 2), best.len - width / 2);
+      var p0 = at(mid - width / 2), p1 = at(mid + width / 2);
+      var angle = Math.atan2(p1.y - p0.y, p1.x - p0.x);
+      if (angle > Math.PI / 2) { angle -= Math.PI; } else if (angle < -Math.PI / 2) { angle += Math.PI; }
+      var c = at(mid);  // on the line; the text runs along the chord around it
+      return { x: c.x, y: c.y, angle: angle };
+    });
   }
 
   function flatLatLngs(layer) {  // a polyline's parts as arrays of LatLng
@@ -207,13 +216,17 @@
       var text = shortName(props.name);
       if (shownText[text]) { return; }
       ctx.font = LINE_FONT;
-      var w = ctx.measureText(text).width, parts = flatLatLngs(t.line), anchor = null;
-      for (var k = 0; k < parts.length && !anchor; k++) { anchor = lineAnchor(map, parts[k], size, w); }
+      var w = ctx.measureText(text).width, parts = flatLatLngs(t.line), anchor = null, box = null;
+      for (var k = 0; k < parts.length && !anchor; k++) {
+        var tries = lineAnchor(map, parts[k], size, w) || [];
+        for (var m = 0; m < tries.length && !anchor; m++) {
+          var a = tries[m], c = Math.abs(Math.cos(a.angle)), s = Math.abs(Math.sin(a.angle)), h = 6;
+          var hw = (w / 2) * c + h * s, hh = (w / 2) * s + h * c;
+          var b = [a.x - hw, a.y - hh, a.x + hw, a.y + hh];
+          if (inside(b) && free(b, t, true)) { anchor = a; box = b; }
+        }
+      }
       if (!anchor) { return; }
-      var c = Math.abs(Math.cos(anchor.angle)), s = Math.abs(Math.sin(anchor.angle)), h = 6;
-      var hw = (w / 2) * c + h * s, hh = (w / 2) * s + h * c;
-      var box = [anchor.x - hw, anchor.y - hh, anchor.x + hw, anchor.y + hh];
-      if (!inside(box) || !free(box, t, true)) { return; }
       placed.push(box); shownText[text] = true;
       shown.push({ text: text, box: box, layer: t.entry.info.name, id: props.id, kind: 'line',
                    angle: anchor.angle * 180 / Math.PI });

@@ -389,8 +389,8 @@
     });
     new Legend().addTo(map);
 
-    // time control: timecontrol.js
-    if (page.time && page.time.min !== null) { NP.addTimeControl(map, page); }
+    // time control and monthly climatology: timecontrol.js
+    NP.addTimeControl(map, page);
     map.on('click', function (e) { NP.openPointPopup(map, e); });
     map.on('mousemove', function (e) {
       var hit = false;

@@ -115,8 +115,37 @@
     document.querySelectorAll('.np-ice-month').forEach(function (node) { node.textContent = text; });
   }
 
+  // monthly climatology layers name their month in the layer control and the legend
+  function addMonthKeys() {
+    NP.order.forEach(function (name) {
+      var entry = NP.layers[name];
+      if (!monthly(entry)) { return; }
+      var input = document.querySelector('.np-layers input[data-layer="' + name + '"]');
+      if (input && input.parentNode) {
+        var tag = el('span', 'np-ice-month'); tag.setAttribute('data-layer', name);
+        input.parentNode.appendChild(tag);
+      }
+      var legend = document.querySelector('.np-legend .np-keys');
+      if (legend) {
+        var li = el('li', 'np-ice-month-key'); li.setAttribute('data-layer', name);
+        var sw = el('span', 'np-swatch np-sym-area'); sw.style.color = entry.info.style.color;
+        li.appendChild(sw);
+        var words = el('span', null, entry.info.title + ' shown for: ');
+        var m = el('span', 'np-ice-month'); m.setAttribute('data-layer', name); words.appendChild(m);
+        li.appendChild(words);
+        legend.appendChild(li);
+      }
+    });
+  }
+
   NP.addTimeControl = function (map, page) {
     state.page = page;
+    addMonthKeys();
+    if (!page.time || page.time.min === null) {  // nothing dated: no control, the page's month
+      NP.afterTime = function () { refreshMonth(); };
+      NP.setTime(null);
+      return;
+    }
     var min = page.time.min, max = page.time.max;
     var box = el('div', 'np-control np-time');
     L.DomEvent.disableClickPropagation(box); L.DomEvent.disableScrollPropagation(box);
@@ -214,26 +243,6 @@
 
     var Time = L.Control.extend({ options: { position: 'bottomright' }, onAdd: function () { return box; } });
     new Time().addTo(map);
-    // monthly climatology layers name their month in the layer control and the legend
-    NP.order.forEach(function (name) {
-      var entry = NP.layers[name];
-      if (!monthly(entry)) { return; }
-      var input = document.querySelector('.np-layers input[data-layer="' + name + '"]');
-      if (input && input.parentNode) {
-        var tag = el('span', 'np-ice-month'); tag.setAttribute('data-layer', name);
-        input.parentNode.appendChild(tag);
-      }
-      var legend = document.querySelector('.np-legend .np-keys');
-      if (legend) {
-        var li = el('li', 'np-ice-month-key'); li.setAttribute('data-layer', name);
-        var sw = el('span', 'np-swatch np-sym-area'); sw.style.color = entry.info.style.color;
-        li.appendChild(sw);
-        var words = el('span', null, entry.info.title + ' shown for: ');
-        var m = el('span', 'np-ice-month'); m.setAttribute('data-layer', name); words.appendChild(m);
-        li.appendChild(words);
-        legend.appendChild(li);
-      }
-    });
     setSpan(DEFAULT_SPAN, page.time.initial);
     if (page.time.initial < origin) { fitSpan(page.time.initial); }
     since.value = isoDay(Math.max(min, page.time.initial - YEAR));
