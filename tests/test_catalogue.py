@@ -135,7 +135,7 @@ def _edited(edit) -> str:
         (_edited(lambda d: d["layers"][0].update(file="../../../etc/passwd")),
          r"layer #1: file '../../../etc/passwd' must name a file inside"),
         (_edited(lambda d: d["layers"][0].update(file="/etc/passwd")), r"must name a file inside"),
-        (_edited(lambda d: d["layers"].append("bases")), r"layer #11: an entry must be a JSON "
+        (_edited(lambda d: d["layers"].append("bases")), r"layer #12: an entry must be a JSON "
                                                          r"object, not str"),
         (_edited(lambda d: d["layers"][1].update(title=7)), r"layer #2: title must be text"),
         (_edited(lambda d: d["layers"][0].update(title="Bases\x1b[2J")),

@@ -154,9 +154,7 @@ def build_map(
     for name, frame in list(frames.items()):
         if at is not None:  # as of that date: nothing that begins later
             frame = frame[frame["valid_from"].isna() | (frame["valid_from"] <= moment)]
-        if "month" in frame.columns:  # monthly climatology: the picture's month
-            months = pd.to_numeric(frame["month"], errors="coerce")
-            frame = frame[months.isna() | (months == moment.month)]
+        # monthly climatology keeps all twelve months: the page shows the slider's month
         frames[name] = frame
     # from what the page holds; the sea-ice overlay is public (NSIDC, OSI SAF open files)
     marking = mark_picture(frames, table, codes)

@@ -27,8 +27,13 @@ from northpic.markings import (
     product_marking,
     with_marking_defaults,
 )
-from northpic.schema import COMMON_COLUMNS, MARKING_COLUMNS, validate_layer_frame
-from northpic.times import parse_time
+from northpic.schema import (
+    COMMON_COLUMNS,
+    MARKING_COLUMNS,
+    TIME_PRECISION_COLUMNS,
+    validate_layer_frame,
+)
+from northpic.times import parse_time, time_precision
 
 #: Readers for catalogue entries whose file is not a plain layer file.
 SPECIAL_READERS: dict[str, Callable[[Path], gpd.GeoDataFrame]] = {
@@ -67,7 +72,9 @@ def prepare_layer_frame(frame: gpd.GeoDataFrame, spec: LayerSpec, path: str) -> 
     Returns
     -------
     geopandas.GeoDataFrame
-        A valid, normalised layer frame.
+        A valid, normalised layer frame, with the private
+        :data:`~northpic.schema.TIME_PRECISION_COLUMNS` saying how precisely
+        each record gave its times.
     """
     frame = frame.copy()
     for column, value in (("layer", spec.name), ("domain", spec.domain)):
@@ -76,6 +83,10 @@ def prepare_layer_frame(frame: gpd.GeoDataFrame, spec: LayerSpec, path: str) -> 
         else:
             frame[column] = frame[column].fillna(value)
     valid = validate_layer_frame(frame, path)
+    for column, private in TIME_PRECISION_COLUMNS.items():  # as the file wrote them
+        raw = frame[column] if column in frame.columns else pd.Series(None, index=frame.index)
+        valid[private] = pd.Series([time_precision(v) for v in raw], index=frame.index,
+                                   dtype=object)
     if spec.densify_km:
         lines = valid.geom_type.isin(["LineString", "MultiLineString"])
         valid.loc[lines, "geometry"] = [

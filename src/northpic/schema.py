@@ -40,6 +40,11 @@ COMMON_COLUMNS: tuple[str, ...] = (
 MARKING_COLUMNS: tuple[str, ...] = ("classification", "releasability", "originator")
 #: Columns an event has beyond the common ones, in order (see :mod:`northpic.events.schema`).
 EVENT_COLUMNS: tuple[str, ...] = ("time", "notes")
+#: Private columns holding how precisely each record gave its validity times
+#: (:func:`northpic.times.time_precision`): read from the file's text, so that a
+#: record dated ``1947`` shows as 1947 and not as 1947-01-01. Never exported.
+TIME_PRECISION_COLUMNS: dict[str, str] = {"valid_from": "_valid_from_precision",
+                                          "valid_to": "_valid_to_precision"}
 #: Common columns a record may leave empty.
 OPTIONAL_COLUMNS: frozenset[str] = frozenset({"valid_from", "valid_to"})
 DOMAINS: tuple[str, ...] = ("military", "economic", "environmental", "social")

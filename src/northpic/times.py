@@ -149,6 +149,44 @@ def parse_time(
         raise BadInputError(f"{option}: {exc}") from None
 
 
+#: The precisions :func:`time_precision` names, coarsest first.
+TIME_PRECISIONS = ("year", "month", "day", "time")
+
+
+def time_precision(value: Any) -> str | None:
+    """Name how precisely ``value`` gives a time: ``year``, ``month``, ``day`` or ``time``.
+
+    The precision is the one :func:`parse_time` reads: ``1947`` is a year,
+    ``2026-01`` a month, ``2026-01-15`` a day, anything with a clock time a
+    ``time``; a timestamp or datetime object is a ``time``.
+
+    Parameters
+    ----------
+    value : str, datetime.date, datetime.datetime, pandas.Timestamp or None
+        The value as read, before parsing.
+
+    Returns
+    -------
+    str or None
+        One of :data:`TIME_PRECISIONS`, or ``None`` for a blank value.
+
+    Examples
+    --------
+    >>> [time_precision(v) for v in ("1947", "2026-01", "2026-01-15", "2026-01-15T08:30Z", None)]
+    ['year', 'month', 'day', 'time', None]
+    """
+    if is_blank(value):
+        return None
+    if isinstance(value, pd.Timestamp | datetime | np.datetime64):
+        return "time"
+    if isinstance(value, date):
+        return "day"
+    text = str(value).strip()
+    if _PERIOD.fullmatch(text):
+        return TIME_PRECISIONS[(len(text) - 4) // 3]
+    return "time"
+
+
 def format_time(ts: pd.Timestamp) -> str:
     """Write a timestamp in UTC to the millisecond, as GeoPackage DATETIME text.
 

@@ -147,7 +147,8 @@ def prepare_layer(frame: gpd.GeoDataFrame, spec: LayerSpec) -> gpd.GeoDataFrame:
         columns, then geometry (see :func:`rfc7946_geometry`); the index is
         reset.
     """
-    out = frame.reset_index(drop=True)
+    private = [c for c in frame.columns if str(c).startswith("_")]  # page-only columns
+    out = frame.drop(columns=private).reset_index(drop=True)
     if out.crs is None:
         out = out.set_crs(STORAGE_CRS)
     elif not out.crs.equals(STORAGE_CRS):

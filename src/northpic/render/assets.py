@@ -42,6 +42,10 @@ def _style(css: str) -> str:
     return "<style>" + css.replace("</style", "<\\/style") + "</style>"
 
 
+#: The page's modules beside northpic.js, inlined after it in this order.
+PAGE_MODULES = ("labels.js", "rings.js", "timecontrol.js", "panels.js")
+
+
 @lru_cache(maxsize=1)
 def leaflet_css() -> str:
     """Leaflet's stylesheet with every image reference inlined as a data URI."""
@@ -61,5 +65,6 @@ def head_html() -> str:
             _script(leaflet_js),
             _script(_static("polar_crs.js")),
             _script(_static("northpic.js")),
+            *(_script(_static(name)) for name in PAGE_MODULES),
         ]
     )

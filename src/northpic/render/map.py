@@ -27,6 +27,7 @@ from northpic.io.land import NATURAL_EARTH_CITATION
 from northpic.markings import MarkingTable, ProductMarking
 from northpic.render.assets import head_html
 from northpic.render.basemap import graticule_geojson, land_geojson
+from northpic.render.citations import cited_frame
 from northpic.render.payload import js_json, layer_data, layer_info
 
 
@@ -142,8 +143,10 @@ def add_layer(fmap: folium.Map, frame: gpd.GeoDataFrame, spec: LayerSpec,
               table: MarkingTable | None = None) -> folium.Map:
     """Add one picture layer (points on a canvas, lines and areas as GeoJSON).
 
-    With the markings ``table``, each record's popup shows its marking.
+    With the markings ``table``, each record's popup shows its marking. Sources
+    read as citations (:func:`~northpic.render.citations.cited_frame`).
     """
+    frame = cited_frame(frame)
     fmap.add_child(
         _Script(
             f"northpic.addLayer({{map}}, {js_json(layer_info(spec, frame))}, "

@@ -17,7 +17,7 @@ import shapely
 
 from northpic.catalogue import CAVEATS, LayerSpec
 from northpic.markings import MarkingTable
-from northpic.schema import COMMON_COLUMNS, MARKING_COLUMNS
+from northpic.schema import COMMON_COLUMNS, MARKING_COLUMNS, TIME_PRECISION_COLUMNS
 
 #: Decimal places kept for coordinates in the page (5 = about 1 m); layers of
 #: more than BIG_LAYER points keep one fewer (about 10 m).
@@ -66,17 +66,31 @@ def _plain(value: Any) -> Any:
     return value if isinstance(value, str | int | bool) else str(value)
 
 
-def _column_values(series: pd.Series) -> list[Any]:
-    if series.name in ("valid_from", "valid_to"):
-        return [None if pd.isna(v) else _iso(v) for v in series]
+def _column_values(frame: pd.DataFrame, column: str) -> list[Any]:
+    series = frame[column]
+    if column in TIME_PRECISION_COLUMNS:
+        private = TIME_PRECISION_COLUMNS[column]
+        given = frame[private] if private in frame.columns else pd.Series(None, index=frame.index)
+        return [None if pd.isna(v) else _iso(v, p) for v, p in zip(series, given, strict=True)]
     return [_plain(v) for v in series.astype(object)]
 
 
-def _iso(ts: pd.Timestamp) -> str:
-    """Format a time as ISO 8601; a day start or last second (a valid_to date) as the date."""
+_PRECISION_FORMATS = {"year": "%Y", "month": "%Y-%m", "day": "%Y-%m-%d"}
+
+
+def _iso(ts: pd.Timestamp, precision: Any = None) -> str:
+    """Format a time as ISO 8601 at the precision it was given (``1947``, ``2026-01``).
+
+    Without a known precision, a day start or last second (a valid_to date)
+    is written as the date.
+    """
+    if not isinstance(precision, str):
+        precision = None
+    elif precision in _PRECISION_FORMATS:
+        return ts.strftime(_PRECISION_FORMATS[precision])
     day_start = ts.hour == ts.minute == ts.second == 0
     day_end = ts.hour == 23 and ts.minute == ts.second == 59
-    if (day_start or day_end) and ts.microsecond == 0:
+    if (day_start or day_end) and ts.microsecond == 0 and precision is None:
         return ts.strftime("%Y-%m-%d")
     return ts.isoformat().replace("+00:00", "Z")
 
@@ -114,6 +128,21 @@ def display_columns(frame: pd.DataFrame) -> tuple[list[str], list[str]]:
     return shown, own
 
 
+def page_style(style: dict[str, Any], frame: pd.DataFrame) -> dict[str, Any]:
+    """Return a layer's style for the page: its per-record label rules only for records it holds.
+
+    The catalogue's ``labels.records`` name records by id; a page leaves out
+    the rules of records it does not carry (not yet valid, or withheld from
+    its audience), so that nothing of them reaches it.
+    """
+    labels = style.get("labels")
+    if not isinstance(labels, dict) or not isinstance(labels.get("records"), dict):
+        return style
+    ids = set(frame["id"].astype(str)) if "id" in frame.columns else set()
+    records = {rid: rule for rid, rule in labels["records"].items() if rid in ids}
+    return {**style, "labels": {**labels, "records": records}}
+
+
 def layer_info(spec: LayerSpec, frame: pd.DataFrame) -> dict[str, Any]:
     """Describe a layer for the page: title, domain, style and caveats."""
     short, long = CAVEATS.get(spec.nature, (None, None))
@@ -124,7 +153,7 @@ def layer_info(spec: LayerSpec, frame: pd.DataFrame) -> dict[str, Any]:
         "domain": spec.domain,
         "geometry": spec.geometry,
         "nature": spec.nature,
-        "style": spec.style,
+        "style": page_style(spec.style, frame),
         "caveat": long,
         "caveat_short": short,
         "attributes": own,
@@ -170,12 +199,12 @@ def layer_data(frame: pd.DataFrame, table: MarkingTable | None = None) -> dict[s
         "t0": _millis(points["valid_from"]),
         "t1": _millis(points["valid_to"]),
         "columns": shown,
-        "values": {c: _encoded(_column_values(points[c])) for c in shown},
+        "values": {c: _encoded(_column_values(points, c)) for c in shown},
     }
     shapes = frame[~is_point]
     features = []
     if len(shapes):
-        values = {c: _column_values(shapes[c]) for c in shown}
+        values = {c: _column_values(shapes, c) for c in shown}
         t0, t1 = _millis(shapes["valid_from"]), _millis(shapes["valid_to"])
         for i, geom in enumerate(
             shapely.set_precision(shapes.geometry.values, 10**-COORD_DECIMALS)

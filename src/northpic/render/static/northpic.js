@@ -7,7 +7,6 @@
 (function () {
   'use strict';
   var NP = window.northpic = window.northpic || {};
-  var DAY = 86400000;
   NP.layers = {};
   NP.order = [];
   NP.time = null;          // selected moment (ms) or null for "all dates"
@@ -19,7 +18,6 @@
     if (text !== undefined && text !== null) { node.textContent = String(text); }
     return node;
   }
-  function isoDay(ms) { return new Date(ms).toISOString().slice(0, 10); }
   function fmtValue(v) {
     if (v === null || v === undefined || v === '') { return null; }
     // group digits from 10,000 up only: years (2023) and small counts read as written
@@ -45,6 +43,12 @@
     if (t1 !== null && t1 !== undefined && t1 < when) { return false; }
     return true;
   }
+  NP.validAt = validAt;
+  // whether a record of validity [t0, t1] shows now, and whether a shape's other
+  // properties let it show (timecontrol.js puts ranges, "changed since" and months here)
+  NP.isShown = function (t0, t1) { return validAt(t0, t1, NP.time); };
+  NP.shapeShown = function () { return true; };
+  NP.dateText = NP.dateText || function (v) { return v; };
 
   /* ---- popups ---------------------------------------------------------- */
   NP.popupContent = function (info, props) {
@@ -67,8 +71,8 @@
     row('source', props.source, 'np-prov');
     row('confidence', props.confidence, 'np-prov');
     row('location', precisionText(props.precision_km), 'np-prov');
-    row('valid from', props.valid_from, 'np-prov');
-    row('valid to', props.valid_to, 'np-prov');
+    row('valid from', NP.dateText(props.valid_from), 'np-prov');
+    row('valid to', NP.dateText(props.valid_to), 'np-prov');
     row('id', props.id, 'np-prov');
     row('originator', props.originator, 'np-prov');
     row('classification', props.classification, 'np-prov');
@@ -172,35 +176,24 @@
       var shrink = big && zoom < 5 ? 0.45 : 1;
       r = Math.max(1.5, r * shrink);
       this._r = r; this._shrink = shrink;
-      var t0 = this.points.t0, t1 = this.points.t1, when = NP.time;
+      var t0 = this.points.t0, t1 = this.points.t1, isShown = NP.isShown;
       var W = size.x, H = size.y, vis = this.visible, count = 0;
       var xs = new Float32Array(this.n), ys = new Float32Array(this.n);
       for (var i = 0; i < this.n; i++) {
         var x = sc.ax * this._px[i] + sc.bx, y = sc.cy * this._py[i] + sc.dy;
         xs[i] = x; ys[i] = y;
-        var on = validAt(t0[i], t1[i], when) && x > -50 && y > -50 && x < W + 50 && y < H + 50;
+        var on = isShown(t0[i], t1[i]) && x > -50 && y > -50 && x < W + 50 && y < H + 50;
         vis[i] = on ? 1 : 0;
         if (on) { count++; }
       }
       this._xs = xs; this._ys = ys; this.count = count;
-      // uncertainty circles first, below the symbols
-      if (!big || zoom >= 5) {
-        ctx.lineWidth = 1; ctx.setLineDash([4, 3]);
-        ctx.strokeStyle = st.color; ctx.fillStyle = st.color;
-        for (i = 0; i < this.n; i++) {
-          if (!vis[i] || !(this._pr[i] > 0)) { continue; }
-          var rp = this._pr[i] * sc.k;
-          if (rp < r + 2) { continue; }
-          ctx.globalAlpha = 0.08; ctx.beginPath(); ctx.arc(xs[i], ys[i], rp, 0, 2 * Math.PI); ctx.fill();
-          ctx.globalAlpha = 0.5; ctx.stroke();
-        }
-        ctx.setLineDash([]);
-      }
+      // uncertainty rings first, below the symbols (rings.js)
+      if (!big || zoom >= 5) { NP.drawRings(ctx, this, xs, ys, vis, sc.k, r); }
       ctx.globalAlpha = 0.9; ctx.strokeStyle = '#ffffff';
       ctx.lineWidth = big && zoom < 5 ? 0 : 1;
       var kindOf = this._kindOf;
       for (i = 0; i < this.n; i++) {
-        if (!vis[i]) { continue; }
+        if (!vis[i] || kindOf[i].symbol === 'text') { continue; }  // names only (labels.js)
         var ks = kindOf[i];
         ctx.fillStyle = ks.color;
         drawSymbol(ctx, ks.symbol, xs[i], ys[i], Math.max(1.5, ks.radius * shrink));
@@ -226,71 +219,7 @@
     }
   });
 
-  /* ---- labels for key places, across all point layers ------------------ */
-  // One canvas above every layer. A point is labelled from its kind's label_zoom on;
-  // lower label_zoom (more important) first, then catalogue order; a label is left out
-  // where it would overlap one already placed or a labelled symbol.
-  var MAX_LABELS = 1500;
-  NP.scheduleLabels = function (map) {
-    if (NP._labelFrame) { return; }
-    NP._labelFrame = window.requestAnimationFrame(function () {
-      NP._labelFrame = null; NP.drawLabels(map);
-    });
-  };
-  NP.drawLabels = function (map) {
-    if (!NP._labelCanvas) {
-      map.createPane('npLabels').style.zIndex = 640;
-      map.getPane('npLabels').style.pointerEvents = 'none';
-      NP._labelCanvas = L.DomUtil.create('canvas', 'np-labels leaflet-zoom-hide', map.getPane('npLabels'));
-    }
-    var canvas = NP._labelCanvas, size = map.getSize(), ratio = window.devicePixelRatio || 1;
-    canvas.width = size.x * ratio; canvas.height = size.y * ratio;
-    canvas.style.width = size.x + 'px'; canvas.style.height = size.y + 'px';
-    L.DomUtil.setPosition(canvas, map.containerPointToLayerPoint([0, 0]));
-    var ctx = canvas.getContext('2d'), zoom = map.getZoom(), todo = [];
-    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-    NP.order.forEach(function (name, rank) {
-      var c = NP.layers[name].canvas;
-      if (!c || !c._map || !c._xs) { return; }
-      for (var i = 0; i < c.n; i++) {
-        var lz = c._kindOf[i].label_zoom;
-        if (c.visible[i] && lz !== null && lz !== undefined && zoom >= lz) {
-          todo.push({ c: c, i: i, lz: lz, rank: rank });
-        }
-      }
-    });
-    todo.sort(function (a, b) { return (a.lz - b.lz) || (a.rank - b.rank) || (a.i - b.i); });
-    todo.length = Math.min(todo.length, MAX_LABELS);  // the most important ones
-    function radius(t) { return Math.max(1.5, t.c._kindOf[t.i].radius * t.c._shrink); }
-    var placed = todo.map(function (t) {  // the labelled symbols themselves
-      var x = t.c._xs[t.i], y = t.c._ys[t.i], r = radius(t);
-      return [x - r, y - r, x + r, y + r];
-    });
-    function free(b) {
-      for (var j = 0; j < placed.length; j++) {
-        var p = placed[j];
-        if (b[0] < p[2] && p[0] < b[2] && b[1] < p[3] && p[1] < b[3]) { return false; }
-      }
-      return true;
-    }
-    ctx.font = '11px sans-serif'; ctx.textBaseline = 'middle';
-    ctx.lineWidth = 3; ctx.strokeStyle = 'rgba(255,255,255,0.9)'; ctx.fillStyle = '#222';
-    var shown = [];
-    todo.forEach(function (t) {
-      var text = String(t.c.points.name[t.i]), w = ctx.measureText(text).width;
-      var x = t.c._xs[t.i], y = t.c._ys[t.i], r = radius(t);
-      var boxes = [[x + r + 3, y - 7, x + r + 5 + w, y + 7], [x - r - 5 - w, y - 7, x - r - 3, y + 7],
-                   [x - w / 2 - 1, y - r - 17, x + w / 2 + 1, y - r - 3]];
-      for (var k = 0; k < boxes.length; k++) {
-        var b = boxes[k];
-        if (b[0] < 0 || b[2] > size.x || b[1] < 0 || b[3] > size.y || !free(b)) { continue; }
-        placed.push(b); shown.push({ text: text, box: b });
-        ctx.strokeText(text, b[0] + 1, (b[1] + b[3]) / 2); ctx.fillText(text, b[0] + 1, (b[1] + b[3]) / 2);
-        break;
-      }
-    });
-    NP.labelled = shown;
-  };
+  /* ---- labels: labels.js (NP.scheduleLabels, NP.drawLabels) -------------- */
 
   /* ---- adding a layer -------------------------------------------------- */
   NP.addLayer = function (map, info, data) {
@@ -321,7 +250,7 @@
         },
         filter: function (feature) {
           var p = feature.properties;
-          return validAt(p._t0, p._t1, NP.time);
+          return NP.isShown(p._t0, p._t1) && NP.shapeShown(info, p);
         },
         onEachFeature: function (feature, layer) {
           layer.on('click', function (e) {
@@ -364,7 +293,7 @@
       if (entry.canvas && entry.canvas._map) { entry.canvas._redraw(); }
       if (entry.shapes) { entry.shapes.clearLayers(); entry.shapes.addData(entry.data.shapes); }
     });
-    if (NP._timeLabel) { NP._timeLabel.textContent = ms === null ? 'all dates' : isoDay(ms); }
+    if (NP.afterTime) { NP.afterTime(ms); }
   };
 
   NP.visibleCount = function (name) {
@@ -447,7 +376,7 @@
                              ' \u00b7 prepared for: ' + page.marking.prepared_for));
         }
         var keys = el('ul', 'np-keys');
-        [['np-sym-ring', 'Dashed ring: location uncertainty (precision_km)'],
+        [['np-sym-ring', 'Thin dashed ring, labelled \u00b1km: location uncertainty, not an area'],
          ['np-sym-line np-dashed', 'Dashed line: schematic or indicative path'],
          ['np-sym-area', 'Shaded area: climatology or modelled extent']].forEach(function (k) {
           var li = el('li'); var sw = el('span', 'np-swatch ' + k[0]); sw.style.color = '#555';
@@ -460,34 +389,8 @@
     });
     new Legend().addTo(map);
 
-    // time filter
-    if (page.time && page.time.min !== null) {
-      var Time = L.Control.extend({
-        options: { position: 'bottomright' },
-        onAdd: function () {
-          var box = el('div', 'np-control np-time');
-          L.DomEvent.disableClickPropagation(box); L.DomEvent.disableScrollPropagation(box);
-          box.appendChild(el('div', 'np-control-title', 'Show as of'));
-          var slider = el('input', 'np-time-slider'); slider.type = 'range';
-          var days = Math.round((page.time.max - page.time.min) / DAY);
-          slider.min = 0; slider.max = Math.max(days, 1); slider.step = 1;
-          slider.value = Math.round((page.time.initial - page.time.min) / DAY);
-          var label = el('span', 'np-time-label'); NP._timeLabel = label;
-          var all = el('label', 'np-time-all'); var allBox = el('input'); allBox.type = 'checkbox';
-          all.appendChild(allBox); all.appendChild(el('span', null, 'all dates'));
-          function apply() {
-            slider.disabled = allBox.checked;
-            NP.setTime(allBox.checked ? null : page.time.min + Number(slider.value) * DAY);
-          }
-          slider.addEventListener('input', apply); allBox.addEventListener('change', apply);
-          box.appendChild(slider); box.appendChild(label); box.appendChild(all);
-          NP._slider = slider; NP._timeApply = apply;
-          return box;
-        }
-      });
-      new Time().addTo(map);
-      NP.setTime(page.time.initial);
-    }
+    // time control and monthly climatology: timecontrol.js
+    NP.addTimeControl(map, page);
     map.on('click', function (e) { NP.openPointPopup(map, e); });
     map.on('mousemove', function (e) {
       var hit = false;
@@ -497,6 +400,7 @@
       }
       map.getContainer().style.cursor = hit ? 'pointer' : '';
     });
+    NP.addPanels(map);  // collapsible panels: panels.js
     NP.ready = true;
     window.northpicReady = true;
   };
