@@ -32,12 +32,14 @@
     var label = km <= 1 ? 'precise' : (km <= 25 ? 'approximate' : 'indicative');
     return '\u00b1' + km + ' km (' + label + ')';
   }
-  // a layer's style for one kind: the catalogue's style.kinds[kind] over the layer's own
-  NP.kindStyle = function (style, kind) {
+  // a layer's style for one kind: the catalogue's style.kinds[kind] over the layer's own;
+  // a kind with a symbol code (sidc) is drawn as a standard symbol of the record's affiliation
+  NP.kindStyle = function (style, kind, affiliation) {
     var k = style.kinds && Object.prototype.hasOwnProperty.call(style.kinds, kind) ? style.kinds[kind] : {};
-    return { symbol: k.symbol || style.symbol || 'circle', color: k.color || style.color,
-             radius: k.radius || style.radius || 5,
-             label_zoom: k.label_zoom !== undefined ? k.label_zoom : style.label_zoom };
+    return NP.symbols.prepare({ symbol: k.symbol || style.symbol || 'circle', color: k.color || style.color,
+             radius: k.radius || style.radius || 5, hollow: !!k.hollow, sidc: k.sidc || null,
+             affiliation: affiliation || null,
+             label_zoom: k.label_zoom !== undefined ? k.label_zoom : style.label_zoom });
   };
   function validAt(t0, t1, when) {
     if (when === null) { return true; }
@@ -78,28 +80,6 @@
   };
 
   /* ---- a canvas layer for many points ---------------------------------- */
-  function drawSymbol(ctx, symbol, x, y, r) {
-    ctx.beginPath();
-    if (symbol === 'square') {
-      ctx.rect(x - r, y - r, 2 * r, 2 * r);
-    } else if (symbol === 'diamond') {
-      ctx.moveTo(x, y - r * 1.3); ctx.lineTo(x + r * 1.3, y);
-      ctx.lineTo(x, y + r * 1.3); ctx.lineTo(x - r * 1.3, y); ctx.closePath();
-    } else if (symbol === 'triangle') {
-      ctx.moveTo(x, y - r * 1.3); ctx.lineTo(x + r * 1.2, y + r); ctx.lineTo(x - r * 1.2, y + r);
-      ctx.closePath();
-    } else if (symbol === 'star') {
-      for (var i = 0; i < 10; i++) {
-        var rr = i % 2 ? r * 0.5 : r * 1.35, ang = Math.PI / 5 * i - Math.PI / 2;
-        if (i === 0) { ctx.moveTo(x + rr * Math.cos(ang), y + rr * Math.sin(ang)); }
-        else { ctx.lineTo(x + rr * Math.cos(ang), y + rr * Math.sin(ang)); }
-      }
-      ctx.closePath();
-    } else {
-      ctx.arc(x, y, r, 0, 2 * Math.PI);
-    }
-  }
-
   function decodeColumns(points) {
     points.columns.forEach(function (c) {
       var v = points.values[c];
@@ -117,13 +97,20 @@
       this.n = points.lon.length;
       this.visible = new Uint8Array(this.n);
       var kinds = points.values.kind || [], byKind = Object.create(null), style = info.style;
-      this._kindOf = new Array(this.n);
+      var affs = points.values.affiliation || [], byKey = Object.create(null), count = {};
+      this._kindOf = new Array(this.n); this._maxR = 0;
       for (var i = 0; i < this.n; i++) {
-        var kind = kinds[i] === undefined ? '' : kinds[i];
-        if (!byKind[kind]) { byKind[kind] = NP.kindStyle(style, kind); }
-        this._kindOf[i] = byKind[kind];
+        var kind = kinds[i] === undefined ? '' : kinds[i], key = kind + '|' + (affs[i] || '');
+        if (!byKey[key]) {
+          byKey[key] = NP.kindStyle(style, kind, affs[i]); count[key] = 0;
+          this._maxR = Math.max(this._maxR, byKey[key].radius);
+        }
+        count[key]++;
+        if (!byKind[kind] || count[key] > count[byKind[kind].key]) { byKind[kind] = byKey[key]; byKey[key].key = key; }
+        this._kindOf[i] = byKey[key];
       }
-      this.kindStyles = byKind;
+      this.kindStyles = byKind;  // one style a kind (its most frequent affiliation), for the legend
+      this.styleOf = byKey;      // every (kind, affiliation) drawn
     },
     onAdd: function (map) {
       this._map = map;
@@ -167,7 +154,7 @@
       L.DomUtil.setPosition(canvas, map.containerPointToLayerPoint([0, 0]));
       var ctx = canvas.getContext('2d');
       ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-      var st = this.info.style, sc = this._screen(), r = st.radius || 5;
+      var st = this.info.style, sc = this._screen(), r = Math.max(st.radius || 5, this._maxR);
       var big = this.n > 5000, zoom = map.getZoom();
       var shrink = big && zoom < 5 ? 0.45 : 1;
       r = Math.max(1.5, r * shrink);
@@ -196,15 +183,10 @@
         }
         ctx.setLineDash([]);
       }
-      ctx.globalAlpha = 0.9; ctx.strokeStyle = '#ffffff';
-      ctx.lineWidth = big && zoom < 5 ? 0 : 1;
-      var kindOf = this._kindOf;
+      ctx.globalAlpha = 0.9;
+      var kindOf = this._kindOf, outline = !(big && zoom < 5);
       for (i = 0; i < this.n; i++) {
-        if (!vis[i]) { continue; }
-        var ks = kindOf[i];
-        ctx.fillStyle = ks.color;
-        drawSymbol(ctx, ks.symbol, xs[i], ys[i], Math.max(1.5, ks.radius * shrink));
-        ctx.fill(); if (ctx.lineWidth) { ctx.stroke(); }
+        if (vis[i]) { NP.symbols.draw(ctx, kindOf[i], xs[i], ys[i], shrink, outline); }
       }
       ctx.globalAlpha = 1;
       NP.scheduleLabels(map);
@@ -261,11 +243,14 @@
     });
     todo.sort(function (a, b) { return (a.lz - b.lz) || (a.rank - b.rank) || (a.i - b.i); });
     todo.length = Math.min(todo.length, MAX_LABELS);  // the most important ones
-    function radius(t) { return Math.max(1.5, t.c._kindOf[t.i].radius * t.c._shrink); }
-    var placed = todo.map(function (t) {  // the labelled symbols themselves
-      var x = t.c._xs[t.i], y = t.c._ys[t.i], r = radius(t);
+    // a symbol's box about its point: a standard symbol's own (an HQ stands on its staff)
+    function symbolBox(t) {
+      var ks = t.c._kindOf[t.i], k = t.c._shrink, x = t.c._xs[t.i], y = t.c._ys[t.i];
+      if (ks.box) { return [x + ks.box[0] * k, y + ks.box[1] * k, x + ks.box[2] * k, y + ks.box[3] * k]; }
+      var r = Math.max(1.5, ks.radius * k);
       return [x - r, y - r, x + r, y + r];
-    });
+    }
+    var placed = todo.map(symbolBox);  // the labelled symbols themselves
     function free(b) {
       for (var j = 0; j < placed.length; j++) {
         var p = placed[j];
@@ -278,9 +263,9 @@
     var shown = [];
     todo.forEach(function (t) {
       var text = String(t.c.points.name[t.i]), w = ctx.measureText(text).width;
-      var x = t.c._xs[t.i], y = t.c._ys[t.i], r = radius(t);
-      var boxes = [[x + r + 3, y - 7, x + r + 5 + w, y + 7], [x - r - 5 - w, y - 7, x - r - 3, y + 7],
-                   [x - w / 2 - 1, y - r - 17, x + w / 2 + 1, y - r - 3]];
+      var sb = symbolBox(t), y = (sb[1] + sb[3]) / 2;
+      var boxes = [[sb[2] + 3, y - 7, sb[2] + 5 + w, y + 7], [sb[0] - 5 - w, y - 7, sb[0] - 3, y + 7],
+                   [(sb[0] + sb[2] - w) / 2 - 1, sb[1] - 17, (sb[0] + sb[2] + w) / 2 + 1, sb[1] - 3]];
       for (var k = 0; k < boxes.length; k++) {
         var b = boxes[k];
         if (b[0] < 0 || b[2] > size.x || b[1] < 0 || b[3] > size.y || !free(b)) { continue; }
@@ -420,8 +405,8 @@
               var list = el('div', 'np-kinds'); list.setAttribute('data-layer', name);
               keys.forEach(function (k) {
                 var item = el('span', 'np-kind');
-                var ksw = el('span', 'np-swatch np-sym-' + k.style.symbol); ksw.style.color = k.style.color;
-                item.appendChild(ksw); item.appendChild(el('span', null, k.kind.replace(/_/g, ' ')));
+                item.setAttribute('data-kind', k.kind);
+                item.appendChild(NP.symbols.swatch(k.style)); item.appendChild(el('span', null, k.kind.replace(/_/g, ' ')));
                 list.appendChild(item);
               });
               section.appendChild(list);
@@ -446,6 +431,7 @@
           box.appendChild(el('div', 'np-prepared', 'Marking: ' + page.marking.banner +
                              ' \u00b7 prepared for: ' + page.marking.prepared_for));
         }
+        box.appendChild(NP.symbols.legend(page.perspective));
         var keys = el('ul', 'np-keys');
         [['np-sym-ring', 'Dashed ring: location uncertainty (precision_km)'],
          ['np-sym-line np-dashed', 'Dashed line: schematic or indicative path'],
