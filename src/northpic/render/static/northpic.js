@@ -483,8 +483,10 @@
       }
       map.getContainer().style.cursor = hit ? 'pointer' : '';
     });
-    NP.ready = true;
-    window.northpicReady = true;
+    NP.symbols.whenReady(function () {  // once every standard symbol has been drawn
+      NP.ready = true;
+      window.northpicReady = true;
+    });
   };
 
   /* ---- basemap, graticule, labels -------------------------------------- */

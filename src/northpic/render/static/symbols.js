@@ -29,19 +29,52 @@
 
   function ratio() { return window.devicePixelRatio || 1; }
 
+  /* A standard symbol is milsymbol's SVG (the markup the reference renderer gives),
+   * rasterised once by the browser into a canvas. Images decode asynchronously: the page
+   * says it is ready (window.northpicReady) only when every symbol it draws is. */
+  var pending = 0, waiting = [];
+  S.options = function (scale) {
+    var opts = {}; for (var o in S.OPTIONS) { opts[o] = S.OPTIONS[o]; }
+    opts.size = S.OPTIONS.size * scale;
+    return opts;
+  };
+  S.svg = function (code, scale) { return new window.ms.Symbol(code, S.options(scale)).asSVG(); };
+  function settle() {
+    if (pending > 0) { return; }
+    (NP.order || []).forEach(function (name) {
+      var c = NP.layers[name].canvas;
+      if (c && c._map) { c._redraw(); }
+    });
+    var todo = waiting; waiting = [];
+    todo.forEach(function (fn) { fn(); });
+  }
+  // run fn once every symbol asked for so far is drawn (at once if none is pending)
+  S.whenReady = function (fn) { if (pending > 0) { waiting.push(fn); } else { fn(); } };
   function milIcon(code, scale) {
     var key = 'M' + code + '@' + scale;
     if (cache[key]) { return cache[key]; }
-    var opts = {}; for (var o in S.OPTIONS) { opts[o] = S.OPTIONS[o]; }
-    opts.size = S.OPTIONS.size * scale;
-    var sym = new window.ms.Symbol(code, opts), size = sym.getSize(), anchor = sym.getAnchor();
-    var icon = { canvas: sym.asCanvas(ratio()), w: size.width, h: size.height,
-                 ax: anchor.x, ay: anchor.y, code: code };
+    var sym = new window.ms.Symbol(code, S.options(scale)), size = sym.getSize(), anchor = sym.getAnchor();
+    var k = ratio(), canvas = document.createElement('canvas');
+    canvas.width = Math.ceil(size.width * k); canvas.height = Math.ceil(size.height * k);
+    var icon = { canvas: canvas, w: canvas.width / k, h: canvas.height / k,
+                 ax: anchor.x, ay: anchor.y, code: code, ready: false, then: [] };
     // the radius labels and clicks keep clear of: half the frame's larger side
     icon.r = Math.max(size.width, size.height) / 2;
     cache[key] = icon;
+    var img = new Image();
+    pending++;
+    img.onload = img.onerror = function () {
+      if (img.naturalWidth) { canvas.getContext('2d').drawImage(img, 0, 0, size.width * k, size.height * k); }
+      icon.ready = true;
+      icon.then.forEach(function (fn) { fn(); }); icon.then = [];
+      pending--; settle();
+    };
+    img.src = 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(sym.asSVG());
     return icon;
   }
+  function whenIcon(icon, fn) { if (icon.ready === false) { icon.then.push(fn); } else { fn(); } }
+  S.pending = function () { return pending; };
+  S.cacheKeys = function () { return Object.keys(cache); };
 
   /* ---- shapes for kinds without a symbol code ---------------------------- */
   function polygon(ctx, x, y, r, n, rot) {
@@ -138,6 +171,7 @@
   // the map shows exactly the cached icon
   S.draw = function (ctx, ks, x, y, scale, outline) {
     var icon = S.icon(ks, scale, outline);
+    if (icon.ready === false) { return; }  // drawn when it has decoded (settle redraws)
     var alpha = ctx.globalAlpha;
     if (ks.sidc) { ctx.globalAlpha = 1; }  // standard symbols are opaque
     ctx.drawImage(icon.canvas, Math.round(x - icon.ax), Math.round(y - icon.ay), icon.w, icon.h);
@@ -148,9 +182,9 @@
   S.swatch = function (ks) {
     var icon = S.icon(ks, ks.sidc ? 0.8 : 1), k = ratio(), c = document.createElement('canvas');
     c.className = 'np-swatch np-swatch-icon';
-    c.width = Math.ceil(icon.w * k); c.height = Math.ceil(icon.h * k);
+    c.width = icon.canvas.width; c.height = icon.canvas.height;
     c.style.width = icon.w + 'px'; c.style.height = icon.h + 'px';
-    c.getContext('2d').drawImage(icon.canvas, 0, 0, c.width, c.height);
+    whenIcon(icon, function () { c.getContext('2d').drawImage(icon.canvas, 0, 0); });
     if (ks.sidc) { c.setAttribute('data-sidc', S.code(ks.sidc, ks.affiliation)); }
     return c;
   };
