@@ -142,13 +142,14 @@ class Perspective:
     other_countries: str = "unknown"
     without_country: Mapping[str, str] = field(default_factory=dict)
     source: str = ""
+    _lookup: dict[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         lookup = {_country_key(k): v for k, v in self.countries.items()}
         object.__setattr__(self, "_lookup", lookup)
 
     def affiliation(self, country: str | None, layer: str) -> str:
-        """The affiliation of a record operated by ``country`` in ``layer``.
+        """Return the affiliation of a record operated by ``country`` in ``layer``.
 
         Examples
         --------
@@ -162,12 +163,11 @@ class Perspective:
         """
         if country is None or not country.strip():
             return self.without_country.get(layer, "unknown")
-        lookup: dict[str, str] = getattr(self, "_lookup")
         key = _country_key(country)
-        if key in lookup:
-            return lookup[key]
+        if key in self._lookup:
+            return self._lookup[key]
         bare = _country_key(_BRACKETS.sub("", country))
-        return lookup.get(bare, self.other_countries)
+        return self._lookup.get(bare, self.other_countries)
 
 
 def _affiliation(value: Any, where: str) -> str:

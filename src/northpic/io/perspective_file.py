@@ -20,7 +20,7 @@ PERSPECTIVES_DIR = Path(str(resources.files("northpic.io") / "data" / "perspecti
 
 
 def builtin_perspective_names() -> tuple[str, ...]:
-    """The names of the perspectives northpic ships, sorted.
+    """Return the names of the perspectives northpic ships, sorted.
 
     Examples
     --------

@@ -36,7 +36,7 @@ def _leaflet_dir() -> Path:
 
 
 def node_modules_dir() -> Path:
-    """The ``node_modules`` folder the page's npm libraries are read from.
+    """Return the ``node_modules`` folder the page's npm libraries are read from.
 
     ``$NORTHPIC_NODE_MODULES`` when set, else ``node_modules`` at the root of
     the source checkout (where ``make`` and ``npm ci`` put it).

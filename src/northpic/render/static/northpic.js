@@ -102,11 +102,11 @@
       for (var i = 0; i < this.n; i++) {
         var kind = kinds[i] === undefined ? '' : kinds[i], key = kind + '|' + (affs[i] || '');
         if (!byKey[key]) {
-          byKey[key] = NP.kindStyle(style, kind, affs[i]); count[key] = 0;
+          byKey[key] = NP.kindStyle(style, kind, affs[i]); byKey[key].key = key; count[key] = 0;
           this._maxR = Math.max(this._maxR, byKey[key].radius);
         }
         count[key]++;
-        if (!byKind[kind] || count[key] > count[byKind[kind].key]) { byKind[kind] = byKey[key]; byKey[key].key = key; }
+        if (!byKind[kind] || count[key] > count[byKind[kind].key]) { byKind[kind] = byKey[key]; }
         this._kindOf[i] = byKey[key];
       }
       this.kindStyles = byKind;  // one style a kind (its most frequent affiliation), for the legend

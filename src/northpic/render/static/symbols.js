@@ -16,7 +16,7 @@
   S.ORDER = ['friend', 'assumed_friend', 'neutral', 'unknown', 'pending', 'suspect', 'hostile'];
   /* milsymbol's options for every symbol on the map (the tests render the reference
    * symbols with the same options in Node) */
-  S.OPTIONS = { size: 18, standard: 'APP6', outlineWidth: 2, outlineColor: 'rgb(255,255,255)' };
+  S.OPTIONS = { size: 20, standard: 'APP6', outlineWidth: 2, outlineColor: 'rgb(255,255,255)' };
   var cache = Object.create(null);
 
   S.available = function () { return typeof window.ms !== 'undefined' && !!window.ms.Symbol; };
