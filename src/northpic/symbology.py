@@ -81,7 +81,7 @@ def sidc_problem(code: object) -> str | None:
     >>> sidc_problem("10012000001213090000") is None
     True
     >>> sidc_problem("SFGPIBN---H****")
-    'must be 20 digits (MIL-STD-2525D / APP-6D), not \\'SFGPIBN---H****\\''
+    "must be 20 digits (MIL-STD-2525D / APP-6D), not 'SFGPIBN---H****'"
     >>> sidc_problem("10019900001213090000")
     "has symbol set '99'; use one of 01, 05, 10, 15, 20, 30, 35, 40"
     """

@@ -151,8 +151,11 @@
 
   // the icon a kind style draws at `scale` (1 = the default size)
   S.icon = function (ks, scale, outline) {
-    if (ks.sidc && S.available()) { return milIcon(S.code(ks.sidc, ks.affiliation), scale); }
-    return shapeIcon(ks, scale, outline !== false);
+    var memo = ks._icons || (ks._icons = Object.create(null)), key = scale + (outline === false ? '-' : '+');
+    if (memo[key]) { return memo[key]; }  // per kind style: no key built per point
+    memo[key] = ks.sidc && S.available() ? milIcon(S.code(ks.sidc, ks.affiliation), scale)
+      : shapeIcon(ks, scale, outline !== false);
+    return memo[key];
   };
 
   // called by northpic.kindStyle: a coded kind is as large as its symbol (labels and
