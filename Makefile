@@ -4,6 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 OUT    ?= maps/northern_picture.html
 APT    := $(shell [ "$$(id -u)" = 0 ] && echo apt-get || echo sudo apt-get)
+# The page's npm libraries (milsymbol, pinned in package-lock.json), inlined at build time;
+# node_modules/ is never committed.
+NODE_DEPS := node_modules/.package-lock.json
 
 .PHONY: map test system-deps bench lint clean
 
@@ -19,7 +22,13 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test,bench,dev]'
 	touch $@
 
-map: $(VENV)/.installed
+$(NODE_DEPS): package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "installing Debian packages: nodejs npm"; \
+	  $(APT) update -q && DEBIAN_FRONTEND=noninteractive $(APT) install -y -q nodejs npm; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+map: $(VENV)/.installed $(NODE_DEPS)
 	$(BIN)/northpic build --out $(OUT)
 
 # System packages the tests need that PyPI cannot give: a browser, GDAL's command-line tools
@@ -34,10 +43,10 @@ system-deps:
 	  $(APT) update -q && DEBIAN_FRONTEND=noninteractive $(APT) install -y -q $$missing; \
 	fi
 
-test: $(VENV)/.installed-test system-deps
+test: $(VENV)/.installed-test $(NODE_DEPS) system-deps
 	$(BIN)/python -m pytest
 
-bench: $(VENV)/.installed-test system-deps
+bench: $(VENV)/.installed-test $(NODE_DEPS) system-deps
 	$(BIN)/python benchmarks/run_all.py
 
 # ruff, and mypy exactly as pyproject.toml configures it: any error fails (no tolerated baseline).
@@ -46,4 +55,4 @@ lint: $(VENV)/.installed-test
 	$(BIN)/mypy src
 
 clean:
-	rm -rf $(VENV) maps/*.html maps/*.png
+	rm -rf $(VENV) node_modules maps/*.html maps/*.png

@@ -1,7 +1,11 @@
 """Map scale: northpic's page against plain folium GeoJson on the same points.
 
 For N seeded random points north of 60 N this builds (a) northpic's offline
-polar page and (b) a plain ``folium.GeoJson`` page of the same points drawn as
+polar page, the points drawn as the standard military symbols of the
+catalogue's installation kinds (every kind, operated by four states, so
+friend, hostile and unknown frames: milsymbol's icons are made once per
+code and copied per point), and (b) a plain ``folium.GeoJson`` page of the
+same points drawn as
 CircleMarkers (folium's usual way; its default DOM markers do not finish at
 100k), with Leaflet inlined so that both load offline. It reports the Python
 render time, the HTML size and the time headless Chromium takes from
@@ -22,6 +26,7 @@ import folium
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from builders.picture import points_layer, spec  # noqa: E402
+from northpic.catalogue import get_layer_spec  # noqa: E402
 from northpic.render.assets import head_html  # noqa: E402
 from northpic.render.map import render_map  # noqa: E402
 from northpic.render.png import CHROMIUM_ARGS, chromium_path  # noqa: E402
@@ -33,9 +38,23 @@ PAINTED = """() => new Promise(done => requestAnimationFrame(() => requestAnimat
     done(performance.now()))))"""
 
 
-def build_northpic(frame, path: Path) -> float:
+#: States operating the benchmark's installations: friend, hostile and unknown under NATO's view.
+STATES = ("Norway", "Russia", "United States", "Chile")
+
+
+def military_points(n: int, seed: int = 42):
+    """``n`` points spread over every installation kind and :data:`STATES`, with its spec."""
+    frame = points_layer(n, seed=seed)
+    kinds = get_layer_spec("bases").style["kinds"]
+    names = list(kinds)
+    frame["kind"] = [names[i % len(names)] for i in range(n)]
+    frame["country"] = [STATES[(i // len(names)) % len(STATES)] for i in range(n)]
+    return frame, spec(kinds=kinds)
+
+
+def build_northpic(frame, layer, path: Path) -> float:
     start = time.perf_counter()
-    fmap = render_map({"test_points": frame}, {"test_points": spec()})
+    fmap = render_map({"test_points": frame}, {"test_points": layer})
     path.write_text(fmap.get_root().render(), encoding="utf-8")
     return time.perf_counter() - start
 
@@ -77,11 +96,11 @@ def main(sizes: list[int]) -> None:
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         for n in sizes:
-            frame = points_layer(n, seed=42)
+            frame, layer = military_points(n, seed=42)
             ours, plain = Path(tmp) / f"northpic_{n}.html", Path(tmp) / f"folium_{n}.html"
             row = {
                 "points": n,
-                "northpic_build_s": build_northpic(frame, ours),
+                "northpic_build_s": build_northpic(frame, layer, ours),
                 "folium_build_s": build_folium(frame, plain),
             }
             row["northpic_mb"] = ours.stat().st_size / 1e6

@@ -95,6 +95,14 @@ def test_picture_as_of_a_date_drops_what_was_not_yet_valid() -> None:
         (lambda doc: doc["layers"][0].update(domain="cosmic"), r"unknown domain 'cosmic'"),
         (lambda doc: doc["layers"][0].update(file="nope.csv"), r"does not exist"),
         (lambda doc: doc["layers"].append(dict(doc["layers"][0])), r"duplicate layer names bases"),
+        (lambda doc: doc["layers"][0]["style"]["kinds"]["naval"].update(sidc="SFGPIBN---H****"),
+         r"layer #1: style.kinds.naval.sidc must be 20 digits"),
+        (lambda doc: doc["layers"][0]["style"]["kinds"]["air"].update(sidc="10019900001208030000"),
+         r"style.kinds.air.sidc has symbol set '99'"),
+        (lambda doc: doc["layers"][0]["style"]["kinds"]["air"].update(sidc="<svg onload=x>"),
+         r"style.kinds.air.sidc must be 20 digits"),
+        (lambda doc: doc["layers"][0]["style"]["kinds"]["radar"].pop("sidc"),
+         r"style.kinds radar need a sidc"),
     ],
 )
 def test_malformed_catalogue_is_refused(tmp_path: Path, edit, message: str) -> None:

@@ -50,6 +50,7 @@ FLOORS: dict[str, int] = {
     "io": 2,
     "catalogue": 2,
     "markings": 2,  # the markings table (read through io/) and the release rules
+    "symbology": 2,  # symbol codes and perspectives (read through io/)
     # floor 3: the event store's SQLite/GeoPackage access
     "store": 3,
     # floor 4: analytics: frames and Datasets in, frames out; no paths

@@ -83,7 +83,7 @@ def test_layer_control_groups_by_domain(default_map: Path, open_map) -> None:
 def test_kinds_have_their_own_symbols_in_map_and_legend(default_map: Path, open_map) -> None:
     page = open_map(default_map).page
     kinds = page.evaluate("""() => Object.entries(northpic.layers.bases.canvas.kindStyles)
-                               .map(([k, s]) => [k, s.symbol + ' ' + s.color])""")
+                               .map(([k, s]) => [k, s.sidc || s.symbol + ' ' + s.color])""")
     assert len(kinds) >= 5 and len({style for _, style in kinds}) == len(kinds)
     legend = page.locator('.np-kinds[data-layer="bases"] .np-kind')
     assert sorted(legend.all_inner_texts()) == sorted(k.replace("_", " ") for k, _ in kinds)

@@ -34,6 +34,7 @@ from northpic.picture import (
     spec_for,
     without_empty_event_layers,
 )
+from northpic.symbology import Perspective, read_perspective
 from northpic.times import parse_time
 
 if TYPE_CHECKING:
@@ -62,6 +63,7 @@ def build_map(
     mkdir: bool = False,
     audience: str | frozenset[str] | None = None,
     markings: MarkingTable | str | Path | None = None,
+    perspective: Perspective | str | Path | None = None,
 ) -> Path:
     """Build the northern picture as a self-contained HTML file, marked for its audience.
 
@@ -101,6 +103,12 @@ def build_map(
         set of audiences they need.
     markings : MarkingTable, str or pathlib.Path, optional
         The markings table (or its file); default northpic's own.
+    perspective : Perspective, str or pathlib.Path, optional
+        Whose point of view gives the military symbols their affiliation:
+        ``"nato"`` (default: Allies friend, Russia hostile), ``"eu"``,
+        ``"none"`` (all unknown) or a perspective file
+        (:func:`northpic.symbology.read_perspective`). An installation's
+        affiliation is that of the state that operates it.
 
     Returns
     -------
@@ -120,6 +128,10 @@ def build_map(
         For an audience the table does not hold, or records without marking.
     MarkingMixError
         If, without ``audience``, the records have no audience in common.
+    PerspectiveError
+        For an unknown perspective name or a bad perspective file.
+    AssetMissingError
+        If the symbol library is not installed (run ``make`` or ``npm ci``).
 
     Examples
     --------
@@ -144,6 +156,7 @@ def build_map(
     if Path(out).suffix.lower() not in (".html", ".htm"):
         raise UnsupportedFormatError(f"{out}: the map is an HTML page; use an .html name")
     codes, table = resolve_markings(audience, markings)
+    view = read_perspective(perspective)
     check_build_output(Path(out), overwrite, mkdir)  # before any work
     if png is not None:
         check_build_output(Path(png), overwrite, mkdir)
@@ -161,7 +174,7 @@ def build_map(
     progress(f"rendering {sum(len(f) for f in frames.values())} features, "
              f"marked {marking.banner}")
     fmap = render_map(frames, specs, at=moment, projection=projection, tiles=tiles, title=title,
-                      marking=marking)
+                      marking=marking, perspective=view)
     if seaice_file is not None:
         from northpic.io.seaice import open_concentration
         from northpic.render.seaice import add_seaice_overlay

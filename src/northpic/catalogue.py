@@ -22,6 +22,7 @@ from typing import Any
 from northpic.errors import CatalogueError, LayerNotFoundError
 from northpic.io.catalogue_file import CATALOGUE_FILE, read_catalogue_entries
 from northpic.schema import DOMAINS, text_problem
+from northpic.symbology import sidc_problem
 
 GEOMETRY_KINDS = ("point", "line", "polygon", "any")
 NATURES = ("authored", "schematic", "reported", "climatology", "observed", "modelled", "events")
@@ -103,6 +104,22 @@ def layers_dir() -> Path:
     raise CatalogueError("northpic's layer data is missing: reinstall the package")
 
 
+def _check_symbol_codes(style: dict[str, Any], where: str) -> None:
+    """Check the kinds' symbol codes: each a valid SIDC, and all kinds or none have one."""
+    kinds = style.get("kinds", {})
+    if not isinstance(kinds, dict) or not all(isinstance(v, dict) for v in kinds.values()):
+        raise CatalogueError(f"{where}: style.kinds must map each kind to a JSON object")
+    coded = [kind for kind, kstyle in kinds.items() if "sidc" in kstyle]
+    for kind in coded:
+        problem = sidc_problem(kinds[kind]["sidc"])
+        if problem:
+            raise CatalogueError(f"{where}: style.kinds.{kind}.sidc {problem}")
+    missing = [kind for kind in kinds if kind not in coded]
+    if coded and missing:
+        raise CatalogueError(f"{where}: style.kinds {', '.join(missing)} need a sidc: the "
+                             "layer's other kinds are drawn as standard symbols")
+
+
 def _parse_entry(entry: dict[str, Any], folder: Path, where: str) -> LayerSpec:
     required = ("name", "title", "domain", "file", "geometry", "nature", "style", "description")
     if not isinstance(entry, dict):
@@ -124,6 +141,7 @@ def _parse_entry(entry: dict[str, Any], folder: Path, where: str) -> LayerSpec:
     if not isinstance(entry["style"], dict) or not all(isinstance(k, str)
                                                        for k in entry["style"]):
         raise CatalogueError(f"{where}: style must be a JSON object")
+    _check_symbol_codes(entry["style"], where)
     if entry.get("reader") is not None and not isinstance(entry["reader"], str):
         raise CatalogueError(f"{where}: reader must be text")
     densify = entry.get("densify_km")

@@ -230,5 +230,13 @@ class MarkingsError(BadInputError, ValueError):
     """A markings table that cannot be used: unreadable, or an entry that breaks its rules."""
 
 
+class PerspectiveError(BadInputError, ValueError):
+    """A perspective that cannot be used: unknown name, unreadable file, or a bad entry."""
+
+
+class AssetMissingError(BadInputError, FileNotFoundError):
+    """A page library that the Makefile installs (``npm ci``) is not on this machine."""
+
+
 class MarkingMixError(BadInputError, ValueError):
     """A product whose records no single audience may see, made without ``--audience``."""

@@ -32,12 +32,17 @@ DEFAULT_OUT = Path("maps/northern_picture.html")
               help="Sea-ice concentration file to draw as an observed day.")
 @click.option("--overwrite", is_flag=True,
               help="Replace OUT (or the PNG) even if it is not a map northpic built.")
+@click.option(
+    "--perspective", default="nato", show_default=True, metavar="NAME|FILE",
+    help="Whose point of view gives military symbols their affiliation: nato (Allies friend, "
+         "Russia hostile), eu, none (all unknown), or a perspective JSON file.",
+)
 @mkdir_option
 @markings_options
 def command(
     out: Path, layer_names: str | None, at: str | None, projection: str, tiles: bool,
     png: Path | None, events_store: Path | None, seaice_file: Path | None, overwrite: bool,
-    mkdir: bool, audience: str | None, markings_file: Path | None,
+    perspective: str, mkdir: bool, audience: str | None, markings_file: Path | None,
 ) -> None:
     """Build the northern picture as one self-contained HTML map.
 
@@ -57,6 +62,9 @@ def command(
       northpic build --out briefs/2026-02/map.html --mkdir
       northpic build --events ev.gpkg --audience EU --out maps/eu.html
       northpic build --events ev.gpkg --audience NOR --markings our-table.json
+      northpic build --perspective eu --out maps/eu-view.html
+      northpic build --perspective none --out maps/neutral.html
+      northpic build --perspective our-view.json
     """
     from northpic.build import build_map
 
@@ -66,5 +74,6 @@ def command(
         out, layers=names, at=at, projection=projection, tiles=tiles, png=png,
         events_store=events_store, seaice_file=seaice_file, overwrite=overwrite, mkdir=mkdir,
         progress=lambda msg: click.echo(msg, err=True), audience=codes, markings=table,
+        perspective=perspective,
     )
     click.echo(str(result))

@@ -29,6 +29,8 @@ from northpic.render.assets import head_html
 from northpic.render.basemap import graticule_geojson, land_geojson
 from northpic.render.citations import cited_frame
 from northpic.render.payload import js_json, layer_data, layer_info
+from northpic.render.symbols import perspective_info, with_affiliations
+from northpic.symbology import Perspective, read_perspective
 
 
 class Projection(TypedDict):
@@ -219,10 +221,12 @@ def add_controls(
     at: pd.Timestamp,
     sources: str,
     marking: ProductMarking | None = None,
+    perspective: Perspective | None = None,
 ) -> folium.Map:
     """Add the layer control (grouped by domain), legend, title and time filter.
 
-    With a ``marking``, the legend says for whom the page is prepared.
+    With a ``marking``, the legend says for whom the page is prepared; with a
+    ``perspective``, from whose point of view symbols show friend and foe.
     """
     page = {
         "title": title,
@@ -231,6 +235,7 @@ def add_controls(
         "sources": sources,
         "time": _time_range(frames, at),
         "marking": marking.as_dict() if marking is not None else None,
+        "perspective": perspective_info(perspective) if perspective is not None else None,
     }
     fmap.add_child(_Script(f"northpic.addControls({{map}}, {js_json(page)});"))
     return fmap
@@ -254,6 +259,7 @@ def render_map(
     tiles: bool = False,
     title: str = "Northern situational picture",
     marking: ProductMarking | None = None,
+    perspective: Perspective | str | None = None,
 ) -> folium.Map:
     """Render a picture (layer name to frame) on a new offline map, marked.
 
@@ -275,6 +281,10 @@ def render_map(
         The page's marking; default: computed from ``frames``
         (:func:`northpic.picture.mark_picture` with northpic's table), which
         must then carry marking fields.
+    perspective : Perspective or str, optional
+        Whose point of view gives the symbols' affiliation (friend, hostile...):
+        ``"nato"`` (default), ``"eu"``, ``"none"``, a perspective file or one
+        read with :func:`northpic.symbology.read_perspective`.
 
     Returns
     -------
@@ -286,12 +296,18 @@ def render_map(
     MarkingsError, SchemaError, MarkingMixError
         Without a ``marking``: for records without a valid marking, or
         records no single audience may see together.
+    PerspectiveError
+        For an unknown perspective or a bad perspective file.
+    AssetMissingError
+        If milsymbol is not installed (run ``make`` or ``npm ci``).
     """
     if marking is None:
         from northpic.picture import mark_picture
 
         marking = mark_picture(frames)
     moment = at if at is not None else pd.Timestamp(datetime.now(UTC))
+    view = read_perspective(perspective)
+    frames = with_affiliations(frames, specs, view)
     fmap = new_map(projection, tiles=tiles)
     map_page(fmap).title = title
     add_marking(fmap, marking)
@@ -299,6 +315,6 @@ def render_map(
         add_layer(fmap, frame, specs[name], marking.table)
     add_controls(
         fmap, frames, title=title, at=moment, sources=sources_line(list(specs.values()), frames),
-        marking=marking,
+        marking=marking, perspective=view,
     )
     return fmap

@@ -154,12 +154,17 @@
       return (b.p - a.p) || (a.lz - b.lz) || (!!a.line - !!b.line) || (a.rank - b.rank) || (a.i - b.i);
     });
     todo.length = Math.min(todo.length, MAX_LABELS);  // the most important ones
-    function radius(t) { return Math.max(1.5, t.c._kindOf[t.i].radius * t.c._shrink); }
+    // a symbol's box about its point: a standard symbol's own extent (an HQ stands on its staff)
+    function symbolBox(t) {
+      var ks = t.c._kindOf[t.i], k = t.c._shrink, x = t.c._xs[t.i], y = t.c._ys[t.i];
+      if (ks.box) { return [x + ks.box[0] * k, y + ks.box[1] * k, x + ks.box[2] * k, y + ks.box[3] * k]; }
+      var r = Math.max(1.5, ks.radius * k);
+      return [x - r, y - r, x + r, y + r];
+    }
     var symbols = [];  // the labelled symbols themselves, with their priority
     todo.forEach(function (t) {
       if (t.line || t.area) { return; }
-      var x = t.c._xs[t.i], y = t.c._ys[t.i], r = radius(t);
-      symbols.push({ b: [x - r, y - r, x + r, y + r], p: t.p, t: t });
+      symbols.push({ b: symbolBox(t), p: t.p, t: t });
     });
     var placed = [];
     function inside(b) { return b[0] >= 0 && b[1] >= 0 && b[2] <= size.x && b[3] <= size.y; }
@@ -192,12 +197,13 @@
         return;
       }
       ctx.font = POINT_FONT;
-      var w = ctx.measureText(text).width, r = radius(t), d = r + 3;
-      var boxes = [[x + d, y - 7, x + d + w + 2, y + 7], [x - d - w - 2, y - 7, x - d, y + 7],
-                   [x - w / 2 - 1, y - r - 17, x + w / 2 + 1, y - r - 3],
-                   [x - w / 2 - 1, y + r + 3, x + w / 2 + 1, y + r + 17],
-                   [x + d - 2, y - r - 15, x + d + w, y - r - 1], [x + d - 2, y + r + 1, x + d + w, y + r + 15],
-                   [x - d - w, y - r - 15, x - d + 2, y - r - 1], [x - d - w, y + r + 1, x - d + 2, y + r + 15]];
+      var w = ctx.measureText(text).width, sb = symbolBox(t);
+      var cx = (sb[0] + sb[2]) / 2, cy = (sb[1] + sb[3]) / 2;
+      var boxes = [[sb[2] + 3, cy - 7, sb[2] + 5 + w, cy + 7], [sb[0] - 5 - w, cy - 7, sb[0] - 3, cy + 7],
+                   [cx - w / 2 - 1, sb[1] - 17, cx + w / 2 + 1, sb[1] - 3],
+                   [cx - w / 2 - 1, sb[3] + 3, cx + w / 2 + 1, sb[3] + 17],
+                   [sb[2] + 1, sb[1] - 15, sb[2] + 3 + w, sb[1] - 1], [sb[2] + 1, sb[3] + 1, sb[2] + 3 + w, sb[3] + 15],
+                   [sb[0] - 3 - w, sb[1] - 15, sb[0] - 1, sb[1] - 1], [sb[0] - 3 - w, sb[3] + 1, sb[0] - 1, sb[3] + 15]];
       var strict = [true, false];
       for (var pass = 0; pass < strict.length; pass++) {
         for (var k = 0; k < boxes.length; k++) {

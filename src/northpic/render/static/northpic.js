@@ -30,12 +30,14 @@
     var label = km <= 1 ? 'precise' : (km <= 25 ? 'approximate' : 'indicative');
     return '\u00b1' + km + ' km (' + label + ')';
   }
-  // a layer's style for one kind: the catalogue's style.kinds[kind] over the layer's own
-  NP.kindStyle = function (style, kind) {
+  // a layer's style for one kind: the catalogue's style.kinds[kind] over the layer's own;
+  // a kind with a symbol code (sidc) is drawn as a standard symbol of the record's affiliation
+  NP.kindStyle = function (style, kind, affiliation) {
     var k = style.kinds && Object.prototype.hasOwnProperty.call(style.kinds, kind) ? style.kinds[kind] : {};
-    return { symbol: k.symbol || style.symbol || 'circle', color: k.color || style.color,
-             radius: k.radius || style.radius || 5,
-             label_zoom: k.label_zoom !== undefined ? k.label_zoom : style.label_zoom };
+    return NP.symbols.prepare({ symbol: k.symbol || style.symbol || 'circle', color: k.color || style.color,
+             radius: k.radius || style.radius || 5, hollow: !!k.hollow, sidc: k.sidc || null,
+             affiliation: affiliation || null,
+             label_zoom: k.label_zoom !== undefined ? k.label_zoom : style.label_zoom });
   };
   function validAt(t0, t1, when) {
     if (when === null) { return true; }
@@ -82,28 +84,6 @@
   };
 
   /* ---- a canvas layer for many points ---------------------------------- */
-  function drawSymbol(ctx, symbol, x, y, r) {
-    ctx.beginPath();
-    if (symbol === 'square') {
-      ctx.rect(x - r, y - r, 2 * r, 2 * r);
-    } else if (symbol === 'diamond') {
-      ctx.moveTo(x, y - r * 1.3); ctx.lineTo(x + r * 1.3, y);
-      ctx.lineTo(x, y + r * 1.3); ctx.lineTo(x - r * 1.3, y); ctx.closePath();
-    } else if (symbol === 'triangle') {
-      ctx.moveTo(x, y - r * 1.3); ctx.lineTo(x + r * 1.2, y + r); ctx.lineTo(x - r * 1.2, y + r);
-      ctx.closePath();
-    } else if (symbol === 'star') {
-      for (var i = 0; i < 10; i++) {
-        var rr = i % 2 ? r * 0.5 : r * 1.35, ang = Math.PI / 5 * i - Math.PI / 2;
-        if (i === 0) { ctx.moveTo(x + rr * Math.cos(ang), y + rr * Math.sin(ang)); }
-        else { ctx.lineTo(x + rr * Math.cos(ang), y + rr * Math.sin(ang)); }
-      }
-      ctx.closePath();
-    } else {
-      ctx.arc(x, y, r, 0, 2 * Math.PI);
-    }
-  }
-
   function decodeColumns(points) {
     points.columns.forEach(function (c) {
       var v = points.values[c];
@@ -121,13 +101,20 @@
       this.n = points.lon.length;
       this.visible = new Uint8Array(this.n);
       var kinds = points.values.kind || [], byKind = Object.create(null), style = info.style;
-      this._kindOf = new Array(this.n);
+      var affs = points.values.affiliation || [], byKey = Object.create(null), count = {};
+      this._kindOf = new Array(this.n); this._maxR = 0;
       for (var i = 0; i < this.n; i++) {
-        var kind = kinds[i] === undefined ? '' : kinds[i];
-        if (!byKind[kind]) { byKind[kind] = NP.kindStyle(style, kind); }
-        this._kindOf[i] = byKind[kind];
+        var kind = kinds[i] === undefined ? '' : kinds[i], key = kind + '|' + (affs[i] || '');
+        if (!byKey[key]) {
+          byKey[key] = NP.kindStyle(style, kind, affs[i]); byKey[key].key = key; count[key] = 0;
+          this._maxR = Math.max(this._maxR, byKey[key].radius);
+        }
+        count[key]++;
+        if (!byKind[kind] || count[key] > count[byKind[kind].key]) { byKind[kind] = byKey[key]; }
+        this._kindOf[i] = byKey[key];
       }
-      this.kindStyles = byKind;
+      this.kindStyles = byKind;  // one style a kind (its most frequent affiliation), for the legend
+      this.styleOf = byKey;      // every (kind, affiliation) drawn
     },
     onAdd: function (map) {
       this._map = map;
@@ -171,7 +158,7 @@
       L.DomUtil.setPosition(canvas, map.containerPointToLayerPoint([0, 0]));
       var ctx = canvas.getContext('2d');
       ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-      var st = this.info.style, sc = this._screen(), r = st.radius || 5;
+      var st = this.info.style, sc = this._screen(), r = Math.max(st.radius || 5, this._maxR);
       var big = this.n > 5000, zoom = map.getZoom();
       var shrink = big && zoom < 5 ? 0.45 : 1;
       r = Math.max(1.5, r * shrink);
@@ -189,15 +176,11 @@
       this._xs = xs; this._ys = ys; this.count = count;
       // uncertainty rings first, below the symbols (rings.js)
       if (!big || zoom >= 5) { NP.drawRings(ctx, this, xs, ys, vis, sc.k, r); }
-      ctx.globalAlpha = 0.9; ctx.strokeStyle = '#ffffff';
-      ctx.lineWidth = big && zoom < 5 ? 0 : 1;
-      var kindOf = this._kindOf;
+      ctx.globalAlpha = 0.9;
+      var kindOf = this._kindOf, outline = !(big && zoom < 5);
       for (i = 0; i < this.n; i++) {
         if (!vis[i] || kindOf[i].symbol === 'text') { continue; }  // names only (labels.js)
-        var ks = kindOf[i];
-        ctx.fillStyle = ks.color;
-        drawSymbol(ctx, ks.symbol, xs[i], ys[i], Math.max(1.5, ks.radius * shrink));
-        ctx.fill(); if (ctx.lineWidth) { ctx.stroke(); }
+        NP.symbols.draw(ctx, kindOf[i], xs[i], ys[i], shrink, outline);
       }
       ctx.globalAlpha = 1;
       NP.scheduleLabels(map);
@@ -349,8 +332,8 @@
               var list = el('div', 'np-kinds'); list.setAttribute('data-layer', name);
               keys.forEach(function (k) {
                 var item = el('span', 'np-kind');
-                var ksw = el('span', 'np-swatch np-sym-' + k.style.symbol); ksw.style.color = k.style.color;
-                item.appendChild(ksw); item.appendChild(el('span', null, k.kind.replace(/_/g, ' ')));
+                item.setAttribute('data-kind', k.kind);
+                item.appendChild(NP.symbols.swatch(k.style)); item.appendChild(el('span', null, k.kind.replace(/_/g, ' ')));
                 list.appendChild(item);
               });
               section.appendChild(list);
@@ -375,6 +358,7 @@
           box.appendChild(el('div', 'np-prepared', 'Marking: ' + page.marking.banner +
                              ' \u00b7 prepared for: ' + page.marking.prepared_for));
         }
+        box.appendChild(NP.symbols.legend(page.perspective));
         var keys = el('ul', 'np-keys');
         [['np-sym-ring', 'Thin dashed ring, labelled \u00b1km: location uncertainty, not an area'],
          ['np-sym-line np-dashed', 'Dashed line: schematic or indicative path'],
@@ -401,8 +385,10 @@
       map.getContainer().style.cursor = hit ? 'pointer' : '';
     });
     NP.addPanels(map);  // collapsible panels: panels.js
-    NP.ready = true;
-    window.northpicReady = true;
+    NP.symbols.whenReady(function () {  // once every standard symbol has been drawn
+      NP.ready = true;
+      window.northpicReady = true;
+    });
   };
 
   /* ---- basemap, graticule, labels -------------------------------------- */
