@@ -2,8 +2,9 @@
 
 Leaflet comes from the XStatic-Leaflet package (the same Leaflet 1.9.3
 folium 0.20 links from a CDN); its CSS image references become data URIs.
-northpic's own polar CRS and page logic live next to this module. Nothing
-here is fetched from the network.
+northpic's own polar CRS and page logic live next to this module; the
+geodesic and MGRS routines come from npm packages (:mod:`northpic.render.npm`).
+Nothing here is fetched from the network.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import re
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+
+from northpic.render.npm import npm_script
 
 _SOURCE_MAP = re.compile(r"^\s*//# sourceMappingURL=.*$", re.MULTILINE)
 _CSS_URL = re.compile(r"url\((['\"]?)(images/[^)'\"]+)\1\)")
@@ -58,8 +61,13 @@ def head_html() -> str:
         [
             _style(leaflet_css()),
             _style(_static("northpic.css")),
+            _style(_static("measure.css")),
             _script(leaflet_js),
+            _script(npm_script("geodesic")),
+            _script(npm_script("mgrs")),
             _script(_static("polar_crs.js")),
             _script(_static("northpic.js")),
+            _script(_static("measure.js")),
+            _script(_static("slide.js")),
         ]
     )

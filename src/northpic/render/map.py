@@ -27,6 +27,7 @@ from northpic.io.land import NATURAL_EARTH_CITATION
 from northpic.markings import MarkingTable, ProductMarking
 from northpic.render.assets import head_html
 from northpic.render.basemap import graticule_geojson, land_geojson
+from northpic.render.measure import measure_config
 from northpic.render.payload import js_json, layer_data, layer_info
 
 
@@ -219,6 +220,9 @@ def add_controls(
 ) -> folium.Map:
     """Add the layer control (grouped by domain), legend, title and time filter.
 
+    Also the north arrow, scale, cursor coordinates, search and measuring
+    tool (:mod:`northpic.render.measure`).
+
     With a ``marking``, the legend says for whom the page is prepared.
     """
     page = {
@@ -230,6 +234,7 @@ def add_controls(
         "marking": marking.as_dict() if marking is not None else None,
     }
     fmap.add_child(_Script(f"northpic.addControls({{map}}, {js_json(page)});"))
+    fmap.add_child(_Script(f"northpic.addMeasure({{map}}, {js_json(measure_config())});"))
     return fmap
 
 

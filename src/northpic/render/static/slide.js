@@ -1,0 +1,1 @@
+/* northpic slide layout (placeholder) */
