@@ -62,6 +62,7 @@ def head_html() -> str:
             _style(leaflet_css()),
             _style(_static("northpic.css")),
             _style(_static("measure.css")),
+            _style(_static("slide.css")),
             _script(leaflet_js),
             _script(npm_script("geodesic")),
             _script(npm_script("mgrs")),
