@@ -323,7 +323,9 @@
     var out = el('div', 'np-measure-result');
     box.appendChild(button); box.appendChild(out);
     var layer = L.layerGroup().addTo(map), ends = [];
-    function reset() { layer.clearLayers(); ends = []; M.result = null; out.textContent = ''; }
+    function reset() {
+      layer.clearLayers(); ends = []; M.result = null; out.textContent = ''; out.removeAttribute('data-metres');
+    }
     button.addEventListener('click', function () {
       M.measuring = !M.measuring; reset();
       button.classList.toggle('np-active', M.measuring);
