@@ -4,11 +4,27 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 OUT    ?= maps/northern_picture.html
 APT    := $(shell [ "$$(id -u)" = 0 ] && echo apt-get || echo sudo apt-get)
-# The page's npm libraries (milsymbol, pinned in package-lock.json), inlined at build time;
-# node_modules/ is never committed.
-NODE_DEPS := node_modules/.package-lock.json
 
-.PHONY: map test system-deps bench lint clean
+.PHONY: map test system-deps bench lint clean js
+
+# The page's third-party scripts come from the npm registry (package.json, pinned by
+# package-lock.json) into node_modules/, which git ignores; the build inlines them.
+# geographiclib-mgrs ships ES modules only: rollup (its own build tool) makes one script of it.
+NODE_MODULES := node_modules
+JS_BUNDLES   := $(NODE_MODULES)/.northpic/geographiclib-mgrs.js
+
+$(NODE_MODULES)/.installed: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "installing Debian packages: nodejs npm"; \
+	  $(APT) update -q && DEBIAN_FRONTEND=noninteractive $(APT) install -y -q nodejs npm; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(NODE_MODULES)/.northpic/geographiclib-mgrs.js: $(NODE_MODULES)/.installed
+	mkdir -p $(@D)
+	$(NODE_MODULES)/.bin/rollup $(NODE_MODULES)/geographiclib-mgrs/index.mjs --silent \
+	  --format iife --name GeographicLibMGRS --file $@
+
+js: $(JS_BUNDLES)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,13 +38,7 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test,bench,dev]'
 	touch $@
 
-$(NODE_DEPS): package.json package-lock.json
-	@command -v npm >/dev/null 2>&1 || { echo "installing Debian packages: nodejs npm"; \
-	  $(APT) update -q && DEBIAN_FRONTEND=noninteractive $(APT) install -y -q nodejs npm; }
-	npm ci --no-audit --no-fund --loglevel=error
-	touch $@
-
-map: $(VENV)/.installed $(NODE_DEPS)
+map: $(VENV)/.installed js
 	$(BIN)/northpic build --out $(OUT)
 
 # System packages the tests need that PyPI cannot give: a browser, GDAL's command-line tools
@@ -43,10 +53,10 @@ system-deps:
 	  $(APT) update -q && DEBIAN_FRONTEND=noninteractive $(APT) install -y -q $$missing; \
 	fi
 
-test: $(VENV)/.installed-test $(NODE_DEPS) system-deps
+test: $(VENV)/.installed-test system-deps js
 	$(BIN)/python -m pytest
 
-bench: $(VENV)/.installed-test $(NODE_DEPS) system-deps
+bench: $(VENV)/.installed-test system-deps js
 	$(BIN)/python benchmarks/run_all.py
 
 # ruff, and mypy exactly as pyproject.toml configures it: any error fails (no tolerated baseline).
@@ -55,4 +65,4 @@ lint: $(VENV)/.installed-test
 	$(BIN)/mypy src
 
 clean:
-	rm -rf $(VENV) node_modules maps/*.html maps/*.png
+	rm -rf $(VENV) $(NODE_MODULES) maps/*.html maps/*.png

@@ -18,7 +18,7 @@ from northpic.build import build_map
 from northpic.catalogue import layers_dir, read_catalogue
 from northpic.errors import AssetMissingError, PerspectiveError
 from northpic.io.perspective_file import PERSPECTIVES_DIR
-from northpic.render import assets
+from northpic.render import assets, npm
 from northpic.render.map import render_map
 from northpic.symbology import (
     AFFILIATIONS,
@@ -166,19 +166,19 @@ def test_cli_refuses_a_bad_perspective_with_status_2(tmp_path: Path) -> None:
 def test_a_missing_symbol_library_fails_the_build_saying_how_to_install_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    env = {**os.environ, assets.NODE_MODULES_ENV: str(tmp_path / "nothing")}
+    env = {**os.environ, npm.NODE_MODULES_ENV: str(tmp_path / "nothing")}
     result = _northpic("build", "--out", str(tmp_path / "m.html"), "--layers", "bases", env=env)
     assert result.returncode == 2, result.stderr
     assert "milsymbol" in result.stderr and "npm ci" in result.stderr and "make" in result.stderr
     assert not (tmp_path / "m.html").exists()
     # the Python API says the same, and no page without symbols is ever written
-    monkeypatch.setenv(assets.NODE_MODULES_ENV, str(tmp_path / "nothing"))
+    monkeypatch.setenv(npm.NODE_MODULES_ENV, str(tmp_path / "nothing"))
     assets.head_html.cache_clear()
     try:
         with pytest.raises(AssetMissingError, match="npm ci"):
             build_map(tmp_path / "m.html", layers=["bases"], at=AT)
     finally:
-        monkeypatch.delenv(assets.NODE_MODULES_ENV)
+        monkeypatch.delenv(npm.NODE_MODULES_ENV)
         assets.head_html.cache_clear()
     assert not (tmp_path / "m.html").exists()
 

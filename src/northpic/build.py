@@ -13,6 +13,7 @@ contents require (:mod:`northpic.markings`).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,6 +40,7 @@ from northpic.times import parse_time
 
 if TYPE_CHECKING:
     from northpic.markings import MarkingTable
+    from northpic.render.slide import Extent
 
 Progress = Callable[[str], None]
 
@@ -55,6 +57,10 @@ def build_map(
     projection: str = "polar",
     tiles: bool = False,
     png: str | Path | None = None,
+    pdf: str | Path | None = None,
+    extent: str | Iterable[str] | None = None,
+    size: str | tuple[int, int] = "1920x1080",
+    dtg: str | None = None,
     events_store: str | Path | None = None,
     seaice_file: str | Path | None = None,
     title: str = "Northern situational picture",
@@ -82,7 +88,23 @@ def build_map(
     tiles : bool
         Add online tiles (Web Mercator only).
     png : str or pathlib.Path, optional
-        Also render a PNG of the map in headless Chromium.
+        Also render the map as a slide (:mod:`northpic.render.slide`) in
+        headless Chromium: marking banners, title block with the date-time
+        group, the map fitted to ``extent``, a legend of only the kinds shown,
+        north arrow, scale and sources, and no interactive control. With
+        several extents, one file each: ``STEM_EXTENT.png``.
+    pdf : str or pathlib.Path, optional
+        The same slides as one-page PDFs (Chromium's print to PDF).
+    extent : str or iterable of str, optional
+        What the slides show: named regions (``kola``, ``svalbard``,
+        ``greenland``, ``bering``, ``giuk``, ``barents``, ``nsr``, ``arctic``;
+        comma-separated names allowed) or bounds ``"S,W,N,E"`` in degrees (west
+        greater than east crosses the antimeridian). Default ``arctic``.
+    size : str or (int, int)
+        Slide size in pixels, ``"1920x1080"`` by default.
+    dtg : str, optional
+        The slides' date-time group: a DTG (``041230ZDEC26``) or an ISO 8601
+        time to write as one. Default: the build time.
     events_store : str or pathlib.Path, optional
         An event store (GeoPackage) whose events are drawn as a layer.
     seaice_file : str or pathlib.Path, optional
@@ -153,13 +175,16 @@ def build_map(
         raise BadInputError("--at needs a date")
     if png is not None and Path(png).suffix.lower() != ".png":
         raise UnsupportedFormatError(f"{png}: --png writes a PNG image; use a .png name")
+    if pdf is not None and Path(pdf).suffix.lower() != ".pdf":
+        raise UnsupportedFormatError(f"{pdf}: --pdf writes a PDF document; use a .pdf name")
+    slides = _slide_jobs(png, pdf, extent, size, dtg, built=datetime.now(UTC))
     if Path(out).suffix.lower() not in (".html", ".htm"):
         raise UnsupportedFormatError(f"{out}: the map is an HTML page; use an .html name")
     codes, table = resolve_markings(audience, markings)
     view = read_perspective(perspective)
     check_build_output(Path(out), overwrite, mkdir)  # before any work
-    if png is not None:
-        check_build_output(Path(png), overwrite, mkdir)
+    for path in slides.paths:
+        check_build_output(path, overwrite, mkdir)
     progress("loading layers")
     frames = without_empty_event_layers(
         load_picture(layers=layers, events_store=events_store, audience=codes, markings=table))
@@ -185,9 +210,56 @@ def build_map(
     page = mark_page(fmap.get_root().render())
     write_text_atomic(out, page, mkdir=mkdir)
     progress(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB)")
-    if png is not None:
-        from northpic.render.png import screenshot_png
+    if slides.paths:
+        from northpic.render.slide import render_slides
 
-        progress(f"rendering {png} in headless Chromium")
-        write_bytes_atomic(Path(png), screenshot_png(page), mkdir=mkdir)
+        for ext, kind, data in render_slides(page, slides.extents, formats=slides.formats,
+                                             size=slides.size, title=title, dtg=slides.dtg):
+            path = slides.path(ext, kind)
+            write_bytes_atomic(path, data, mkdir=mkdir)
+            progress(f"wrote slide {path} ({ext.label}, DTG {slides.dtg})")
     return out
+
+
+@dataclass(frozen=True)
+class _Slides:
+    """The slides one build makes: which extents, as what, where."""
+
+    extents: list[Extent]
+    outputs: dict[str, list[Path]]  # "png"/"pdf" -> one path per extent
+    size: tuple[int, int]
+    dtg: str
+
+    @property
+    def formats(self) -> list[str]:
+        return list(self.outputs)
+
+    @property
+    def paths(self) -> list[Path]:
+        return [p for paths in self.outputs.values() for p in paths]
+
+    def path(self, extent: Extent, kind: str) -> Path:
+        return self.outputs[kind][self.extents.index(extent)]
+
+
+def _slide_jobs(png: str | Path | None, pdf: str | Path | None,
+                extent: str | Iterable[str] | None, size: str | tuple[int, int],
+                dtg: str | None, built: datetime) -> _Slides:
+    from northpic.render.slide import (
+        DEFAULT_EXTENT,
+        format_dtg,
+        parse_dtg,
+        parse_extents,
+        parse_size,
+        slide_paths,
+    )
+
+    names = [DEFAULT_EXTENT] if extent is None else [extent] if isinstance(extent, str) \
+        else list(extent)
+    extents = parse_extents(names)
+    outputs = {kind: slide_paths(target, extents)
+               for kind, target in (("png", png), ("pdf", pdf)) if target is not None}
+    if extent is not None and not outputs:
+        raise BadInputError("--extent chooses what a slide shows: add --png or --pdf")
+    stamp = parse_dtg(dtg) if dtg is not None else format_dtg(pd.Timestamp(built))
+    return _Slides(extents, outputs, parse_size(size), stamp)

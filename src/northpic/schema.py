@@ -59,8 +59,15 @@ _CONTROL_NAMES = {0: "NUL", 7: "BEL", 8: "backspace", 9: "tab", 10: "newline", 1
 MAX_JSON_DEPTH = 32
 
 
+#: How well a location is known, in words: each word with the largest uncertainty radius
+#: (km) it covers, in order; the last covers every larger radius.
+PRECISION_LEVELS: tuple[tuple[float, str], ...] = (
+    (0.0, "surveyed"), (1.0, "precise"), (25.0, "approximate"), (math.inf, "indicative"),
+)
+
+
 def precision_label(precision_km: float) -> str:
-    """Say in words how well a feature's location is known.
+    """Say in words how well a feature's location is known (:data:`PRECISION_LEVELS`).
 
     Parameters
     ----------
@@ -78,13 +85,8 @@ def precision_label(precision_km: float) -> str:
     >>> precision_label(0), precision_label(5), precision_label(300)
     ('surveyed', 'approximate', 'indicative')
     """
-    if precision_km <= 0:
-        return "surveyed"
-    if precision_km <= 1:
-        return "precise"
-    if precision_km <= 25:
-        return "approximate"
-    return "indicative"
+    return next((word for bound, word in PRECISION_LEVELS if precision_km <= bound),
+                PRECISION_LEVELS[-1][1])  # NaN: no bound holds it
 
 
 def text_problem(value: str, *, multiline: bool = False) -> str | None:

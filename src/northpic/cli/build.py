@@ -25,7 +25,20 @@ DEFAULT_OUT = Path("maps/northern_picture.html")
 )
 @click.option("--tiles", is_flag=True, help="Add online OpenStreetMap tiles (needs a network).")
 @click.option("--png", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also render the map to this PNG in headless Chromium.")
+              help="Also render the map as a slide to this PNG (headless Chromium): banners, "
+                   "title block, DTG, legend of the kinds shown, north arrow, scale, sources.")
+@click.option("--pdf", type=click.Path(dir_okay=False, path_type=Path),
+              help="The same slide as a one-page PDF (Chromium's print to PDF).")
+@click.option("--extent", "extents", multiple=True,
+              help="What a slide shows: kola, svalbard, greenland, bering, giuk, barents, nsr, "
+                   "arctic (default), or bounds S,W,N,E in degrees. Repeat it or give a comma "
+                   "list of names for one slide each (OUT_NAME.png).")
+@click.option("--size", default="1920x1080", show_default=True,
+              help="Slide size in pixels, WIDTHxHEIGHT.")
+@click.option("--title", default="Northern situational picture", show_default=True,
+              help="Title of the map and of the slide's title block.")
+@click.option("--dtg", help="The slide's date-time group (041230ZDEC26, or an ISO 8601 time); "
+                            "default: the build time.")
 @click.option("--events", "events_store", type=click.Path(dir_okay=False, path_type=Path),
               help="Event store (GeoPackage) whose events to draw.")
 @click.option("--seaice", "seaice_file", type=click.Path(dir_okay=False, path_type=Path),
@@ -41,7 +54,8 @@ DEFAULT_OUT = Path("maps/northern_picture.html")
 @markings_options
 def command(
     out: Path, layer_names: str | None, at: str | None, projection: str, tiles: bool,
-    png: Path | None, events_store: Path | None, seaice_file: Path | None, overwrite: bool,
+    png: Path | None, pdf: Path | None, extents: tuple[str, ...], size: str, title: str,
+    dtg: str | None, events_store: Path | None, seaice_file: Path | None, overwrite: bool,
     perspective: str, mkdir: bool, audience: str | None, markings_file: Path | None,
 ) -> None:
     """Build the northern picture as one self-contained HTML map.
@@ -59,6 +73,9 @@ def command(
       northpic build
       northpic build --at 2026-01-31 --layers bases,shipping_routes,sea_ice
       northpic build --png maps/briefing.png
+      northpic build --png kola.png --extent kola --title "Kola: Northern Fleet"
+      northpic build --png brief.png --pdf brief.pdf --extent kola,svalbard,bering
+      northpic build --png box.png --extent 58,160,72,-150 --size 1280x720 --dtg 041230ZDEC26
       northpic build --out briefs/2026-02/map.html --mkdir
       northpic build --events ev.gpkg --audience EU --out maps/eu.html
       northpic build --events ev.gpkg --audience NOR --markings our-table.json
@@ -71,7 +88,8 @@ def command(
     names = comma_list(layer_names, "--layers")
     codes, table = resolve_markings(audience, markings_file)
     result = build_map(
-        out, layers=names, at=at, projection=projection, tiles=tiles, png=png,
+        out, layers=names, at=at, projection=projection, tiles=tiles, png=png, pdf=pdf,
+        extent=list(extents) or None, size=size, title=title, dtg=dtg,
         events_store=events_store, seaice_file=seaice_file, overwrite=overwrite, mkdir=mkdir,
         progress=lambda msg: click.echo(msg, err=True), audience=codes, markings=table,
         perspective=perspective,

@@ -19,6 +19,11 @@ MAP_MARKER = '<meta name="generator" content="northpic'
 _LEGACY_MARKER = b"window.northpicReady"  # maps built before the meta tag
 #: The PNG text chunk that marks an image as northpic's.
 PNG_MARKER = b"tEXtSoftware\x00northpic"
+#: The end of a slide PDF's title (``static/slide.js``), as Chromium writes it in the
+#: document information at the head of the file: literal, or UTF-16 hex when the title
+#: holds other than ASCII.
+PDF_MARKERS = (b" - northpic slide)",
+               " - northpic slide".encode("utf-16-be").hex().upper().encode("ascii") + b">")
 
 
 def mark_page(html: str) -> str:
@@ -34,11 +39,13 @@ def mark_page(html: str) -> str:
 
 
 def is_own_output(path: Path) -> bool:
-    """Say whether ``path`` is a map page or PNG that northpic built (so it may be replaced)."""
+    """Say whether ``path`` is a map page, PNG or slide PDF northpic built (so it may be replaced)."""
     try:
         with open(path, "rb") as handle:
             head = handle.read(65536)
             if MAP_MARKER.encode() in head or PNG_MARKER in head:
+                return True
+            if head.startswith(b"%PDF-") and any(m in head for m in PDF_MARKERS):
                 return True
             if path.suffix.lower() not in (".html", ".htm"):
                 return False

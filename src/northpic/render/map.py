@@ -28,6 +28,7 @@ from northpic.markings import MarkingTable, ProductMarking
 from northpic.render.assets import head_html
 from northpic.render.basemap import graticule_geojson, land_geojson
 from northpic.render.citations import cited_frame
+from northpic.render.measure import measure_config
 from northpic.render.payload import js_json, layer_data, layer_info
 from northpic.render.symbols import perspective_info, with_affiliations
 from northpic.symbology import Perspective, read_perspective
@@ -225,6 +226,9 @@ def add_controls(
 ) -> folium.Map:
     """Add the layer control (grouped by domain), legend, title and time filter.
 
+    Also the north arrow, scale, cursor coordinates, search and measuring
+    tool (:mod:`northpic.render.measure`).
+
     With a ``marking``, the legend says for whom the page is prepared; with a
     ``perspective``, from whose point of view symbols show friend and foe.
     """
@@ -238,6 +242,7 @@ def add_controls(
         "perspective": perspective_info(perspective) if perspective is not None else None,
     }
     fmap.add_child(_Script(f"northpic.addControls({{map}}, {js_json(page)});"))
+    fmap.add_child(_Script(f"northpic.addMeasure({{map}}, {js_json(measure_config())});"))
     return fmap
 
 

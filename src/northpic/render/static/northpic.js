@@ -24,11 +24,11 @@
     if (typeof v === 'number') { return Number.isInteger(v) && Math.abs(v) >= 10000 ? v.toLocaleString('en') : String(v); }
     return String(v);
   }
-  function precisionText(km) {
+  function precisionText(km) {  // the words are northpic.schema's (NP.measure.precisionWord)
     if (km === null || km === undefined) { return 'unknown'; }
-    if (km <= 0) { return 'surveyed point'; }
-    var label = km <= 1 ? 'precise' : (km <= 25 ? 'approximate' : 'indicative');
-    return '\u00b1' + km + ' km (' + label + ')';
+    var label = NP.measure ? NP.measure.precisionWord(km) : null;
+    if (km <= 0) { return label || 'surveyed'; }
+    return '\u00b1' + km + ' km' + (label ? ' (' + label + ')' : '');
   }
   // a layer's style for one kind: the catalogue's style.kinds[kind] over the layer's own;
   // a kind with a symbol code (sidc) is drawn as a standard symbol of the record's affiliation
@@ -53,7 +53,7 @@
   NP.dateText = NP.dateText || function (v) { return v; };
 
   /* ---- popups ---------------------------------------------------------- */
-  NP.popupContent = function (info, props) {
+  NP.popupContent = function (info, props, latlng) {
     var root = el('div', 'np-popup');
     root.setAttribute('data-layer', info.name);
     if (props.marking) { root.appendChild(el('div', 'np-popup-marking', props.marking)); }
@@ -72,6 +72,10 @@
     info.attributes.forEach(function (key) { row(key.replace(/_/g, ' '), props[key]); });
     row('source', props.source, 'np-prov');
     row('confidence', props.confidence, 'np-prov');
+    if (latlng && NP.measure) {  // the position, at the digits its precision is worth
+      var pos = NP.measure.positionText(latlng.lat, latlng.lng, props.precision_km);
+      row('position', pos.dd, 'np-prov np-position'); row('MGRS', pos.mgrs, 'np-mgrs');
+    }
     row('location', precisionText(props.precision_km), 'np-prov');
     row('valid from', NP.dateText(props.valid_from), 'np-prov');
     row('valid to', NP.dateText(props.valid_to), 'np-prov');
@@ -238,6 +242,7 @@
         onEachFeature: function (feature, layer) {
           layer.on('click', function (e) {
             L.DomEvent.stopPropagation(e);
+            if (NP.clickTaken && NP.clickTaken(e)) { return; }  // e.g. the measuring tool
             if (NP.openPointPopup(map, e)) { return; }
             L.popup({ maxWidth: 360 }).setLatLng(e.latlng)
               .setContent(NP.popupContent(info, feature.properties)).openOn(map);
@@ -261,8 +266,9 @@
       var i = entry.canvas.hit(cp);
       if (i >= 0) {
         var p = entry.data.points;
-        L.popup({ maxWidth: 360 }).setLatLng([p.lat[i], p.lon[i]])
-          .setContent(NP.popupContent(entry.info, entry.canvas.props(i))).openOn(map);
+        var at = L.latLng(p.lat[i], p.lon[i]);
+        L.popup({ maxWidth: 360 }).setLatLng(at)
+          .setContent(NP.popupContent(entry.info, entry.canvas.props(i), at)).openOn(map);
         return true;
       }
     }
@@ -298,6 +304,7 @@
 
   /* ---- controls -------------------------------------------------------- */
   NP.addControls = function (map, page) {
+    NP.page = page;
     var DOMAIN_TITLES = { military: 'Military', economic: 'Economic',
                           environmental: 'Environmental', social: 'Social' };
     // layer control grouped by domain
@@ -375,7 +382,10 @@
 
     // time control and monthly climatology: timecontrol.js
     NP.addTimeControl(map, page);
-    map.on('click', function (e) { NP.openPointPopup(map, e); });
+    map.on('click', function (e) {
+      if (NP.clickTaken && NP.clickTaken(e)) { return; }  // e.g. the measuring tool
+      NP.openPointPopup(map, e);
+    });
     map.on('mousemove', function (e) {
       var hit = false;
       for (var k = 0; k < NP.order.length && !hit; k++) {
