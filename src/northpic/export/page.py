@@ -39,7 +39,7 @@ def mark_page(html: str) -> str:
 
 
 def is_own_output(path: Path) -> bool:
-    """Say whether ``path`` is a map page, PNG or slide PDF northpic built (so it may be replaced)."""
+    """Say whether ``path`` is a map page, PNG or slide PDF northpic built (it may be replaced)."""
     try:
         with open(path, "rb") as handle:
             head = handle.read(65536)

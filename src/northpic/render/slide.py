@@ -49,7 +49,7 @@ class Extent:
     east: float
 
     def as_dict(self) -> dict[str, Any]:
-        """The extent as the page's ``northpic.slide`` takes it."""
+        """Return the extent as the page's ``northpic.slide`` takes it."""
         return {"name": self.name, "label": self.label, "south": self.south,
                 "west": self.west, "north": self.north, "east": self.east}
 
@@ -69,7 +69,7 @@ def _checked(name: str, label: str, bounds: Sequence[float]) -> Extent:
 
 @lru_cache(maxsize=1)
 def regions() -> dict[str, Extent]:
-    """The named regions a slide may show (``regions.json`` beside this module)."""
+    """Return the named regions a slide may show (``regions.json`` beside this module)."""
     text = (resources.files("northpic.render") / "regions.json").read_text(encoding="utf-8")
     return {key: _checked(key, entry["label"], entry["bounds"])
             for key, entry in json.loads(text)["regions"].items()}
@@ -193,7 +193,7 @@ def parse_dtg(text: str) -> str:
 
 
 def slide_paths(out: str | Path, extents: Sequence[Extent]) -> list[Path]:
-    """The file of each extent's slide: ``out`` itself for one, ``STEM_NAME.SUFFIX`` for several.
+    """Name each extent's slide file: ``out`` itself for one, ``STEM_NAME.SUFFIX`` for several.
 
     Examples
     --------
