@@ -11,7 +11,7 @@ import shutil
 import subprocess
 from typing import Any
 
-from northpic.render.assets import node_modules_dir
+from northpic.render.npm import node_modules
 
 _SCRIPT = r"""
 const ms = require(process.argv[1]);
@@ -33,7 +33,7 @@ def reference_symbols(codes: list[str], options: dict[str, Any]) -> dict[str, di
     """
     node = shutil.which("node")
     assert node is not None, "Node.js is not installed: run make (it installs nodejs and npm)"
-    library = node_modules_dir() / "milsymbol"
+    library = node_modules("milsymbol") / "milsymbol"
     result = subprocess.run(
         [node, "-e", _SCRIPT, str(library)], input=json.dumps({"codes": codes, "options": options}),
         capture_output=True, text=True, timeout=120, check=False,

@@ -223,7 +223,7 @@ def test_png_for_slides(tmp_path: Path) -> None:
     header = png.read_bytes()[:24]
     assert header[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", header[16:24])
-    assert (width, height) == (1600, 1000)
+    assert (width, height) == (1920, 1080)  # a slide: the default --size
     assert png.stat().st_size > 50_000  # a real picture, not a blank page
 
 

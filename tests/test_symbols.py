@@ -322,6 +322,7 @@ def _icon_pixels_js() -> str:
         const entry = northpic.layers[name]; const style = entry.info.style;
         if (!entry.canvas || !style.kinds) return;
         Object.keys(style.kinds).forEach(kind => {
+          if (northpic.kindStyle(style, kind, null).symbol === 'text') return;  // names only
           const coded = !!style.kinds[kind].sidc;
           (coded ? affiliations : [null]).forEach(aff => {
             const icon = northpic.symbols.icon(northpic.kindStyle(style, kind, aff), 1);
@@ -349,6 +350,8 @@ def test_every_pair_of_kinds_is_visually_distinct(maps: dict[str, Path], open_ma
             const entry = northpic.layers[name]; const style = entry.info.style;
             if (!entry.canvas || !style.kinds) return;
             Object.keys(style.kinds).forEach(kind => {
+              // names of seas and straits have no symbol: they are told apart by their text
+              if (northpic.kindStyle(style, kind, null).symbol === 'text') return;
               const coded = !!style.kinds[kind].sidc;
               (coded ? affiliations : [null]).forEach(aff => {
                 const icon = northpic.symbols.icon(northpic.kindStyle(style, kind, aff), 1);
