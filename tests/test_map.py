@@ -89,6 +89,29 @@ def test_kinds_have_their_own_symbols_in_map_and_legend(default_map: Path, open_
     assert sorted(legend.all_inner_texts()) == sorted(k.replace("_", " ") for k, _ in kinds)
 
 
+def test_each_kind_toggles_on_its_own(default_map: Path, open_map) -> None:
+    page = open_map(default_map).page
+    shown = """(kind) => { const c = northpic.layers.bases.canvas; let n = 0;
+                 for (let i = 0; i < c.n; i++) { if (c.visible[i] && c.points.values.kind[i] === kind) n++; }
+                 return n; }"""
+    bases = pd.read_csv(Path(__file__).resolve().parents[1] / "layers" / "bases.csv")
+    naval_csv = int((bases["kind"] == "naval").sum())
+    before_naval, before_all = page.evaluate(shown, "naval"), page.evaluate(
+        "northpic.visibleCount('bases')")
+    assert 0 < before_naval <= naval_csv
+    toggle = page.locator('.np-kinds[data-layer="bases"] input[data-kind="naval"]')
+    toggle.uncheck()
+    assert page.evaluate(shown, "naval") == 0
+    assert page.evaluate("northpic.visibleCount('bases')") == before_all - before_naval
+    page.wait_for_function("() => !northpic._labelFrame")
+    naval_ids = page.evaluate("""() => { const c = northpic.layers.bases.canvas, out = [];
+        for (let i = 0; i < c.n; i++) { if (c.points.values.kind[i] === 'naval') out.push(c.points.values.id[i]); }
+        return out; }""")
+    assert not {label.get("id") for label in page.evaluate("northpic.labelled")} & set(naval_ids)
+    toggle.check()
+    assert page.evaluate(shown, "naval") == before_naval
+
+
 def _labels(page, lat: float, lon: float, zoom: int) -> list[dict]:
     page.evaluate("([lat, lon, z]) => { northpic.layers.bases.map.setView([lat, lon], z, "
                   "{animate: false}); }", [lat, lon, zoom])

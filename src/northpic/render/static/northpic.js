@@ -119,6 +119,7 @@
       }
       this.kindStyles = byKind;  // one style a kind (its most frequent affiliation), for the legend
       this.styleOf = byKey;      // every (kind, affiliation) drawn
+      this.hiddenKinds = Object.create(null);  // kinds switched off in the layer control
     },
     onAdd: function (map) {
       this._map = map;
@@ -169,11 +170,13 @@
       this._r = r; this._shrink = shrink;
       var t0 = this.points.t0, t1 = this.points.t1, isShown = NP.isShown;
       var W = size.x, H = size.y, vis = this.visible, count = 0;
+      var hidden = this.hiddenKinds, kindName = this.points.values.kind || [];
       var xs = new Float32Array(this.n), ys = new Float32Array(this.n);
       for (var i = 0; i < this.n; i++) {
         var x = sc.ax * this._px[i] + sc.bx, y = sc.cy * this._py[i] + sc.dy;
         xs[i] = x; ys[i] = y;
-        var on = isShown(t0[i], t1[i]) && x > -50 && y > -50 && x < W + 50 && y < H + 50;
+        var on = isShown(t0[i], t1[i]) && x > -50 && y > -50 && x < W + 50 && y < H + 50 &&
+          !hidden[kindName[i]];
         vis[i] = on ? 1 : 0;
         if (on) { count++; }
       }
@@ -285,6 +288,13 @@
     if (NP.afterTime) { NP.afterTime(ms); }
   };
 
+  // show or hide one kind of a point layer (the layer control's per-kind toggles)
+  NP.setKindShown = function (name, kind, shown) {
+    var entry = NP.layers[name]; if (!entry || !entry.canvas) { return; }
+    if (shown) { delete entry.canvas.hiddenKinds[kind]; } else { entry.canvas.hiddenKinds[kind] = true; }
+    if (entry.canvas._map) { entry.canvas._redraw(); }
+  };
+
   NP.visibleCount = function (name) {
     var entry = NP.layers[name]; if (!entry || !entry.map.hasLayer(entry.group)) { return 0; }
     var n = entry.canvas ? entry.canvas.count : 0;
@@ -337,9 +347,13 @@
             var keys = NP.kindKeys(entry);
             if (keys.length > 1) {
               var list = el('div', 'np-kinds'); list.setAttribute('data-layer', name);
-              keys.forEach(function (k) {
-                var item = el('span', 'np-kind');
+              keys.forEach(function (k) {  // one toggle a kind
+                var item = el('label', 'np-kind');
                 item.setAttribute('data-kind', k.kind);
+                var cb = el('input', 'np-kind-toggle'); cb.type = 'checkbox'; cb.checked = true;
+                cb.setAttribute('data-kind', k.kind);  // its layer: the list's data-layer
+                cb.addEventListener('change', function () { NP.setKindShown(name, k.kind, cb.checked); });
+                item.appendChild(cb);
                 item.appendChild(NP.symbols.swatch(k.style)); item.appendChild(el('span', null, k.kind.replace(/_/g, ' ')));
                 list.appendChild(item);
               });
