@@ -109,3 +109,8 @@ def test_hostile_csv_exits_0_or_2(data: bytes, compress: str, time_format: str |
 @given(data=hostile_nmea(), compress=_compress)
 def test_hostile_nmea_exits_0_or_2(data: bytes, compress: str) -> None:
     assert _run(data, ".nmea", compress) in (0, 2)
+
+
+def test_a_header_that_is_not_utf8_exits_2() -> None:
+    # found by test_hostile_csv_exits_0_or_2: pyarrow sees the raw bytes, the sniffer saw U+FFFD
+    assert _run(b"MMSI,BaseDateTime,LAT,LON,SOG,COG,VesselName\x80\n", ".csv", "") == 2

@@ -240,3 +240,7 @@ class AssetMissingError(BadInputError, FileNotFoundError):
 
 class MarkingMixError(BadInputError, ValueError):
     """A product whose records no single audience may see, made without ``--audience``."""
+
+
+class ServeConfigError(BadInputError, ValueError):
+    """A ``serve`` configuration that cannot be used: unreadable TOML, or a bad entry."""

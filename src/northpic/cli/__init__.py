@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "northpic.cli.ais",
     "northpic.cli.events",
     "northpic.cli.export",
+    "northpic.cli.serve",
 )
 
 

@@ -285,6 +285,28 @@ def count_events(store: StoreLocation = None) -> int:
     return _backend(path).count_events(path)
 
 
+def last_change(store: StoreLocation = None) -> int:
+    """Return a number that grows with every write to the store (0 before the first).
+
+    A reader that keeps the number it last saw learns, by asking again, whether
+    anything was added, updated or removed since, without reading the events:
+    the live map and the service's caches use it.
+
+    Raises
+    ------
+    StoreError
+        If the file is not an event store, or cannot be read.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> last_change(pathlib.Path(tempfile.mkdtemp()) / "none-yet.gpkg")
+    0
+    """
+    path = _resolve(store)
+    return int(_backend(path).last_change(path))
+
+
 __all__ = ["AddReport", "EventHistory", "HistoryEntry", "StoreLocation", "check_writable",
-           "count_events", "default_store_path", "read_events", "read_history", "remove_event",
+           "count_events", "default_store_path", "last_change", "read_events", "read_history", "remove_event",
            "write_events"]

@@ -536,4 +536,19 @@ def count_events(path: Path) -> int:
         conn.close()
 
 
-__all__ = ["count_events", "read_events", "read_history", "remove_event", "write_events"]
+def last_change(path: Path) -> int:
+    """Return the number of the store's latest write (0 if there is no store or no write)."""
+    if not path.is_file():
+        return 0
+    conn = open_for_reading(path)
+    try:
+        if not _is_event_store(conn):
+            raise not_a_store(path)
+        return history.last_change(conn)
+    except sqlite3.Error as exc:
+        raise store_error(path, exc, writing=False) from None
+    finally:
+        conn.close()
+
+
+__all__ = ["count_events", "last_change", "read_events", "read_history", "remove_event", "write_events"]

@@ -163,6 +163,13 @@ def history_rows(conn: sqlite3.Connection, event_id: str) -> list[tuple[Any, ...
         f"FROM {HISTORY_TABLE} WHERE event_id = ? ORDER BY sequence", (event_id,)).fetchall()
 
 
+def last_change(conn: sqlite3.Connection) -> int:
+    """Return the number of the store's latest write (its last history row; 0 for none)."""
+    if not has_history(conn):
+        return 0
+    return int(conn.execute(f"SELECT coalesce(max(fid), 0) FROM {HISTORY_TABLE}").fetchone()[0])
+
+
 def history_ids(conn: sqlite3.Connection) -> list[str]:
     """Every event id the history names (for finding an id given escaped)."""
     if not has_history(conn):

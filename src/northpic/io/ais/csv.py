@@ -35,6 +35,15 @@ _DICTIONARY_STRINGS = pa.dictionary(pa.int32(), pa.string())
 
 def _sniff_csv(head: bytes, label: str) -> tuple[list[str], str, list[list[str]]]:
     refuse_binary(head, label)  # a file of NULs is binary, not "empty"
+    header_end = head.find(b"\n")
+    header_bytes = head if header_end < 0 else head[:header_end]
+    try:
+        header_bytes.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        if not (header_end < 0 and len(head) == PEEK_BYTES and exc.start >= len(head) - 4):
+            raise DataFileError(label, f"the header line is not UTF-8 text (byte "
+                                       f"0x{header_bytes[exc.start]:02x} at offset {exc.start}); "
+                                       "save the file as UTF-8") from None
     text = head.decode("utf-8-sig", errors="replace")
     lines = text.splitlines()
     if len(head) == PEEK_BYTES and lines:

@@ -1,0 +1,77 @@
+"""``northpic serve``: the shared picture as an OGC API - Features service."""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+
+import click
+
+from northpic.errors import ServeConfigError
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@click.group("serve", invoke_without_command=True)
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="serve.toml: bind address, store, size limit, clients and their tokens.")
+@click.option("--db", help="PostGIS event store (postgresql://user@host/db) instead of the "
+                           "GeoPackage.")
+@click.option("--store", type=click.Path(dir_okay=False, path_type=Path),
+              help="GeoPackage event store; default $NORTHPIC_EVENTS or "
+                   "~/.local/share/northpic/events.gpkg.")
+@click.option("--host", help="Address to listen on; default 127.0.0.1 (this machine only).")
+@click.option("--port", type=click.IntRange(0, 65535), help="Port; default 8000.")
+@click.pass_context
+def command(ctx: click.Context, config_file: Path | None, db: str | None, store: Path | None,
+            host: str | None, port: int | None) -> None:
+    """Serve the picture over OGC API - Features, with a live map, for each client's audience.
+
+    \b
+    Examples:
+      northpic serve
+      northpic serve --config serve.toml --db postgresql://northpic@db.example/picture
+      northpic serve token --organisation "NOR JOC"
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from northpic.serve.app import run_server
+    from northpic.serve.config import ServeConfig, read_serve_config
+
+    if db is not None and store is not None:
+        raise ServeConfigError("give --db or --store, not both")
+    if db is not None and not db.startswith(("postgresql://", "postgres://")):
+        raise ServeConfigError(f"--db must be a postgresql:// URL, not {db.split('@')[-1]!r}")
+    config = read_serve_config(config_file) if config_file is not None else ServeConfig()
+    config = config.with_options(host=host, port=port, store=db or store)
+    if not _is_loopback(config.host):
+        click.echo(f"warning: listening on {config.host}, reachable from other machines; "
+                   "every read is limited to its token's audience", err=True)
+    click.echo(f"northpic serve: http://{config.host}:{config.port}/ (Ctrl-C to stop)", err=True)
+    run_server(config)
+
+
+@command.command("token")
+@click.option("--organisation", required=True, help='Who the token is for (e.g. "NOR JOC").')
+@click.option("--audience", default="PUBLIC", show_default=True,
+              help="What it may see (e.g. NATO, EU, NOR).")
+def token_command(organisation: str, audience: str) -> None:
+    """Make a new bearer token and print the [[clients]] entry that holds its hash."""
+    from northpic.serve.config import hash_token, new_token
+    from northpic.text import terminal_text
+
+    token = new_token()
+    click.echo(f"# give this token to {terminal_text(organisation)} and keep it nowhere else:",
+               err=True)
+    click.echo(f"# {token}", err=True)
+    quoted = organisation.replace("\\", "\\\\").replace('"', '\\"')
+    click.echo(f'[[clients]]\norganisation = "{terminal_text(quoted)}"\n'
+               f'token_sha256 = "{hash_token(token)}"\naudience = "{terminal_text(audience)}"\n'
+               "write = false\ngrant = []")
