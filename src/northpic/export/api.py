@@ -89,6 +89,10 @@ FORMATS: dict[str, ExportFormat] = {
                      "northpic.export.shapefile:write_shapefiles"),
         ExportFormat("csv", "CSV with WKT geometry, one file per layer", None,
                      "northpic.export.csv:write_csv"),
+        ExportFormat("cot", "Cursor-on-Target events, one .cot file per feature", None,
+                     "northpic.export.cot:write_cot", carries_nul=True),
+        ExportFormat("takpkg", "TAK data package (zip: manifest, KMZ, CoT events)", ".zip",
+                     "northpic.export.takpkg:write_takpkg", carries_nul=True),
     )
 }
 #: Extensions of single-file outputs: a folder export refuses a name ending in one.
