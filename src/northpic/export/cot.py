@@ -50,13 +50,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from northpic.catalogue import LayerSpec
 from northpic.export.cot_types import cot_type
-from northpic.export.prepare import ExportLayer
+from northpic.export.prepare import ExportLayer, prepare_layer
 from northpic.export.text import clean_xml_tree
 from northpic.markings import MarkingTable, ProductMarking
 from northpic.schema import COMMON_COLUMNS, MARKING_COLUMNS
@@ -199,6 +201,7 @@ class CotEvent:
 def record_event(
     record: Mapping[str, Any], layer: ExportLayer, *, made: datetime,
     affiliation: str | None = None, table: MarkingTable | None = None, how: str = HOW_ENTERED,
+    sidc: str | None = None, stale_after: timedelta | None = None,
 ) -> ET.Element:
     """Build the CoT ``<event>`` of one prepared record (see the module's rules).
 
@@ -216,6 +219,11 @@ def record_event(
         The markings table, for the record's banner.
     how : str
         The CoT ``how``.
+    sidc : str, optional
+        The symbol code, instead of the one the layer's style gives the kind.
+    stale_after : timedelta, optional
+        How long after its start a record without ``valid_to`` goes stale;
+        default :data:`OPEN_ENDED_STALE` after the later of its start and ``made``.
 
     Returns
     -------
@@ -226,12 +234,17 @@ def record_event(
     shape = geom is not None and geom.geom_type not in ("Point", "MultiPoint")
     kinds = layer.spec.style.get("kinds") or {}
     kind_style = kinds.get(str(record.get("kind"))) if isinstance(kinds, dict) else None
-    sidc = kind_style.get("sidc") if isinstance(kind_style, dict) else None
+    if sidc is None and isinstance(kind_style, dict):
+        sidc = kind_style.get("sidc")
     start = record.get("valid_from")
     start = pd.Timestamp(start) if _present(start) else pd.Timestamp(made)
     end = record.get("valid_to")
-    stale = (pd.Timestamp(end) if _present(end)
-             else max(start, pd.Timestamp(made)) + OPEN_ENDED_STALE)
+    if _present(end):
+        stale = pd.Timestamp(end)
+    elif stale_after is not None:
+        stale = start + stale_after
+    else:
+        stale = max(start, pd.Timestamp(made)) + OPEN_ENDED_STALE
     marked = all(_present(record.get(c)) for c in MARKING_COLUMNS)
     banner = (table.banner(str(record["classification"]), str(record["releasability"]))
               if marked and table is not None else None)
@@ -385,5 +398,87 @@ def write_cot(
     return names
 
 
-__all__ = ["COT_VERSION", "CotEvent", "NORTHPIC_DETAIL", "OPEN_ENDED_STALE", "cot_events",
-           "cot_file_name", "cot_time", "event_bytes", "record_event", "write_cot"]
+#: The symbol code of an AIS position: a sea-surface track of unknown affiliation
+#: (northpic does not judge a vessel by its AIS), which makes it ``a-u-S``.
+AIS_POSITION_SIDC = "10013000000000000000"
+#: How long after its report an AIS position goes stale.
+AIS_POSITION_STALE = timedelta(hours=1)
+
+
+def _positions_spec() -> LayerSpec:
+    """Return the shadow-fleet layer's entry, titled and described for last positions."""
+    from dataclasses import replace
+
+    from northpic.picture import spec_for
+
+    return replace(spec_for("shadow_fleet"), title="AIS last position per vessel",
+                   nature="observed",
+                   description="Each vessel's last position report in the AIS input, after "
+                               "cleaning, as a Cursor-on-Target position report.")
+
+
+def position_events(positions: gpd.GeoDataFrame, *, made: datetime | None = None,
+                    table: MarkingTable | None = None) -> Iterator[CotEvent]:
+    """Yield one CoT position report per vessel of ``positions``.
+
+    Parameters
+    ----------
+    positions : geopandas.GeoDataFrame
+        :func:`northpic.ais.trajectories.last_positions`, marked.
+    made : datetime, optional
+        Each event's ``time``; default now.
+    table : MarkingTable, optional
+        The markings table, for each record's banner.
+
+    Yields
+    ------
+    CotEvent
+        Type ``a-u-S``, how ``m-g``, uid the record's (``ais-position-MMSI``:
+        a later export updates the same track in a TAK client), ``start`` the
+        report's time, ``stale`` :data:`AIS_POSITION_STALE` after it.
+    """
+    spec = _positions_spec()
+    layer = ExportLayer("ais_positions", spec, prepare_layer(positions, spec))
+    when = made or datetime.now(UTC).replace(microsecond=0)
+    taken: set[str] = set()
+    for record in layer.frame.to_dict("records"):
+        event = record_event(record, layer, made=when, affiliation="unknown", table=table,
+                             how=HOW_AIS, sidc=AIS_POSITION_SIDC, stale_after=AIS_POSITION_STALE)
+        uid = event.get("uid") or ""
+        yield CotEvent(uid, cot_file_name(uid, taken), event_bytes(event))
+
+
+def write_position_reports(
+    positions: gpd.GeoDataFrame, path: str | Path, *, marking: ProductMarking,
+    overwrite: bool = False, mkdir: bool = False,
+) -> Path:
+    """Write one ``.cot`` position report per vessel into the folder ``path``, atomically.
+
+    The folder also gets the README.txt of every export, with the marking.
+
+    Raises
+    ------
+    OutputExistsError
+        If ``path`` exists and ``overwrite`` is false.
+    OutputPathError
+        If its parent folder is missing and ``mkdir`` is false.
+    """
+    from northpic.atomic import atomic_output
+    from northpic.export.api import export_metadata
+    from northpic.export.readme import write_readme
+
+    items = export_metadata()
+    items.update(marking.as_dict())
+    made = _made(items)
+    out = Path(path)
+    with atomic_output(out, directory=True, overwrite=overwrite, mkdir=mkdir) as tmp:
+        for event in position_events(positions, made=made, table=marking.table):
+            (tmp / event.file_name).write_bytes(event.data)
+        write_readme(tmp, [ExportLayer("ais_positions", _positions_spec(), positions)], items,
+                     marking=marking)
+    return out
+
+
+__all__ = ["AIS_POSITION_SIDC", "AIS_POSITION_STALE", "COT_VERSION", "CotEvent", "NORTHPIC_DETAIL",
+           "OPEN_ENDED_STALE", "cot_events", "cot_file_name", "cot_time", "event_bytes",
+           "position_events", "record_event", "write_cot", "write_position_reports"]
