@@ -299,7 +299,7 @@ def read_cot_file(path: str | Path) -> list[dict[str, Any]]:
         is not CoT (see :func:`parse_cot`).
     """
     data = read_xml_bytes(path, max_bytes=MAX_COT_BYTES)
-    if not looks_like_cot(data):
+    if not looks_like_cot(data) and b"<!DOCTYPE" not in data[:65536]:  # that: refused below
         raise DataFileError(str(path), "not Cursor-on-Target: the document's root is not "
                                        "<event>")
     return parse_cot(data, str(path))
