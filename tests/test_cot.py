@@ -329,3 +329,17 @@ def test_the_cot_type_table_is_checked(tmp_path: Path) -> None:
     doc["functions"].append({"symbol_set": "99", "entity": "11", "function": "X"})
     with pytest.raises(CatalogueError, match="unknown symbol set '99'"):
         parse_cot_types(doc)
+
+
+def test_the_perspective_of_the_map_gives_the_affiliation(tmp_path: Path) -> None:
+    out = tmp_path / "none"
+    done = cli("export", "--format", "cot", "--out", str(out), "--layers", "bases",
+               "--perspective", "none")
+    assert done.returncode == 0, done.stderr
+    root = parse(out / "base-severomorsk.cot")
+    assert root.get("type").startswith("a-u-G-I")  # no one is hostile from nowhere
+    assert "perspective: none" in (out / "README.txt").read_text(encoding="utf-8")
+    bad = cli("export", "--format", "cot", "--out", str(tmp_path / "bad"), "--perspective",
+              "martian")
+    assert bad.returncode == 2 and b"unknown perspective" in bad.stderr
+    assert not (tmp_path / "bad").exists()

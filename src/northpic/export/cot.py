@@ -362,9 +362,12 @@ def cot_events(
     marking : ProductMarking, optional
         The product's marking (its table gives each record's banner).
     perspective : Perspective or str, optional
-        Whose affiliations the types take; default northpic's (``nato``), as the map's.
+        Whose affiliations the types take; default the ``perspective`` item of
+        ``metadata`` (``northpic export --perspective``), else northpic's
+        (``nato``), as the map's.
     """
-    view = read_perspective(perspective)
+    view = read_perspective(perspective if perspective is not None
+                            else (metadata or {}).get("perspective"))
     made = _made(metadata)
     table = marking.table if marking is not None else None
     taken: set[str] = set()
