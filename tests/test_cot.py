@@ -343,3 +343,26 @@ def test_the_perspective_of_the_map_gives_the_affiliation(tmp_path: Path) -> Non
               "martian")
     assert bad.returncode == 2 and b"unknown perspective" in bad.stderr
     assert not (tmp_path / "bad").exists()
+
+
+def test_real_ais_positions_are_reports_of_their_vessel(shared_data: Path, tmp_path: Path) -> None:
+    real = shared_data / "ais" / "digitraffic_baltic_latest_positions_2025-12-11_12.csv"
+    out = tmp_path / "baltic"
+    done = cli("ais", "detect", str(real), "--cot", str(out), "-q")
+    assert done.returncode == 0, done.stderr
+    rows = pd.read_csv(real, usecols=["snapshot_utc", "mmsi", "lat", "lon"])
+    files = sorted(out.glob("*.cot"))
+    assert 0.5 * rows["mmsi"].nunique() < len(files) <= rows["mmsi"].nunique()
+    by_mmsi = {m: g for m, g in rows.groupby("mmsi")}
+    for file in files[::50]:
+        root = parse(file)
+        valid(root)
+        mine = by_mmsi[int(file.stem.rsplit("-", 1)[1])]
+        point = root.find("point")
+        start = pd.Timestamp(root.get("start"))
+        times = pd.to_datetime(mine["snapshot_utc"], utc=True).dt.floor("ms")
+        same = mine[(times == start).to_numpy()]
+        assert len(same), f"{file.name}: no report at {start}"
+        assert ((same["lat"] - float(point.get("lat"))).abs() < 1e-6).any()
+        assert ((same["lon"] - float(point.get("lon"))).abs() < 1e-6).any()
+        assert times.max() >= start  # never a time the vessel did not report
