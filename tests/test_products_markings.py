@@ -61,7 +61,7 @@ BANNERS = {
     "EU": "UNCLASSIFIED // RELEASABLE TO EU",
     "NOR": "RESTRICTED // NOR EYES ONLY",
 }
-FOLDER_FORMATS = ("geojson", "parquet", "csv", "shp")
+FOLDER_FORMATS = ("geojson", "parquet", "csv", "shp", "cot")
 
 
 @pytest.fixture(scope="module")
@@ -342,6 +342,20 @@ def test_shapefile_fields_within_ten_characters(eu_exports) -> None:
     assert "classif" in fields and "classification" in fields
 
 
+def test_every_cot_event_carries_its_records_marking(eu_exports) -> None:
+    table = default_markings()
+    events = {}
+    for path in (eu_exports["cot"]).glob("*.cot"):
+        root = etree.parse(str(path)).getroot()
+        mark = root.find("detail/__northpic/marking")
+        events[root.get("uid")] = {n: mark.get(n) for n in
+                                   ("classification", "releasability", "originator")}
+        banner = table.banner(mark.get("classification"), mark.get("releasability"))
+        assert root.get("access") == banner == mark.get("banner")
+        assert root.findtext("detail/remarks").startswith(banner)
+    _check_fields(events)
+
+
 @pytest.mark.parametrize("fmt", FOLDER_FORMATS)
 def test_every_readme_opens_and_ends_with_the_banner(eu_exports, fmt) -> None:
     lines = (eu_exports[fmt] / "README.txt").read_text(encoding="utf-8").splitlines()
@@ -356,6 +370,7 @@ def test_every_readme_opens_and_ends_with_the_banner(eu_exports, fmt) -> None:
 @pytest.mark.parametrize("command", [
     ["build", "--out", "{tmp}/mixed.html"],
     *[["export", "--format", fmt, "--out", f"{{tmp}}/mixed.{fmt}"] for fmt in ("gpkg", "kml")],
+    ["export", "--format", "takpkg", "--out", "{tmp}/mixed.zip"],
     *[["export", "--format", fmt, "--out", f"{{tmp}}/mixed-{fmt}"] for fmt in FOLDER_FORMATS],
 ])
 def test_contents_no_single_audience_may_see_are_refused(store, tmp_path, capsys, command):

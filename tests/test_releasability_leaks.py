@@ -33,7 +33,7 @@ from northpic.build import build_map
 from northpic.events import add_events
 from northpic.export.api import export_picture
 
-FORMATS = ("gpkg", "kml", "geojson", "parquet", "csv", "shp")
+FORMATS = ("gpkg", "kml", "geojson", "parquet", "csv", "shp", "cot", "takpkg")
 AUDIENCES = ("PUBLIC", "EU", "NATO", "NOR")
 
 
@@ -137,9 +137,17 @@ def blobs(path: Path) -> Iterator[tuple[str, bytes]]:
             yield f"{file} (uncompressed)", plain.getvalue()
             yield f"{file} (metadata)", repr(pq.read_metadata(file).metadata).encode()
         if zipfile.is_zipfile(file):
-            with zipfile.ZipFile(file) as archive:
-                for member in archive.namelist():
-                    yield f"{file}!{member}", archive.read(member)
+            yield from _zip_members(str(file), data)
+
+
+def _zip_members(where: str, data: bytes) -> Iterator[tuple[str, bytes]]:
+    """Every member of a zip as bytes, and the members of zips inside it (a KMZ in a package)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for member in archive.namelist():
+            inner = archive.read(member)
+            yield f"{where}!{member}", inner
+            if zipfile.is_zipfile(io.BytesIO(inner)):
+                yield from _zip_members(f"{where}!{member}", inner)
 
 
 def assert_no_leak(product: Path | bytes, audience: str, fixture: Fixture) -> None:
@@ -180,7 +188,8 @@ def test_the_map_for_an_audience_holds_nothing_else(
 def test_an_export_for_an_audience_holds_nothing_else(
     marked: Fixture, tmp_path: Path, audience: str, fmt: str
 ) -> None:
-    out = tmp_path / ("picture." + fmt if fmt in ("gpkg", "kml") else "picture")
+    suffix = {"gpkg": ".gpkg", "kml": ".kml", "takpkg": ".zip"}.get(fmt, "")
+    out = tmp_path / f"picture{suffix}"
     written = export_picture(out, fmt, events_store=marked.store, audience=audience)
     assert_no_leak(Path(written), audience, marked)
 

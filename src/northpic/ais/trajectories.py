@@ -160,3 +160,51 @@ def track_lines(
     # a vessel that never moved in a segment has no line (a zero-length one is invalid)
     moved = shapely.length(lines) > 0 if len(rows) else np.zeros(0, dtype=bool)
     return frame[moved].reset_index(drop=True) if not moved.all() else frame
+
+
+#: The kind of the last-position records of :func:`last_positions`.
+POSITION_KIND = "ais_position"
+
+
+def last_positions(reports: pd.DataFrame, source: str | None = None) -> gpd.GeoDataFrame:
+    """Each vessel's last position report, as a northpic layer frame.
+
+    Parameters
+    ----------
+    reports : pandas.DataFrame
+        Cleaned reports sorted by ``(mmsi, time)``.
+    source : str, optional
+        Citation of the input; default from ``reports.attrs["sources"]``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One point per MMSI: common layer columns (kind ``"ais_position"``,
+        layer ``"shadow_fleet"``, domain ``"economic"``, ``valid_from`` the
+        report's time, no ``valid_to``; confidence and precision as for
+        :func:`track_lines`) plus ``mmsi``, ``vessel_name`` and ``sog`` (knots)
+        where the reports have them.
+    """
+    last = reports.drop_duplicates("mmsi", keep="last").reset_index(drop=True)
+    mmsi = last["mmsi"].to_numpy()
+    names = inert_text(last["name"].to_numpy()) if "name" in last else [None] * len(last)
+    cite = source or "; ".join(reports.attrs.get("sources", [])) or "AIS reports"
+    columns: dict[str, object] = {
+        "id": [f"ais-position-{m}" for m in mmsi],
+        "name": [f"{n} (MMSI {m})" if isinstance(n, str) and n.strip() else f"MMSI {m}"
+                 for m, n in zip(mmsi, names, strict=True)],
+        "layer": "shadow_fleet",
+        "domain": "economic",
+        "kind": POSITION_KIND,
+        "source": inert_text([f"{cite} (AIS position reports)"])[0],
+        "confidence": "high",
+        "precision_km": 0.05,
+        "valid_from": last["time"],
+        "valid_to": pd.Series(pd.NaT, index=last.index, dtype=last["time"].dtype),
+        "mmsi": mmsi,
+        "vessel_name": names,
+    }
+    if "sog" in last:
+        columns["sog"] = last["sog"].to_numpy()
+    return gpd.GeoDataFrame(columns, geometry=gpd.points_from_xy(last["lon"], last["lat"]),
+                            crs=STORAGE_CRS)

@@ -65,6 +65,9 @@ def use_jemalloc() -> None:
               help="GeoJSON file to write the events to.")
 @click.option("--tracks", "tracks_out", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the vessels' track lines (GeoJSON) for the map.")
+@click.option("--cot", "cot_out", type=click.Path(file_okay=False, path_type=Path),
+              help="Also write a folder of Cursor-on-Target position reports (TAK): each "
+                   "vessel's last position, one .cot file per MMSI.")
 @click.option("--add", is_flag=True,
               help="Add the events to the event store as layer shadow_fleet.")
 @click.option("--add-tracks", is_flag=True,
@@ -97,7 +100,8 @@ def use_jemalloc() -> None:
 @mkdir_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress messages.")
 def detect(
-    files: tuple[Path, ...], out: Path | None, tracks_out: Path | None, add: bool,
+    files: tuple[Path, ...], out: Path | None, tracks_out: Path | None, cot_out: Path | None,
+    add: bool,
     add_tracks: bool, store: Path | None, column_map: str | None, fmt: str,
     time_format: str | None, kinds: str | None,
     no_land_check: bool, releasability: str, originator: str | None,
@@ -125,11 +129,13 @@ def detect(
       northpic ais detect feed.csv --columns mmsi=ship,time=ts --out ev.geojson --add
       northpic ais detect log.nmea.gz --tracks tracks.geojson --out ev.geojson
       northpic ais detect day.csv --add --add-tracks --store events.gpkg
+      northpic ais detect day.csv --out ev.geojson --cot positions-cot --audience EU
     """
     from northpic.workflows.ais import detect_files
 
-    if out is None and tracks_out is None and not add and not add_tracks:
-        raise click.UsageError("nothing to do: give --out, --tracks, --add or --add-tracks")
+    if out is None and tracks_out is None and cot_out is None and not add and not add_tracks:
+        raise click.UsageError("nothing to do: give --out, --tracks, --cot, --add or "
+                               "--add-tracks")
     wanted = comma_list(kinds, "--kinds") or list(EVENT_KINDS)
     for_whom, table = resolve_markings(audience, markings_file)
     use_jemalloc()
@@ -139,7 +145,7 @@ def detect(
         tracks_out=tracks_out, add=add, add_tracks=add_tracks, store=store, overwrite=overwrite,
         mkdir=mkdir, land_check=not no_land_check, kinds=wanted,
         releasability=releasability, originator=originator, classification=classification,
-        markings=table, audience=for_whom,
+        markings=table, audience=for_whom, cot_out=cot_out,
         progress=(lambda _m: None) if quiet else (lambda m: click.echo(m, err=True)),
     )
     if quiet:  # warnings are loud: printed even with --quiet

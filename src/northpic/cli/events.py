@@ -49,9 +49,11 @@ def add_command(source: str, store: Path | None, assume_utc: bool, layer: str | 
 
     Every event says who may receive it (releasability) and who contributed
     it (originator): in the record, or for the batch with --releasability
-    and --originator. The batch is all or nothing: one bad record refuses
-    it, naming the record and the reason (exit status 2). Adding an id
-    again updates it; every write is kept in the store's history.
+    and --originator. Cursor-on-Target is read too: a .cot file (or .xml
+    with an <event> root), or a TAK stream of <event>s on stdin. The batch
+    is all or nothing: one bad record refuses it, naming the record and the
+    reason (exit status 2). Adding an id again updates it; every write is
+    kept in the store's history.
 
     \b
     Examples:
@@ -60,6 +62,9 @@ def add_command(source: str, store: Path | None, assume_utc: bool, layer: str | 
           --originator "NOR JOC" --classification RESTRICTED
       tail -n 50 feed.jsonl | northpic events add - --assume-utc --releasability PUBLIC \\
           --originator "Kystverket AIS"
+      northpic events add sighting.cot --releasability NATO --originator "NOR JOC"
+      cat tak-feed/*.cot | northpic events add - --releasability PUBLIC \\
+          --originator "TAK feed"
     """
     from northpic.events import add_events
 

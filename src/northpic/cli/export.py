@@ -9,14 +9,15 @@ import click
 from northpic.cli.options import comma_list, markings_options, mkdir_option
 from northpic.markings import resolve_markings
 
-FORMAT_NAMES = ("gpkg", "kml", "geojson", "parquet", "shp", "csv")
+FORMAT_NAMES = ("gpkg", "kml", "geojson", "parquet", "shp", "csv", "cot", "takpkg")
 
 
 @click.command("export")
 @click.option("--format", "fmt", required=True, metavar="|".join(FORMAT_NAMES),
               help="Export format (unknown formats are refused).")
 @click.option("--out", required=True, type=click.Path(path_type=Path),
-              help="File (.gpkg, .kml) or folder (geojson, parquet, shp, csv) to write.")
+              help="File (.gpkg, .kml, .zip for takpkg) or folder (geojson, parquet, shp, csv, "
+                   "cot) to write.")
 @click.option("--layers", "layer_names",
               help="Comma-separated layer names (default: all); with --events also the event "
                    "layers events_military, events_economic, events_environmental, "
@@ -27,12 +28,16 @@ FORMAT_NAMES = ("gpkg", "kml", "geojson", "parquet", "shp", "csv")
 @click.option("--seaice", "seaice_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Sea-ice concentration file: add its 15 % edge (and, in folder formats, "
                    "its concentration as a COG GeoTIFF).")
+@click.option("--perspective", metavar="NAME|FILE",
+              help="Whose affiliations the CoT types of cot and takpkg take, as for "
+                   "'northpic build': nato (the default), eu, none, or a perspective JSON file.")
 @click.option("--overwrite", is_flag=True, help="Replace OUT if it exists.")
 @mkdir_option
 @markings_options
 def command(
     fmt: str, out: Path, layer_names: str | None, at: str | None,
-    events_store: Path | None, seaice_file: Path | None, overwrite: bool, mkdir: bool,
+    events_store: Path | None, seaice_file: Path | None, perspective: str | None,
+    overwrite: bool, mkdir: bool,
     audience: str | None, markings_file: Path | None,
 ) -> None:
     """Export the picture for QGIS, ArcGIS, Google Earth and data tools.
@@ -52,6 +57,8 @@ def command(
       parquet  a folder of GeoParquet 1.1 files, one per layer
       shp      a folder of zipped Shapefiles, one per layer (FIELDS.txt maps short names)
       csv      a folder of CSV files with WKT geometry, one per layer
+      cot      a folder of Cursor-on-Target events, one .cot file per feature (TAK)
+      takpkg   a TAK data package (.zip): manifest, the picture as KMZ, the CoT events
 
     \b
     Examples:
@@ -64,6 +71,9 @@ def command(
       northpic export --format gpkg --out briefs/new/picture.gpkg --mkdir
       northpic export --format gpkg --out eu.gpkg --events ev.gpkg --audience EU
       northpic export --format kml --out nor.kml --events ev.gpkg --audience NOR
+      northpic export --format cot --out cot-eu --events ev.gpkg --audience EU
+      northpic export --format takpkg --out brief.zip --at 2026-02-01 --audience NATO
+      northpic export --format cot --out cot-eu-view --perspective eu
     """
     from northpic.workflows.seaice import export_picture_with_seaice
 
@@ -71,5 +81,6 @@ def command(
     codes, table = resolve_markings(audience, markings_file)
     result = export_picture_with_seaice(out, fmt, layers=names, at=at, events_store=events_store,
                                         seaice_file=seaice_file, overwrite=overwrite, mkdir=mkdir,
-                                        audience=codes, markings=table)
+                                        audience=codes, markings=table,
+                                        perspective=perspective)
     click.echo(str(result))

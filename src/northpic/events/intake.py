@@ -30,6 +30,7 @@ import shapely.geometry
 
 from northpic.errors import DataFileError
 from northpic.events.schema import RawEvent
+from northpic.io.cot import GEOMETRY_ERROR_KEY
 from northpic.io.event_files import json_document_items
 from northpic.io.layer_files import LAT_NAMES, LON_NAMES
 
@@ -96,6 +97,10 @@ def _number(value: Any, name: str) -> tuple[float | None, str | None]:
 def _flat_record(record: Mapping[str, Any]) -> RawEvent:
     """Parse a record with lat/lon fields or a ``geometry`` (GeoJSON, WKT or shapely)."""
     props = dict(record)
+    problem = props.pop(GEOMETRY_ERROR_KEY, None)  # a reader could not read the position
+    if problem is not None:
+        props.pop("geometry", None)
+        return RawEvent(props, None, str(problem))
     lowered = {k.lower(): k for k in props}
     lat_key = next((lowered[n] for n in LAT_NAMES if n in lowered), None)
     lon_key = next((lowered[n] for n in LON_NAMES if n in lowered), None)

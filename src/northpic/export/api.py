@@ -89,6 +89,10 @@ FORMATS: dict[str, ExportFormat] = {
                      "northpic.export.shapefile:write_shapefiles"),
         ExportFormat("csv", "CSV with WKT geometry, one file per layer", None,
                      "northpic.export.csv:write_csv"),
+        ExportFormat("cot", "Cursor-on-Target events, one .cot file per feature", None,
+                     "northpic.export.cot:write_cot", carries_nul=True),
+        ExportFormat("takpkg", "TAK data package (zip: manifest, KMZ, CoT events)", ".zip",
+                     "northpic.export.takpkg:write_takpkg", carries_nul=True),
     )
 }
 #: Extensions of single-file outputs: a folder export refuses a name ending in one.
@@ -286,6 +290,7 @@ def export_picture(
     mkdir: bool = False,
     audience: str | frozenset[str] | None = None,
     markings: MarkingTable | str | Path | None = None,
+    perspective: str | Path | None = None,
 ) -> Path:
     """Export the northern picture (or some of its layers) to a GIS format, marked.
 
@@ -330,6 +335,11 @@ def export_picture(
         audiences all of them may go to (said in the metadata).
     markings : MarkingTable, str or pathlib.Path, optional
         The markings table (or its file); default northpic's own.
+    perspective : str or pathlib.Path, optional
+        Whose affiliations symbol-bearing formats use (the CoT types of
+        ``cot`` and ``takpkg``), as ``northpic build --perspective``: a
+        perspective name or file; default ``nato``, as the map's. When
+        given, it is named in the export's metadata.
 
     Returns
     -------
@@ -338,6 +348,8 @@ def export_picture(
 
     Raises
     ------
+    PerspectiveError
+        For a perspective that is neither shipped nor a valid file.
     MarkingsError
         For an audience the table does not hold, or records without marking.
     MarkingMixError
@@ -370,6 +382,12 @@ def export_picture(
     # fail before loading anything
     check_output(out, get_format(format), overwrite=overwrite, mkdir=mkdir)
     codes, table = resolve_markings(audience, markings)
+    extra_items = {}
+    if perspective is not None:
+        from northpic.symbology import read_perspective
+
+        read_perspective(perspective)  # refused before the work
+        extra_items["perspective"] = str(perspective)
     wanted = list(layers) if layers is not None else None
     catalogue_names = _catalogue_names(wanted, events_store)
     frames = load_picture(at=at, layers=catalogue_names, events_store=events_store,
@@ -387,7 +405,7 @@ def export_picture(
             raise BadInputError(f"an extra layer is named {name!r}, as a layer of the picture is")
         frames[name], specs[name] = frame, spec
     return export_layers(frames, specs, out, format, overwrite=overwrite,
-                         metadata=export_metadata(at), rasters=rasters, mkdir=mkdir,
+                         metadata=export_metadata(at, **extra_items), rasters=rasters, mkdir=mkdir,
                          audience=codes, markings=table)
 
 

@@ -9,7 +9,9 @@ events and validates them. Sources:
 * **CSV** with ``lat``/``lon`` columns (or ``latitude``/``longitude``, or a WKT
   ``geometry`` column) (``.csv``);
 * **JSON Lines**: one GeoJSON Feature, or one flat record with ``lat``/``lon``
-  or a ``geometry`` (GeoJSON object or WKT), per line (``.jsonl``, ``.ndjson``).
+  or a ``geometry`` (GeoJSON object or WKT), per line (``.jsonl``, ``.ndjson``);
+* **Cursor-on-Target**: one ``<event>`` or a TAK stream of them (``.cot``, or
+  ``.xml`` whose root is ``<event>``; see :mod:`northpic.io.cot`).
 
 Input must be UTF-8 text: binary data (NUL bytes), other encodings and JSON
 nested too deeply for Python are refused naming the file (see
@@ -17,7 +19,7 @@ nested too deeply for Python are refused naming the file (see
 
 Text from standard input (``"-"``), raw text and bytes are recognised by
 their first character: ``{`` or ``[`` is JSON (several ``{...}`` lines are
-JSON Lines), anything else CSV.
+JSON Lines), ``<`` CoT XML, anything else CSV.
 
 Examples
 --------
@@ -40,6 +42,7 @@ from typing import Any
 import pandas as pd
 
 from northpic.errors import DataFileError, UnsupportedFormatError
+from northpic.io.cot import COT_SUFFIXES
 from northpic.io.layer_files import LAT_NAMES, LON_NAMES
 from northpic.io.text import decode_text, read_stream, read_text_file
 
@@ -172,6 +175,10 @@ def parse_text(text: str, path: str) -> list[Any]:
     stripped = text.lstrip("\ufeff \t\r\n")
     if not stripped:
         raise DataFileError(path, "no input (empty)")
+    if stripped[0] == "<":  # XML: Cursor-on-Target events
+        from northpic.io.cot import parse_cot
+
+        return parse_cot(stripped.encode("utf-8"), path)
     if stripped[0] == "[":
         return parse_json(stripped, path)
     if stripped[0] == "{":
@@ -198,8 +205,8 @@ def _read_stdin() -> str:
 
 
 def is_event_text(source: str) -> bool:
-    """Tell raw event text (a newline in it, or starting with ``{`` or ``[``) from a path."""
-    return "\n" in source or source.lstrip()[:1] in ("{", "[")
+    """Tell raw event text (a newline in it, or starting with ``{``, ``[`` or ``<``) from a path."""
+    return "\n" in source or source.lstrip()[:1] in ("{", "[", "<")
 
 
 def read_event_file(source: str | Path | bytes | bytearray) -> tuple[list[Any], str]:
@@ -244,9 +251,14 @@ def read_event_file(source: str | Path | bytes | bytearray) -> tuple[list[Any], 
         return parse_json_lines(read_text_file(path), label), label
     if suffix in CSV_SUFFIXES:
         return parse_csv(read_text_file(path), label), label
+    if suffix in COT_SUFFIXES:
+        from northpic.io.cot import read_cot_file
+
+        return read_cot_file(path), label
     raise UnsupportedFormatError(
         f"{path}: unsupported file type {suffix or '(none)'}; use one of "
-        f"{', '.join(JSON_SUFFIXES + JSONL_SUFFIXES + CSV_SUFFIXES)} or '-' for stdin"
+        f"{', '.join(JSON_SUFFIXES + JSONL_SUFFIXES + CSV_SUFFIXES + COT_SUFFIXES)} or '-' "
+        "for stdin"
     )
 
 

@@ -84,6 +84,8 @@ class DetectionRun:
     counts: dict[str, int]
     out: Path | None = None
     tracks_out: Path | None = None
+    #: The folder of CoT position reports (last position per vessel), if written.
+    cot_out: Path | None = None
     added: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
     #: Loud notes for the user: a reason that removed more than 5 % of the input.
@@ -113,6 +115,7 @@ def detect_files(
     markings: MarkingTable | str | Path | None = None,
     audience: str | frozenset[str] | None = None,
     progress: Progress = _quiet,
+    cot_out: str | Path | None = None,
 ) -> DetectionRun:
     """Read AIS files, clean them, detect events and write them.
 
@@ -164,6 +167,12 @@ def detect_files(
         refused when no single audience may see them all.
     progress : callable, optional
         Called with progress messages (counts and rates per stage).
+    cot_out : path, optional
+        A folder to write, atomically, one Cursor-on-Target position report
+        per vessel: its last cleaned position
+        (:func:`~northpic.ais.trajectories.last_positions`,
+        :func:`~northpic.export.cot.write_position_reports`), marked like its
+        tracks and kept to ``audience`` like ``out``.
 
     Every event and track takes the most restrictive marking of the reports
     of its vessel(s) (:func:`~northpic.ais.provenance.mark_derived`): the
@@ -214,6 +223,12 @@ def detect_files(
         check_writable(target, overwrite, mkdir)
     if len(targets) == 2 and targets[0].absolute() == targets[1].absolute():
         raise BadInputError(f"{targets[0]}: --out and --tracks name the same file; give two names")
+    if cot_out is not None:
+        from northpic.atomic import ensure_parent, refuse_existing
+
+        refuse_existing(Path(cot_out), overwrite)
+        if not mkdir:
+            ensure_parent(Path(cot_out), mkdir=False)
     if add or add_tracks:  # a store refusal costs no work and leaves no file written
         check_store_writable(store)
     seconds: dict[str, float] = {}
@@ -270,6 +285,15 @@ def detect_files(
     events = mark_derived(events, marked, vessels, "events")
     if tracks is not None:
         tracks = mark_derived(tracks, marked, vessels, "tracks")
+    positions = positions_marking = None
+    if cot_out is not None:
+        from northpic.ais.trajectories import last_positions
+
+        positions = for_audience(
+            mark_derived(last_positions(cleaned.reports), marked, vessels, "tracks"),
+            wanted_audience, table)
+        positions_marking = _product_marking(positions, table, wanted_audience, cot_out,
+                                             "position reports")
     shown = for_audience(events, wanted_audience, table)
     marking = _product_marking(shown, table, wanted_audience, out, "events")
     shown_tracks = None if tracks is None else for_audience(tracks, wanted_audience, table)
@@ -292,6 +316,12 @@ def detect_files(
         run.tracks_out = write_geojson(shown_tracks, Path(tracks_out), overwrite=overwrite,
                                        mkdir=mkdir, marking=tracks_marking.as_dict())
         progress(f"wrote {len(shown_tracks):,} track segment(s){for_whom} to {run.tracks_out}")
+    if cot_out is not None and positions is not None and positions_marking is not None:
+        from northpic.export.cot import write_position_reports
+
+        run.cot_out = write_position_reports(positions, cot_out, marking=positions_marking,
+                                             overwrite=overwrite, mkdir=mkdir)
+        progress(f"wrote {len(positions):,} CoT position report(s){for_whom} to {run.cot_out}")
     if add:
         from northpic.events import add_events
 

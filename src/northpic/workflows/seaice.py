@@ -168,12 +168,13 @@ def export_picture_with_seaice(
     mkdir: bool = False,
     audience: str | frozenset[str] | None = None,
     markings: MarkingTable | str | Path | None = None,
+    perspective: str | Path | None = None,
 ) -> Path:
     """Export the picture (:func:`northpic.export.api.export_picture`), with an observed ice day.
 
     Parameters
     ----------
-    out, format, layers, at, events_store, overwrite, mkdir, audience, markings
+    out, format, layers, at, events_store, overwrite, mkdir, audience, markings, perspective
         As for :func:`~northpic.export.api.export_picture`. The ice edge and
         concentration come from public files: ``PUBLIC``, the lowest level.
     seaice_file : str or pathlib.Path, optional
@@ -200,4 +201,4 @@ def export_picture_with_seaice(
         extra_layers[spec.name], rasters[SEAICE_RASTER] = (edge, spec), day
     return export_picture(out, format, layers=layers, at=at, events_store=events_store,
                           extra_layers=extra_layers, rasters=rasters, overwrite=overwrite,
-                          mkdir=mkdir, audience=codes, markings=table)
+                          mkdir=mkdir, audience=codes, markings=table, perspective=perspective)
