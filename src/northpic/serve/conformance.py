@@ -25,6 +25,7 @@ CONFORMANCE: list[str] = [
     CORE,
     _FEATURES_1 + "geojson",
     _FEATURES_1 + "html",
+    _FEATURES_1 + "oas30",
     _FEATURES_2 + "crs",
     _FEATURES_3 + "queryables",
     _FEATURES_3 + "filter",

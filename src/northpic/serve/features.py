@@ -41,6 +41,7 @@ from northpic.serve.collections import (
 )
 from northpic.serve.conformance import declared
 from northpic.serve.cql import bbox_pieces, filter_mask, queryable_kind
+from northpic.serve.openapi import OPENAPI_JSON, openapi_document
 from northpic.serve.query import (
     CRS84,
     GEOJSON,
@@ -135,6 +136,8 @@ def landing(request: Request) -> Response:
                        "Features, for the audience of the client's token.",
         "links": [
             *_links(base + "/", "This document"),
+            {"href": base + "/api", "rel": "service-desc", "type": OPENAPI_JSON,
+             "title": "The API definition (OpenAPI 3.0)"},
             {"href": base + "/conformance", "rel": "conformance", "type": JSON,
              "title": "Conformance classes"},
             {"href": base + "/collections", "rel": "data", "type": JSON,
@@ -144,6 +147,13 @@ def landing(request: Request) -> Response:
     if wants_html(params, request.headers.get("accept")):
         return _html(pages.landing_page(doc))
     return _json(doc)
+
+
+def api(request: Request) -> Response:
+    """Answer ``/api``: the OpenAPI 3.0 document."""
+    _params(request, ("f",))
+    client_of(request)
+    return _json(openapi_document(_base(request), list(collection_specs())), OPENAPI_JSON)
 
 
 def conformance(request: Request) -> Response:
@@ -309,7 +319,8 @@ def item(request: Request) -> Response:
         return _not_found(f"no collection {cid!r}; see /collections")
     pos = found.positions.get(fid)
     if pos is None:
-        return _not_found(f"no feature {fid!r} in collection {cid!r}")
+        # the same answer for an id that does not exist and one the client may not see
+        return _not_found(f"no such feature in collection {cid!r}")
     href = f"{_base(request)}/collections/{quote(cid, safe='')}/items/{quote(fid, safe='')}"
     links = [*_links(href, "This feature", json_type=GEOJSON),
              {"href": href.rsplit("/items/", 1)[0], "rel": "collection", "type": JSON,
@@ -358,6 +369,7 @@ def routes() -> list[Any]:
 
     return [
         Route("/", landing),
+        Route("/api", api),
         Route("/conformance", conformance),
         Route("/collections", collections),
         Route("/collections/{cid}", collection),

@@ -190,6 +190,8 @@ def parse_datetime(text: str | None) -> tuple[pd.Timestamp | None, pd.Timestamp 
     if "/" in value:
         first, _, second = value.partition("/")
         start, end = _moment(first.strip(), False), _moment(second.strip(), True)
+        if start is None and end is None:
+            raise BadInputError(f"datetime: {text!r}: an interval needs a start or an end")
     else:
         if value in ("", ".."):
             raise BadInputError("datetime: give an instant or an interval start/end")
