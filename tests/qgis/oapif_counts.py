@@ -4,7 +4,10 @@ Run with Debian's ``/usr/bin/python3`` (which has ``python3-qgis``), not the
 project's venv::
 
     QT_QPA_PLATFORM=offscreen python3 oapif_counts.py http://127.0.0.1:8000 \
-        [west,south,east,north] [page size] [Authorization header value]
+        [west,south,east,north] [page size]
+
+QGIS 3.22 sends no custom header from a layer's URI, so it reads as the
+anonymous client (the server's ``anonymous`` audience).
 
 Prints one JSON object: per collection, whether QGIS could open it, the
 provider's ``featureCount()``, how many features iterating the layer
@@ -32,32 +35,28 @@ from qgis.core import (  # noqa: E402
 )
 
 
-def collection_ids(url, authorization):
+def collection_ids(url):
     request = urllib.request.Request(url + "/collections", headers={"Accept": "application/json"})
-    if authorization:
-        request.add_header("Authorization", authorization)
     with urllib.request.urlopen(request, timeout=60) as answer:
         return [c["id"] for c in json.load(answer)["collections"]]
 
 
-def open_layer(url, name, page_size, authorization):
+def open_layer(url, name, page_size):
     uri = f"url='{url}' typename='{name}' pagingEnabled='true' pageSize='{page_size}'"
-    if authorization:
-        uri += f" http-header:Authorization='{authorization}'"
     return QgsVectorLayer(uri, name, "OAPIF")
 
 
-def describe(url, box, page_size, authorization):
+def describe(url, box, page_size):
     out = {"qgis": Qgis.QGIS_VERSION}
-    for name in collection_ids(url, authorization):
-        layer = open_layer(url, name, page_size, authorization)
+    for name in collection_ids(url):
+        layer = open_layer(url, name, page_size)
         info = {"valid": layer.isValid()}
         if layer.isValid():
             ids = [str(f["id"]) for f in layer.getFeatures()]
             info.update({"featureCount": layer.featureCount(), "iterated": len(ids),
                          "ids": sorted(ids), "crs": layer.crs().authid()})
             if box is not None:
-                layer = open_layer(url, name, page_size, authorization)  # a fresh cache
+                layer = open_layer(url, name, page_size)  # a fresh cache
                 rect = QgsRectangle(*box)
                 wgs84 = QgsCoordinateReferenceSystem("EPSG:4326")
                 if layer.crs() != wgs84:
@@ -73,11 +72,10 @@ def main():
     url = sys.argv[1].rstrip("/")
     box = [float(v) for v in sys.argv[2].split(",")] if len(sys.argv) > 2 and sys.argv[2] else None
     page_size = int(sys.argv[3]) if len(sys.argv) > 3 else 1000
-    authorization = sys.argv[4] if len(sys.argv) > 4 else ""
     app = QgsApplication([], False)
     app.initQgis()
     try:
-        print(json.dumps(describe(url, box, page_size, authorization)))
+        print(json.dumps(describe(url, box, page_size)))
     finally:
         app.exitQgis()
 
