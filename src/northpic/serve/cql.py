@@ -112,11 +112,10 @@ def _kind(series: pd.Series) -> str:
         return "number"
     if pd.api.types.is_datetime64_any_dtype(series):
         return "time"
-    values = series.dropna()
-    if len(values) and values.map(lambda v: isinstance(v, bool)).all():
+    inferred = pd.api.types.infer_dtype(series, skipna=True)
+    if inferred == "boolean":
         return "boolean"
-    if len(values) and values.map(lambda v: isinstance(v, int | float)
-                                  and not isinstance(v, bool)).all():
+    if inferred in ("integer", "floating", "mixed-integer-float", "decimal"):
         return "number"
     return "text"
 
