@@ -348,6 +348,13 @@ def test_filters(http: Any, seeded: SeededStore) -> None:
             r["id"] for r in visible if _in_box(r, 0, 70, 40, 80)},
         "S_INTERSECTS(geometry, BBOX(177, 60, -177, 90))": {
             r["id"] for r in visible if _in_box(r, 177, 60, -177, 90)},
+        "S_INTERSECTS(geometry, POINT(179.5 65))": {"pub-dateline-0"},
+        "S_INTERSECTS(geometry, MULTIPOINT((179.5 65), (-179.5 66)))": {"pub-dateline-0",
+                                                                          "pub-dateline-1"},
+        "S_INTERSECTS(geometry, LINESTRING(179.5 60, 179.5 89))": {"pub-dateline-0"},
+        "name LIKE 'Test event 1_'": {r["id"] for r in visible
+                                      if re.fullmatch(r"Test event 1.", r["name"])},
+        "name LIKE '%<img%'": {"pub-hostile"},
         "S_INTERSECTS(geometry, POLYGON((0 70, 40 70, 40 80, 0 80, 0 70)))": {
             r["id"] for r in visible if _in_box(r, 0, 70, 40, 80)},
     }

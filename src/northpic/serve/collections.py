@@ -69,7 +69,7 @@ def _json_value(value: Any) -> Any:
     if value is None or value is pd.NaT:
         return None
     if isinstance(value, float | np.floating):
-        return None if math.isnan(value) else float(value)
+        return float(value) if math.isfinite(value) else None
     if isinstance(value, bool | np.bool_):
         return bool(value)
     if isinstance(value, np.integer):

@@ -86,23 +86,56 @@ def parse_filter_text(text: str) -> Any:
         raise _fail(f"not valid CQL2 text: {exc}") from None
 
 
-def _like_regex(pattern: str) -> re.Pattern[str]:
-    out, escaped = [], False
-    for char in pattern:
+class _LikePattern:
+    """A LIKE pattern, matched in time linear in the pattern's pieces (no backtracking).
+
+    The pattern is cut at each ``%`` into pieces of fixed length (``_`` is
+    any one character); the first piece must start the text, the last end
+    it, and each piece between is found leftmost after the one before,
+    which is how a text matches such a pattern if it matches at all.
+
+    Examples
+    --------
+    >>> [_LikePattern(p).matches("Pituffik") for p in ("P%", "%fik", "P_t%k", "%x%", "Pit")]
+    [True, True, True, False, False]
+    """
+
+    def __init__(self, pattern: str) -> None:
+        pieces: list[list[str]] = [[]]
+        escaped = False
+        for char in pattern:
+            if escaped:
+                pieces[-1].append(re.escape(char))
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == "%":
+                pieces.append([])
+            elif char == "_":
+                pieces[-1].append(".")
+            else:
+                pieces[-1].append(re.escape(char))
         if escaped:
-            out.append(re.escape(char))
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif char == "%":
-            out.append(".*")
-        elif char == "_":
-            out.append(".")
-        else:
-            out.append(re.escape(char))
-    if escaped:
-        out.append(re.escape("\\"))
-    return re.compile("".join(out), re.DOTALL)
+            pieces[-1].append(re.escape("\\"))
+        self.pieces = [re.compile("".join(p), re.DOTALL) for p in pieces]
+        self.lengths = [len(p) for p in pieces]
+
+    def matches(self, text: str) -> bool:
+        """Whether ``text`` matches the whole pattern."""
+        first, last = self.pieces[0], self.pieces[-1]
+        if len(self.pieces) == 1:
+            return first.fullmatch(text) is not None
+        if first.match(text) is None:
+            return False
+        start, end = self.lengths[0], len(text) - self.lengths[-1]
+        if end < start or last.fullmatch(text, end) is None:
+            return False
+        for piece, length in zip(self.pieces[1:-1], self.lengths[1:-1], strict=True):
+            found = piece.search(text, start, end)
+            if found is None:
+                return False
+            start = found.start() + length
+        return True
 
 
 def _kind(series: pd.Series) -> str:
@@ -240,10 +273,10 @@ class _Evaluator:
             raise _fail(f"LIKE on {name!r} needs a quoted pattern")
         if _kind(series) != "text":
             raise _fail(f"property {name!r} does not hold text: LIKE needs text")
-        regex = _like_regex(node.pattern)
+        pattern = _LikePattern(node.pattern)
         known = series.notna().to_numpy()
         true = np.zeros(self.n, dtype=bool)
-        true[known] = [regex.fullmatch(str(v)) is not None for v in series[known]]
+        true[known] = [pattern.matches(str(v)) for v in series[known]]
         if node.not_:
             true = known & ~true
         return true, known
