@@ -153,6 +153,14 @@ def _kind(series: pd.Series) -> str:
     return "text"
 
 
+def _as_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    import json
+
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
 def _literal(value: Any, kind: str, name: str) -> Any:
     """Return the literal as a value comparable with a column of ``kind``, or a 400."""
     if kind == "time":
@@ -260,11 +268,15 @@ class _Evaluator:
         if isinstance(rhs, ast.Node):
             raise _Unsupported(f"filter: comparing {name!r} with {_describe(rhs)} is not "
                                "supported; compare a property with a literal")
-        value = _literal(rhs, _kind(series), name)
+        column_kind = _kind(series)
+        value = _literal(rhs, column_kind, name)
         known = series.notna().to_numpy()
         true = np.zeros(self.n, dtype=bool)
         if known.any():
-            true[known] = np.asarray(_COMPARE[kind](series[known], value), dtype=bool)
+            values = series[known]
+            if column_kind == "text":
+                values = values.map(_as_text)  # lists and objects compare as their JSON
+            true[known] = np.asarray(_COMPARE[kind](values, value), dtype=bool)
         return true, known
 
     def like(self, node: Any) -> Verdict:
@@ -276,7 +288,7 @@ class _Evaluator:
         pattern = _LikePattern(node.pattern)
         known = series.notna().to_numpy()
         true = np.zeros(self.n, dtype=bool)
-        true[known] = [pattern.matches(str(v)) for v in series[known]]
+        true[known] = [pattern.matches(_as_text(v)) for v in series[known]]
         if node.not_:
             true = known & ~true
         return true, known
@@ -286,7 +298,8 @@ class _Evaluator:
         kind = _kind(series)
         values = [_literal(v, kind, name) for v in node.sub_nodes]
         known = series.notna().to_numpy()
-        true = known & series.isin(values).to_numpy()
+        column = series.map(_as_text, na_action="ignore") if kind == "text" else series
+        true = known & column.isin(values).to_numpy()
         if node.not_:
             true = known & ~true
         return true, known
