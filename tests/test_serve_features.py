@@ -437,6 +437,15 @@ def test_html_pages_are_escaped_and_self_contained(http: Any, url: str) -> None:
             assert html.escape(HOSTILE[0]) in text
 
 
+def test_html_pages_of_records_carry_their_marking(http: Any, seeded: SeededStore) -> None:
+    eu_page = http.get("/collections/events/items?limit=1000&f=html", headers=EU).text
+    assert eu_page.count("UNCLASSIFIED // RELEASABLE TO EU") == 2  # top and bottom
+    public_page = http.get("/collections/events/items?limit=1000&f=html").text
+    assert public_page.count("UNCLASSIFIED // PUBLIC RELEASE") == 2
+    one = http.get("/collections/events/items/pub-hostile?f=html", headers=EU).text
+    assert one.count("UNCLASSIFIED // PUBLIC RELEASE") == 2
+
+
 def test_accept_json_stays_json(http: Any) -> None:
     answer = http.get("/collections", headers={"Accept": "application/json"})
     assert answer.headers["content-type"].startswith("application/json")

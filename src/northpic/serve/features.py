@@ -121,6 +121,15 @@ def _collection(request: Request, cid: str) -> CollectionFrame | None:
     return _cache(request).get(cid, spec, client_of(request).audience, config.markings, store)
 
 
+def _banner(request: Request, found: CollectionFrame, rows: Any) -> str:
+    """Return the marking of the records a page shows, for the client's audience."""
+    from northpic.markings import product_marking
+
+    table = state_of(request).config.markings
+    shown = found.frame.iloc[np.asarray(rows, dtype=int)]
+    return product_marking([shown], table, client_of(request).audience).banner
+
+
 def _unavailable(exc: StoreUnavailableError) -> Response:
     return error_response(503, "ServiceUnavailable", str(exc))
 
@@ -299,7 +308,8 @@ def items(request: Request) -> Response:
     features = ",".join(found.feature_json(int(pos), crs) for pos in page_rows)
     text = json.dumps(head, ensure_ascii=False)[:-1] + ',"features":[' + features + "]}"
     if as_html:
-        return _html(pages.items_page(json.loads(text), f"{found.spec.title}: features"))
+        return _html(pages.items_page(json.loads(text), f"{found.spec.title}: features",
+                                      _banner(request, found, page_rows)))
     from starlette.responses import Response
 
     return Response(text, media_type=GEOJSON, headers={"Content-Crs": f"<{crs.uri}>"})
@@ -328,7 +338,7 @@ def item(request: Request) -> Response:
     text = found.feature_json(pos, crs)[:-1] + ',"links":' + json.dumps(links) + "}"
     if as_html:
         title = f"{found.spec.title}: {fid}"
-        return _html(pages.item_page(json.loads(text), title))
+        return _html(pages.item_page(json.loads(text), title, _banner(request, found, [pos])))
     from starlette.responses import Response
 
     return Response(text, media_type=GEOJSON, headers={"Content-Crs": f"<{crs.uri}>"})

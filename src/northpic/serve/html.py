@@ -19,6 +19,7 @@ h1{font-size:1.4em}table{border-collapse:collapse;margin:1em 0}
 td,th{border:1px solid #ccc;padding:.25em .5em;text-align:left;vertical-align:top}
 th{background:#f0f0f0}nav{margin:.5em 0}nav a{margin-right:1em}
 .note{color:#555}pre{white-space:pre-wrap;word-break:break-all}
+.banner{text-align:center;font-weight:bold;background:#eee;padding:.2em}
 """
 
 
@@ -40,15 +41,21 @@ def _link(href: str, text: Any) -> str:
     return f'<a href="{_e(_with_html(href))}">{_e(text)}</a>'
 
 
-def page(title: str, body: str, links: Iterable[Mapping[str, Any]] = ()) -> str:
-    """Return a page: ``title`` (escaped), navigation from ``links``, ``body`` (markup)."""
+def page(title: str, body: str, links: Iterable[Mapping[str, Any]] = (),
+         banner: str | None = None) -> str:
+    """Return a page: ``title`` (escaped), navigation from ``links``, ``body`` (markup).
+
+    A ``banner`` (the marking of the records the page shows) stands at its
+    top and its bottom.
+    """
     nav = " ".join(_link(str(link["href"]), link.get("title") or link["rel"])
                    for link in links
                    if link.get("rel") not in ("self", "alternate")
                    and str(link.get("type", "")).endswith("json"))
+    mark = f'<p class="banner">{_e(banner)}</p>' if banner else ""
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>{_e(title)}</title><style>{_STYLE}</style></head><body>"
-            f"<h1>{_e(title)}</h1><nav>{nav}</nav>{body}</body></html>\n")
+            f"<title>{_e(title)}</title><style>{_STYLE}</style></head><body>{mark}"
+            f"<h1>{_e(title)}</h1><nav>{nav}</nav>{body}{mark}</body></html>\n")
 
 
 def _table(rows: Iterable[tuple[Any, str]]) -> str:
@@ -105,11 +112,11 @@ def _properties(props: Mapping[str, Any]) -> str:
     return _table((k, _e(v)) for k, v in props.items())
 
 
-def items_page(doc: Mapping[str, Any], title: str) -> str:
+def items_page(doc: Mapping[str, Any], title: str, banner: str | None = None) -> str:
     """Render a page of features: one table, a row per feature."""
     features = doc.get("features", [])
     columns: list[str] = list(dict.fromkeys(k for f in features for k in f["properties"]))
-    head = "<tr><th>id</th>" + "".join(f"<th>{_e(c)}</th>" for c in columns) + "</tr>"
+    head = "<tr><th>feature</th>" + "".join(f"<th>{_e(c)}</th>" for c in columns) + "</tr>"
     self_href = _href(doc, "self").split("?")[0]
     rows = []
     for feature in features:
@@ -121,14 +128,15 @@ def items_page(doc: Mapping[str, Any], title: str) -> str:
                     f"{cells}</tr>")
     count = (f"<p class=\"note\">{_e(doc.get('numberReturned'))} of "
              f"{_e(doc.get('numberMatched'))} matching features</p>")
-    return page(title, count + f"<table>{head}{''.join(rows)}</table>", doc.get("links", []))
+    return page(title, count + f"<table>{head}{''.join(rows)}</table>", doc.get("links", []),
+                banner)
 
 
-def item_page(doc: Mapping[str, Any], title: str) -> str:
+def item_page(doc: Mapping[str, Any], title: str, banner: str | None = None) -> str:
     """Render one feature: its properties and its geometry as GeoJSON text."""
     body = (_properties(doc.get("properties") or {})
             + f"<h2>geometry</h2><pre>{_e(doc.get('geometry'))}</pre>")
-    return page(title, body, doc.get("links", []))
+    return page(title, body, doc.get("links", []), banner)
 
 
 def queryables_page(doc: Mapping[str, Any]) -> str:
