@@ -442,6 +442,9 @@ def test_html_pages_of_records_carry_their_marking(http: Any, seeded: SeededStor
     assert eu_page.count("UNCLASSIFIED // RELEASABLE TO EU") == 2  # top and bottom
     public_page = http.get("/collections/events/items?limit=1000&f=html").text
     assert public_page.count("UNCLASSIFIED // PUBLIC RELEASE") == 2
+    marking = _features(http, "/collections/events/items?limit=1000", EU)["marking"]
+    assert marking["banner"] == "UNCLASSIFIED // RELEASABLE TO EU"
+    assert marking["prepared_for"] == "EU"
     one = http.get("/collections/events/items/pub-hostile?f=html", headers=EU).text
     assert one.count("UNCLASSIFIED // PUBLIC RELEASE") == 2
 

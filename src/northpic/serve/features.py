@@ -29,6 +29,7 @@ from urllib.parse import quote, urlencode
 import numpy as np
 import pandas as pd
 
+from northpic.export.marking import GEOJSON_MARKING_MEMBER
 from northpic.serve import html as pages
 from northpic.serve.app import client_of, error_response, state_of
 from northpic.serve.collections import (
@@ -61,6 +62,8 @@ from northpic.serve.query import (
 if TYPE_CHECKING:
     from starlette.requests import Request
     from starlette.responses import Response
+
+    from northpic.markings import ProductMarking
 
 _TRS = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
 _ITEMS_PARAMS = ("f", "bbox", "bbox-crs", "datetime", "limit", "offset", "crs", "filter",
@@ -121,13 +124,13 @@ def _collection(request: Request, cid: str) -> CollectionFrame | None:
     return _cache(request).get(cid, spec, client_of(request).audience, config.markings, store)
 
 
-def _banner(request: Request, found: CollectionFrame, rows: Any) -> str:
-    """Return the marking of the records a page shows, for the client's audience."""
+def _marking(request: Request, found: CollectionFrame, rows: Any) -> ProductMarking:
+    """Return the marking of the records an answer holds, for the client's audience."""
     from northpic.markings import product_marking
 
     table = state_of(request).config.markings
     shown = found.frame.iloc[np.asarray(rows, dtype=int)]
-    return product_marking([shown], table, client_of(request).audience).banner
+    return product_marking([shown], table, client_of(request).audience)
 
 
 def _unavailable(exc: StoreUnavailableError) -> Response:
@@ -305,11 +308,13 @@ def items(request: Request) -> Response:
         "links": _page_links(request, href, params, offset, limit, len(rows),
                              f"{found.spec.title}: features"),
     }
+    marking = _marking(request, found, page_rows)
+    head[GEOJSON_MARKING_MEMBER] = marking.as_dict()  # as every GeoJSON export carries it
     features = ",".join(found.feature_json(int(pos), crs) for pos in page_rows)
     text = json.dumps(head, ensure_ascii=False)[:-1] + ',"features":[' + features + "]}"
     if as_html:
         return _html(pages.items_page(json.loads(text), f"{found.spec.title}: features",
-                                      _banner(request, found, page_rows)))
+                                      marking.banner))
     from starlette.responses import Response
 
     return Response(text, media_type=GEOJSON, headers={"Content-Crs": f"<{crs.uri}>"})
@@ -338,7 +343,8 @@ def item(request: Request) -> Response:
     text = found.feature_json(pos, crs)[:-1] + ',"links":' + json.dumps(links) + "}"
     if as_html:
         title = f"{found.spec.title}: {fid}"
-        return _html(pages.item_page(json.loads(text), title, _banner(request, found, [pos])))
+        return _html(pages.item_page(json.loads(text), title,
+                                     _marking(request, found, [pos]).banner))
     from starlette.responses import Response
 
     return Response(text, media_type=GEOJSON, headers={"Content-Crs": f"<{crs.uri}>"})
