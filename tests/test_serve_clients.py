@@ -126,13 +126,16 @@ def _qgis(server: ServeProcess, tmp_path: Path, *args: str) -> dict[str, Any]:
     return seen
 
 
+@pytest.mark.parametrize(("token", "audience"), [(None, "PUBLIC"), (EU_WRITER.token, "EU")])
 def test_qgis_opens_every_collection_pages_and_filters(server: ServeProcess,
-                                                       seeded: SeededStore,
-                                                       tmp_path: Path) -> None:
+                                                       seeded: SeededStore, tmp_path: Path,
+                                                       token: str | None,
+                                                       audience: str) -> None:
     west, south, east, north = 0.0, 70.0, 40.0, 80.0
     before = server.log_text().count("offset=")
-    seen = _qgis(server, tmp_path, f"{west},{south},{east},{north}", "7")
-    expected = _expected_counts(seeded, "PUBLIC")  # QGIS 3.22 reads as the anonymous client
+    seen = _qgis(server, tmp_path, f"{west},{south},{east},{north}", "7",
+                 *([token] if token else []))
+    expected = _expected_counts(seeded, audience)
     assert sorted(k for k in seen if k != "qgis") == sorted(expected)
     for name, count in expected.items():
         layer = seen[name]
@@ -140,8 +143,8 @@ def test_qgis_opens_every_collection_pages_and_filters(server: ServeProcess,
         assert layer["iterated"] == count, name
         assert layer["featureCount"] == count, name
         assert layer["crs"] == "EPSG:4326"
-    assert seen["events"]["ids"] == sorted(seeded.ids("PUBLIC"))
-    in_box = sorted(r["id"] for r in seeded.visible("PUBLIC")
+    assert seen["events"]["ids"] == sorted(seeded.ids(audience))
+    in_box = sorted(r["id"] for r in seeded.visible(audience)
                     if west <= r["lon"] <= east and south <= r["lat"] <= north)
     assert in_box and seen["events"]["in_box"] == in_box
     bases = load_layer("bases")

@@ -4,10 +4,11 @@ Run with Debian's ``/usr/bin/python3`` (which has ``python3-qgis``), not the
 project's venv::
 
     QT_QPA_PLATFORM=offscreen python3 oapif_counts.py http://127.0.0.1:8000 \
-        [west,south,east,north] [page size]
+        [west,south,east,north] [page size] [token]
 
-QGIS 3.22 sends no custom header from a layer's URI, so it reads as the
-anonymous client (the server's ``anonymous`` audience).
+With a token, every request QGIS makes carries ``Authorization: Bearer
+<token>`` (QGIS 3.22 takes no header in a layer's URI, so the script adds it
+through QGIS's network request preprocessor, as a plugin would).
 
 Prints one JSON object: per collection, whether QGIS could open it, the
 provider's ``featureCount()``, how many features iterating the layer
@@ -35,8 +36,10 @@ from qgis.core import (  # noqa: E402
 )
 
 
-def collection_ids(url):
+def collection_ids(url, token):
     request = urllib.request.Request(url + "/collections", headers={"Accept": "application/json"})
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
     with urllib.request.urlopen(request, timeout=60) as answer:
         return [c["id"] for c in json.load(answer)["collections"]]
 
@@ -46,9 +49,9 @@ def open_layer(url, name, page_size):
     return QgsVectorLayer(uri, name, "OAPIF")
 
 
-def describe(url, box, page_size):
+def describe(url, box, page_size, token):
     out = {"qgis": Qgis.QGIS_VERSION}
-    for name in collection_ids(url):
+    for name in collection_ids(url, token):
         layer = open_layer(url, name, page_size)
         info = {"valid": layer.isValid()}
         if layer.isValid():
@@ -72,10 +75,21 @@ def main():
     url = sys.argv[1].rstrip("/")
     box = [float(v) for v in sys.argv[2].split(",")] if len(sys.argv) > 2 and sys.argv[2] else None
     page_size = int(sys.argv[3]) if len(sys.argv) > 3 else 1000
+    token = sys.argv[4] if len(sys.argv) > 4 else ""
     app = QgsApplication([], False)
     app.initQgis()
+    if token:
+        from qgis.core import QgsNetworkAccessManager
+        from qgis.PyQt.QtCore import QByteArray
+
+        def add_token(request):
+            if request.url().toString().startswith(url):
+                request.setRawHeader(QByteArray(b"Authorization"),
+                                     QByteArray(f"Bearer {token}".encode()))
+
+        QgsNetworkAccessManager.setRequestPreprocessor(add_token)
     try:
-        print(json.dumps(describe(url, box, page_size)))
+        print(json.dumps(describe(url, box, page_size, token)))
     finally:
         app.exitQgis()
 
