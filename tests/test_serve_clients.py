@@ -153,3 +153,28 @@ def test_qgis_opens_every_collection_pages_and_filters(server: ServeProcess,
     assert seen["bases"]["in_box"] == bases_in_box
     assert server.log_text().count("offset=") - before > 5  # pages of 7
     assert not any(c in json.dumps(seen) for c in CANARIES)
+
+
+def test_concurrent_clients_of_different_audiences(server: ServeProcess,
+                                                   seeded: SeededStore) -> None:
+    """Many requests at once, three audiences: each gets its own count, never another's."""
+    import urllib.request
+    from concurrent.futures import ThreadPoolExecutor
+
+    clients = [(EU_WRITER.token, "EU"), (NATO_READER.token, "NATO"), (None, "PUBLIC")] * 12
+
+    def count(client: tuple[str | None, str]) -> tuple[str, int, bool]:
+        token, audience = client
+        request = urllib.request.Request(server.url + "/collections/events/items?limit=1000")
+        if token:
+            request.add_header("Authorization", f"Bearer {token}")
+        with urllib.request.urlopen(request, timeout=120) as answer:
+            body = answer.read().decode("utf-8")
+        doc = json.loads(body)
+        return audience, doc["numberMatched"], any(c in body for c in CANARIES)
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        results = list(pool.map(count, clients))
+    for audience, matched, canary in results:
+        assert matched == len(seeded.visible(audience)), audience
+        assert canary == (audience == "NATO"), audience

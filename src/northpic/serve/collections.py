@@ -350,10 +350,13 @@ class CollectionCache:
             with self._lock:
                 found = self._entries.get(key)
             if found is None:
-                found = build_collection(name, spec, audience, table, store)
+                try:
+                    found = build_collection(name, spec, audience, table, store)
+                finally:
+                    with self._lock:
+                        self._building.pop(key, None)
                 with self._lock:
                     self._entries[key] = found
-                    self._building.pop(key, None)
                     stale = [k for k in self._entries if k[0] == name and k[2] == audience
                              and k[1] != version]
                     for old in stale:
