@@ -594,3 +594,15 @@ def test_filters_on_text_holding_json_values(tmp_path: Path) -> None:
             answer = client.get("/collections/events/items?filter=" + quote(text, safe=""))
             assert answer.status_code == 200, (text, answer.text)
             assert {f["id"] for f in answer.json()["features"]} == expected, text
+
+
+def test_an_unreadable_store_is_503_and_the_layers_still_serve(tmp_path: Path) -> None:
+    store = tmp_path / "events.gpkg"
+    store.write_bytes(b"not a GeoPackage at all, just text\n" * 100)
+    config = read_serve_config(write_serve_config(tmp_path, store, port=8000))
+    with TestClient(create_app(config)) as client:
+        for url in ("/collections/events/items", "/collections/events", "/collections"):
+            answer = client.get(url)
+            assert answer.status_code == 503, (url, answer.text)
+            assert answer.json()["code"] == "ServiceUnavailable"
+        assert client.get("/collections/bases/items").status_code == 200
