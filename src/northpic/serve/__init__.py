@@ -11,6 +11,13 @@ audience of the client that asks (:mod:`northpic.serve.access`).
   see and write.
 - :mod:`northpic.serve.app`: the application; its routes come from one
   module per concern, listed in :data:`northpic.serve.app.ROUTE_MODULES`.
+- Reading (OGC API - Features Parts 1-3): :mod:`northpic.serve.features`
+  (the routes), :mod:`~northpic.serve.collections` (each collection cut to
+  an audience, cached), :mod:`~northpic.serve.query` (parameters),
+  :mod:`~northpic.serve.cql` (CQL2 text filters), :mod:`~northpic.serve.html`
+  (pages), :mod:`~northpic.serve.openapi` (``/api``) and
+  :mod:`~northpic.serve.conformance` (the classes declared, which every
+  concern extends).
 
 Starlette and uvicorn are imported only here, never by ``import northpic``.
 """
