@@ -67,10 +67,9 @@ class PostgresServer:
     as_user: list[str]
     _numbers: itertools.count[int] = field(default_factory=itertools.count)
 
-    @property
-    def admin_url(self) -> str:
-        """The superuser's URL to the ``postgres`` database."""
-        return _url("postgres", _ADMIN_PASSWORD, self.port, "postgres")
+    def admin_url(self, database: str = "postgres") -> str:
+        """The superuser's URL to ``database``."""
+        return _url("postgres", _ADMIN_PASSWORD, self.port, database)
 
     def url(self, database: str, user: str = USER, password: str = PASSWORD) -> str:
         """The URL of ``database`` for ``user``."""
@@ -80,8 +79,7 @@ class PostgresServer:
         """Run statements as the superuser, each in autocommit."""
         import psycopg
 
-        with psycopg.connect(_url("postgres", _ADMIN_PASSWORD, self.port, database),
-                             autocommit=True) as conn:
+        with psycopg.connect(self.admin_url(database), autocommit=True) as conn:
             for statement in statements:
                 conn.execute(statement)
 

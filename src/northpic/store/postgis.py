@@ -46,8 +46,6 @@ from northpic.errors import (
     DamagedStoreError,
     DataFileError,
     EventNotFoundError,
-    Problem,
-    SchemaError,
     StoreBusyError,
     StoreError,
     StoreNotWritableError,
@@ -74,8 +72,6 @@ LOCK_KEY = 0x6E6F7274  # "nort"
 BUSY_TIMEOUT_S = 60
 #: How long connecting may take, in seconds (unless the URL sets ``connect_timeout``).
 CONNECT_TIMEOUT_S = 10
-#: The longest name PostgreSQL keeps whole, in bytes (longer ones it would cut short).
-NAME_BYTES = 63
 _BOOKKEEPING = ("fid", "geom", "added_at", "updated_at")
 _TYPES = {"boolean": "boolean", "integer": "bigint", "real": "double precision",
           "text": "text", "datetime": "timestamptz", "json": "json"}
@@ -331,15 +327,13 @@ def _append_history(cur: psycopg.Cursor[Any],
 
 def _prepare_attributes(cur: psycopg.Cursor[Any], frame: pd.DataFrame, label: str,
                         where: DatabaseURL) -> dict[str, str]:
-    """Check the batch's extra attributes against the store; add new columns."""
+    """Check the batch's extra attributes against the store; add new columns.
+
+    Attribute names are at most 63 ASCII characters (see
+    :mod:`northpic.events.schema`): PostgreSQL keeps them whole.
+    """
     stored = _schema(cur, where) or {}
     added = new_attributes(frame, stored, (*STORED, *_BOOKKEEPING, *MARKED), label, str(where))
-    long = [name for name in added if len(name.encode("utf-8")) > NAME_BYTES]
-    if long:
-        raise SchemaError([Problem(label, None, f"attribute {name!r} has a name longer than "
-                                                f"{NAME_BYTES} bytes, the most a column of the "
-                                                f"store {where} can be named")
-                           for name in long])
     for name, kind in added.items():
         cur.execute(sql.SQL("ALTER TABLE {} ADD COLUMN {} {}").format(
             sql.Identifier(TABLE), sql.Identifier(name), sql.SQL(_TYPES[kind])))
