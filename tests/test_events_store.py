@@ -74,7 +74,8 @@ def test_round_trip_of_every_field(make_store: MakeStore) -> None:
 
 
 @pytest.mark.parametrize("fmt", sorted(WRITERS))
-def test_every_format_gives_the_same_events(make_store: MakeStore, tmp_path: Path, fmt: str) -> None:
+def test_every_format_gives_the_same_events(make_store: MakeStore, tmp_path: Path,
+                                            fmt: str) -> None:
     records = batch(5, seed=3)
     records[0]["mmsi"] = 257123456
     path = WRITERS[fmt](tmp_path / f"in.{fmt}", records)

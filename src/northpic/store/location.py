@@ -30,19 +30,27 @@ def is_database_url(text: object) -> bool:
     return bool(sep) and scheme.lower() in DATABASE_SCHEMES
 
 
-def _without_password(url: str) -> str:
-    try:
-        parts = urllib.parse.urlsplit(url)
-        netloc = parts.netloc
-        if "@" in netloc:
-            userinfo, _, hosts = netloc.rpartition("@")
-            netloc = f"{userinfo.partition(':')[0]}@{hosts}"
-        query = urllib.parse.urlencode(
-            [(k, v) for k, v in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
-             if k.lower() != "password"], safe="/:")
-        return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, query, ""))
-    except ValueError:  # not even a URL: show only its scheme
-        return f"{url.partition('://')[0]}://(unreadable URL)"
+def _split(url: str) -> tuple[str, str | None, str | None, str, list[str]]:
+    """Split a URL into scheme, user, password, the rest before the query, and the query.
+
+    Done by hand, not with :mod:`urllib.parse`, so that no URL, however
+    malformed (an unclosed ``[``, a ``/`` in an unencoded password), can
+    keep its password out of reach: the user part is everything before the
+    last ``@`` ahead of the query.
+    """
+    scheme, _, rest = url.partition("://")
+    head, _, query = rest.partition("?")
+    user: str | None = None
+    password: str | None = None
+    if "@" in head:
+        userinfo, _, head = head.rpartition("@")
+        user, colon, secret = userinfo.partition(":")
+        password = urllib.parse.unquote(secret) if colon else None
+    return scheme, user, password, head, [item for item in query.split("&") if item]
+
+
+def _query_key(item: str) -> str:
+    return urllib.parse.unquote(item.partition("=")[0]).strip().lower()
 
 
 @dataclass(frozen=True)
@@ -70,28 +78,28 @@ class DatabaseURL:
     @classmethod
     def parse(cls, url: str) -> DatabaseURL:
         """Name the store at ``url`` (a ``postgresql://`` or ``postgres://`` URL)."""
-        return cls(url, _without_password(url))
+        scheme, user, _, head, query = _split(url)
+        kept = [item for item in query if _query_key(item) != "password"]
+        shown = f"{scheme}://{'' if user is None else user + '@'}{head}"
+        return cls(url, shown + (f"?{'&'.join(kept)}" if kept else ""))
 
     @property
     def password(self) -> str | None:
         """The password the URL holds, if any (for scrubbing it out of messages)."""
-        try:
-            parts = urllib.parse.urlsplit(self.url)
-            given = [v for k, v in urllib.parse.parse_qsl(parts.query) if k.lower() == "password"]
-        except ValueError:
-            return None
-        if parts.password:
-            return urllib.parse.unquote(parts.password)
-        return given[-1] if given else None
+        _, _, password, _, query = _split(self.url)
+        given = [urllib.parse.unquote(item.partition("=")[2]) for item in query
+                 if _query_key(item) == "password"]
+        return given[-1] if given else password
 
     def scrub(self, text: str) -> str:
-        """Return ``text`` with the password (as given, and percent-encoded) replaced by ``***``."""
-        secret = self.password
-        if not secret:
-            return text
+        """Return ``text`` with the URL shown without its password, and the password as ``***``."""
         text = text.replace(self.url, self.shown)
-        for form in (secret, urllib.parse.quote(secret, safe="")):
-            text = text.replace(form, "***")
+        _, _, in_user, _, query = _split(self.url)
+        secrets = {in_user, self.password, *(item.partition("=")[2] for item in query
+                                              if _query_key(item) == "password")}
+        for secret in sorted((x for x in secrets if x), key=len, reverse=True):
+            for form in (secret, urllib.parse.quote(secret, safe="")):
+                text = text.replace(form, "***")
         return text
 
     def __str__(self) -> str:

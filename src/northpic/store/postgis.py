@@ -30,6 +30,7 @@ connect only; every message names the store without it.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -136,7 +137,8 @@ _SCHEMA_SQL = (
 
 def _message(where: DatabaseURL, exc: BaseException) -> str:
     """Return the server's or the client's message on one line, without the password."""
-    text = "; ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+    text = "; ".join(" ".join(line.split()) for line in str(exc).splitlines() if line.strip())
+    text = text.removeprefix("connection failed: ")  # psycopg's, before libpq's own words
     return where.scrub(text) or type(exc).__name__
 
 
@@ -168,8 +170,11 @@ def _connect(where: DatabaseURL) -> psycopg.Connection[Any]:
     try:
         params = conninfo_to_dict(where.url)
     except psycopg.Error as exc:
-        raise StoreError(str(where), f"not a valid PostgreSQL URL: {_message(where, exc)}"
-                         ) from None
+        # libpq quotes the part of the URL it stumbled on, which may be a piece of the password
+        reason = re.sub(r'"[^"]*"', "…", _message(where, exc))
+        raise StoreError(str(where), f"not a valid PostgreSQL URL ({reason}); see "
+                                     "https://www.postgresql.org/docs/current/"
+                                     "libpq-connect.html#LIBPQ-CONNSTRING-URIS") from None
     params.setdefault("connect_timeout", str(CONNECT_TIMEOUT_S))
     params.setdefault("application_name", "northpic")
     try:
