@@ -65,6 +65,36 @@ def _cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str,
     return code, captured.out, captured.err
 
 
+# --- the server the tests need: skip on a developer's machine without it, fail under CI ----------
+
+
+def test_without_postgresql_the_tests_skip_but_fail_under_ci() -> None:
+    from conftest import require_postgis
+
+    reason = "PostGIS for PostgreSQL 15 is not installed"
+    with pytest.raises(pytest.fail.Exception, match=f"{reason}.*CI is set"):
+        require_postgis(reason, {"CI": "true"})
+    with pytest.raises(pytest.skip.Exception, match=reason):
+        require_postgis(reason, {"CI": "false"})
+    require_postgis(None, {"CI": "true"})  # installed: nothing to say
+
+
+def test_the_builder_names_what_is_missing(monkeypatch: pytest.MonkeyPatch,
+                                           tmp_path: Path) -> None:
+    import builders.postgres as builder
+
+    monkeypatch.setattr(builder, "BIN_DIRS", [tmp_path / "none" / "bin"])
+    assert builder.find_binaries() == (None, "PostgreSQL is not installed "
+                                             "(no /usr/lib/postgresql/*/bin/initdb)")
+    fake = tmp_path / "99" / "bin"
+    fake.mkdir(parents=True)
+    for name in ("initdb", "pg_ctl"):
+        (fake / name).touch()
+    monkeypatch.setattr(builder, "BIN_DIRS", [fake])
+    folder, missing = builder.find_binaries()
+    assert folder == fake and missing is not None and "postgresql-99-postgis-3" in missing
+
+
 # --- what the database holds ---------------------------------------------------------------------
 
 
@@ -429,3 +459,26 @@ def test_a_writer_granted_rows_but_not_ownership_writes_but_cannot_rewrite_the_h
             with pytest.raises(psycopg.Error):
                 conn.execute(statement)
     assert len(_history_rows(postgis_store)) == 4
+
+
+def _northpic_backends(server: PostgresServer, database: str) -> set[int]:
+    with psycopg.connect(server.admin_url(database), autocommit=True) as conn:
+        rows = conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s AND "
+                            "application_name = 'northpic'", (database,)).fetchall()
+    return {int(pid) for (pid,) in rows}
+
+
+def test_connections_are_kept_for_reuse_and_replaced_when_the_server_drops_them(
+        postgres_server: PostgresServer, postgis_store: str) -> None:
+    database = urlsplit(postgis_store).path.lstrip("/")
+    add_events([event(1)], postgis_store)
+    for _ in range(5):
+        assert count_events(postgis_store) == 1 and len(read_events(postgis_store)) == 1
+    kept = _northpic_backends(postgres_server, database)
+    assert len(kept) == 1  # one call after the other: the one connection, kept
+    postgres_server.admin(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+                          f"datname = '{database}' AND application_name = 'northpic'")
+    assert count_events(postgis_store) == 1  # the dropped one is noticed and replaced
+    add_events([event(2)], postgis_store)
+    again = _northpic_backends(postgres_server, database)
+    assert len(again) == 1 and not again & kept

@@ -23,14 +23,19 @@ writer that dies mid-batch leaves nothing behind (the server rolls its
 transaction back). Readers read one consistent snapshot (``REPEATABLE
 READ``, read-only) and never wait for writers.
 
-Each call opens its own connection and closes it. The password is used to
+Each call takes a connection for its one transaction; a process keeps up to
+:data:`POOL_SIZE` idle connections per store for its next calls (a login
+costs tens of milliseconds; a kept connection is checked with one round
+trip, and replaced if the server dropped it). The password is used to
 connect only; every message names the store without it.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -73,6 +78,8 @@ LOCK_KEY = 0x6E6F7274  # "nort"
 BUSY_TIMEOUT_S = 60
 #: How long connecting may take, in seconds (unless the URL sets ``connect_timeout``).
 CONNECT_TIMEOUT_S = 10
+#: How many idle connections a process keeps per store, for the next calls.
+POOL_SIZE = 4
 _BOOKKEEPING = ("fid", "geom", "added_at", "updated_at")
 _TYPES = {"boolean": "boolean", "integer": "bigint", "real": "double precision",
           "text": "text", "datetime": "timestamptz", "json": "json"}
@@ -185,18 +192,58 @@ def _connect(where: DatabaseURL) -> psycopg.Connection[Any]:
     return conn
 
 
+# idle connections kept for reuse, per process and URL (a forked child never takes its parent's)
+_IDLE: dict[tuple[int, str], list[psycopg.Connection[Any]]] = {}
+_IDLE_LOCK = threading.Lock()
+
+
+def _open(where: DatabaseURL, writing: bool) -> psycopg.Connection[Any]:
+    """Take an idle connection to the store that still answers, else open a new one.
+
+    Opening costs a login (a SCRAM exchange: tens of milliseconds); a kept
+    connection, one round trip to check it answers. One the server dropped
+    (restarted, idle timeout) is closed and another tried.
+    """
+    while True:
+        with _IDLE_LOCK:
+            idle = _IDLE.get((os.getpid(), where.url))
+            conn = idle.pop() if idle else None
+        if conn is None:
+            conn = _connect(where)
+        else:
+            try:
+                conn.execute("SELECT 1")
+                conn.rollback()
+            except psycopg.Error:
+                conn.close()
+                continue
+        conn.isolation_level = (None if writing
+                                else psycopg.IsolationLevel.REPEATABLE_READ)
+        conn.read_only = not writing
+        return conn
+
+
+def _release(where: DatabaseURL, conn: psycopg.Connection[Any]) -> None:
+    """Keep a connection for the next call if it is sound and idle, else close it."""
+    if not conn.closed and conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
+        with _IDLE_LOCK:
+            idle = _IDLE.setdefault((os.getpid(), where.url), [])
+            if len(idle) < POOL_SIZE:
+                idle.append(conn)
+                return
+    conn.close()
+
+
 @contextmanager
 def _transaction(where: DatabaseURL, writing: bool) -> Iterator[psycopg.Cursor[Any]]:
     """Run one transaction: committed when the block ends, rolled back if it raises.
 
     A write holds the store's advisory lock for the whole transaction; a
-    read is a read-only ``REPEATABLE READ`` snapshot.
+    read is a read-only ``REPEATABLE READ`` snapshot. Every setting is
+    ``SET LOCAL``, so a connection kept for reuse carries nothing over.
     """
-    conn = _connect(where)
+    conn = _open(where, writing)
     try:
-        if not writing:
-            conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
-            conn.read_only = True
         with conn.transaction(), conn.cursor() as cur:
             cur.execute("SET LOCAL TIME ZONE 'UTC'")
             if writing:
@@ -206,7 +253,7 @@ def _transaction(where: DatabaseURL, writing: bool) -> Iterator[psycopg.Cursor[A
     except psycopg.Error as exc:
         raise _store_error(where, exc, writing) from None
     finally:
-        conn.close()
+        _release(where, conn)
 
 
 def _value(cur: psycopg.Cursor[Any], query: str, params: tuple[Any, ...] = ()) -> Any:
@@ -269,27 +316,22 @@ def _initialise(cur: psycopg.Cursor[Any], where: DatabaseURL) -> None:
 # --- values between the database and the stored form (times as UTC text, JSON as text) ----------
 
 
+#: A ``timestamptz`` as the stored form's UTC text, to the millisecond (as ``format_time``).
+_UTC_TEXT = """to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')"""
+
+
 def _selected(attributes: dict[str, str]) -> sql.Composed:
-    """Select the geometry (as WKB), the fixed, marking and extra columns, JSON as text."""
+    """Select the geometry (as WKB) and the columns in the stored form (times and JSON as text)."""
     parts: list[sql.Composable] = [sql.SQL("ST_AsBinary(geom)")]
-    for name in (*STORED, *MARKED):
-        parts.append(sql.Identifier(name))
-    for name, kind in attributes.items():
+    for name, kind in [*((n, None) for n in (*STORED, *MARKED)), *attributes.items()]:
         column = sql.Identifier(name)
-        parts.append(sql.SQL("{}::text").format(column) if kind in ("json", "text") else column)
+        if name in ("time", "valid_to") and kind is None or kind == "datetime":
+            parts.append(sql.SQL(_UTC_TEXT).format(column))
+        elif kind in ("json", "text"):
+            parts.append(sql.SQL("{}::text").format(column))
+        else:
+            parts.append(column)
     return sql.SQL(", ").join(parts)
-
-
-def _stored_form(row: tuple[Any, ...], attributes: dict[str, str]) -> tuple[Any, ...]:
-    """Turn a selected row (geometry aside) into the stored form :func:`events_frame` takes."""
-    kinds = [*(None for _ in STORED), *(None for _ in MARKED), *attributes.values()]
-    names = [*STORED, *MARKED, *attributes]
-    out = []
-    for name, kind, value in zip(names, kinds, row, strict=True):
-        if value is not None and (name in ("time", "valid_to") or kind == "datetime"):
-            value = format_time(pd.Timestamp(value))
-        out.append(value)
-    return tuple(out)
 
 
 def _database_values(values: list[Any], kind: str) -> list[Any]:
@@ -309,7 +351,7 @@ def _stored_versions(cur: psycopg.Cursor[Any], ids: list[str],
     names = [*STORED, *MARKED, *attributes]
     out: dict[str, str] = {}
     for row, geometry in zip(rows, geometries, strict=True):
-        values = dict(zip(names, _stored_form(row[1:], attributes), strict=True))
+        values = dict(zip(names, row[1:], strict=True))
         out[str(values["id"])] = history.version_feature(values, attributes, geometry)
     return out
 
@@ -323,8 +365,39 @@ def _last_sequences(cur: psycopg.Cursor[Any], ids: list[str]) -> dict[str, int]:
 def _append_history(cur: psycopg.Cursor[Any],
                     rows: list[tuple[str, int, str, str | None, str, str | None, str | None]]
                     ) -> None:
-    cur.executemany(f"INSERT INTO {HISTORY_TABLE} (event_id, sequence, operation, originator, "
-                    "time, previous, new) VALUES (%s, %s, %s, %s, %s, %s, %s)", rows)
+    with cur.copy(f"COPY {HISTORY_TABLE} (event_id, sequence, operation, originator, time, "
+                  "previous, new) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _upsert(cur: psycopg.Cursor[Any], frame: gpd.GeoDataFrame, columns: dict[str, list[Any]],
+            attributes: dict[str, str], now: str) -> None:
+    """Insert or replace the batch's events: copied into a staging table, then upserted.
+
+    ``COPY`` takes the rows in one stream; an id twice in the batch is
+    stored as its last row (``DISTINCT ON``), as the upsert of one row after
+    the other would leave it.
+    """
+    names = ["geom", *columns, "added_at", "updated_at"]
+    listed = sql.SQL(", ").join(sql.Identifier(n) for n in names)
+    cur.execute(sql.SQL("CREATE TEMPORARY TABLE northpic_batch ON COMMIT DROP AS "
+                        "SELECT 0 AS batch_row, {} FROM {} WITH NO DATA").format(
+                            listed, sql.Identifier(TABLE)))
+    geometries = shapely.set_srid(np.asarray(list(frame.geometry), dtype=object), 4326)
+    ewkb = shapely.to_wkb(geometries, hex=True, include_srid=True)
+    values = [_database_values(v, attributes[n]) if n in attributes else v
+              for n, v in columns.items()]
+    with cur.copy(sql.SQL("COPY northpic_batch (batch_row, {}) FROM STDIN").format(listed)
+                  ) as copy:
+        for number, (geometry, *row) in enumerate(zip(ewkb, *values, strict=True)):
+            copy.write_row((number, geometry, *row, now, now))
+    updates = sql.SQL(", ").join(sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(n))
+                                 for n in names if n not in ("id", "added_at"))
+    cur.execute(sql.SQL("INSERT INTO {} ({}) SELECT DISTINCT ON (id) {} FROM northpic_batch "
+                        "ORDER BY id, batch_row DESC ON CONFLICT (id) DO UPDATE SET {}").format(
+                            sql.Identifier(TABLE), listed, listed, updates))
+    cur.execute("DROP TABLE northpic_batch")
 
 
 # --- the backend functions ------------------------------------------------------------------------
@@ -358,6 +431,10 @@ def check_writable(where: DatabaseURL) -> None:
         if _value(cur, "SELECT pg_is_in_recovery()"):
             raise StoreNotWritableError(str(where), "cannot write to the store: the server is "
                                                     "a read-only standby")
+        if not _value(cur, "SELECT has_database_privilege(current_database(), 'TEMPORARY')"):
+            raise StoreNotWritableError(str(where), "cannot write to the store: this user may "
+                                                    "not create temporary tables, which every "
+                                                    "write stages its batch in")
         if _schema(cur, where) is not None:
             can = _value(cur, "SELECT has_table_privilege(%s, 'INSERT, UPDATE, DELETE') "
                               "AND has_table_privilege(%s, 'INSERT')", (TABLE, HISTORY_TABLE))
@@ -397,21 +474,7 @@ def write_events(frame: gpd.GeoDataFrame, where: DatabaseURL, label: str) -> Add
         existing = set(previous)
         columns = batch_columns(frame, attributes)
         names = list(columns)
-        database = {name: _database_values(values, attributes[name])
-                    if name in attributes else values for name, values in columns.items()}
-        wkb = shapely.to_wkb(np.asarray(list(frame.geometry), dtype=object), flavor="iso")
-        marks = sql.SQL(", ").join([sql.SQL("ST_GeomFromWKB(%s, 4326)"),
-                                    *(sql.Placeholder() for _ in range(len(names) + 2))])
-        updates = sql.SQL(", ").join(
-            sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(n))
-            for n in [*names, "geom", "updated_at"] if n != "id")
-        statement = sql.SQL("INSERT INTO {} ({}) VALUES ({}) ON CONFLICT (id) DO UPDATE SET {}"
-                            ).format(sql.Identifier(TABLE),
-                                     sql.SQL(", ").join(sql.Identifier(n) for n in [
-                                         "geom", *names, "added_at", "updated_at"]),
-                                     marks, updates)
-        cur.executemany(statement, [(bytes(blob), *row, now, now) for blob, row in zip(
-            wkb, zip(*database.values(), strict=True), strict=True)])
+        _upsert(cur, frame, columns, attributes, now)
         sequences = _last_sequences(cur, ids)
         entries: list[tuple[str, int, str, str | None, str, str | None, str | None]] = []
         for row, geometry in zip(zip(*columns.values(), strict=True),
@@ -450,7 +513,7 @@ def read_events(where: DatabaseURL, since: pd.Timestamp | None, kind: str | None
             _selected(attributes), sql.Identifier(TABLE), clause), params).fetchall()
     try:
         geometries = shapely.from_wkb(np.asarray([bytes(r[0]) for r in rows], dtype=object))
-        return events_frame([_stored_form(r[1:], attributes) for r in rows], geometries,
+        return events_frame([r[1:] for r in rows], geometries,
                             list(attributes.items()))
     except (ValueError, TypeError, shapely.errors.ShapelyError) as exc:
         raise DamagedStoreError(str(where), f"the store holds values northpic cannot read "
