@@ -284,7 +284,7 @@ def test_a_writer_killed_mid_transaction_leaves_the_store_consistent(
             with psycopg.connect(postgis_store, autocommit=True) as conn:
                 query = conn.execute("SELECT query FROM pg_stat_activity WHERE pid = %s",
                                      (holder,)).fetchone()
-            if query and "INSERT INTO" in query[0]:  # the batch is being written
+            if query and ("INSERT INTO" in query[0] or "COPY" in query[0]):  # writing the batch
                 os.kill(proc.pid, signal.SIGKILL)
                 break
         time.sleep(0.005)
