@@ -48,6 +48,9 @@ system-deps:
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v ogrinfo >/dev/null 2>&1 || missing="$$missing gdal-bin"; \
 	/usr/bin/python3 -c "import qgis.core" >/dev/null 2>&1 || missing="$$missing qgis python3-qgis"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1 || \
+	  missing="$$missing postgis postgresql-postgis"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  $(APT) update -q && DEBIAN_FRONTEND=noninteractive $(APT) install -y -q $$missing; \

@@ -93,3 +93,53 @@ def open_map(browser: Any) -> Iterator[Any]:
     yield _open
     for page in pages:
         page.close()
+
+
+def require_postgis(missing: str | None, environ: Mapping[str, str] = os.environ) -> None:
+    """Skip, or under ``CI=true`` fail, when PostgreSQL or PostGIS is not installed.
+
+    ``missing`` says what is missing (``None``: nothing). As for the real data: on a
+    developer's machine the PostGIS store's tests skip, saying why; under CI a missing
+    server is a broken machine (``make system-deps`` installs it), not a reason to pass.
+    """
+    if missing is None:
+        return
+    if running_in_ci(environ):
+        pytest.fail(f"{missing} (CI is set, so this fails instead of skipping)", pytrace=False)
+    pytest.skip(missing)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[Any]:
+    """One real, throwaway PostgreSQL server with PostGIS for the whole session.
+
+    See :mod:`builders.postgres`; skipped (failed under ``CI=true``) when the server or
+    PostGIS is not installed. Take :func:`postgis_store` for a fresh store.
+    """
+    from builders.postgres import find_binaries, start_server
+
+    require_postgis(find_binaries()[1])
+    server = start_server()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def postgis_store(postgres_server: Any) -> str:
+    """The URL (password included) of a fresh database with PostGIS and no store yet."""
+    return str(postgres_server.new_database())
+
+
+@pytest.fixture(params=["gpkg", "postgis"])
+def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
+    """Make fresh, empty stores of one backend: GeoPackage files, or PostGIS database URLs.
+
+    Tests of the store's behaviour take this, so that each runs on both backends and
+    proves they behave the same: ``store = make_store()``.
+    """
+    if request.param == "gpkg":
+        numbers = iter(range(1_000_000))
+        return lambda: tmp_path / f"store-{next(numbers)}.gpkg"
+    return request.getfixturevalue("postgres_server").new_database

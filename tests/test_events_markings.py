@@ -6,7 +6,9 @@ import json
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyogrio
@@ -25,6 +27,8 @@ from northpic.events.listing import list_events
 from northpic.markings import default_markings, for_audience, product_marking
 from northpic.store import count_events, read_history
 
+#: Makes a fresh store of the backend under test (see the ``make_store`` fixture).
+MakeStore = Callable[[], Any]
 CLI = [sys.executable, "-c", "from northpic.cli import run; run()"]
 VALIDATE_GPKG = Path("/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py")
 
@@ -36,7 +40,16 @@ def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str,
     return code, captured.out, captured.err
 
 
-def _history_rows(store: Path) -> list[tuple]:
+def _history_rows(store: Path | str) -> list[tuple]:
+    """The history table's rows as stored, from the file or the database itself."""
+    if isinstance(store, str):  # a PostGIS store's URL: the same columns, time as UTC text
+        import psycopg
+
+        with psycopg.connect(store) as pg:
+            return pg.execute(
+                "SELECT event_id, sequence, operation, originator, "
+                "to_char(time AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "
+                "previous::text, new::text FROM events_history ORDER BY fid").fetchall()
     with sqlite3.connect(store) as conn:
         rows = conn.execute("SELECT event_id, sequence, operation, originator, time, previous, "
                             "new FROM events_history ORDER BY fid").fetchall()
@@ -63,8 +76,8 @@ def test_a_record_without_releasability_or_originator_is_refused_and_nothing_sto
     assert not store.exists()
 
 
-def test_batch_defaults_fill_only_what_records_leave_blank(tmp_path: Path) -> None:
-    store = tmp_path / "s.gpkg"
+def test_batch_defaults_fill_only_what_records_leave_blank(make_store: MakeStore) -> None:
+    store = make_store()
     table = default_markings()
     records = [unmarked(event(1)),
                event(2, releasability="NOR EYES ONLY", originator="NOR JOC",
@@ -260,8 +273,8 @@ def test_the_store_stays_a_valid_geopackage_with_its_history(tmp_path: Path) -> 
 # --- the history ---------------------------------------------------------------------------------
 
 
-def test_every_write_appends_one_history_row(tmp_path: Path) -> None:
-    store = tmp_path / "s.gpkg"
+def test_every_write_appends_one_history_row(make_store: MakeStore) -> None:
+    store = make_store()
     before = pd.Timestamp.now(tz="UTC").floor("ms")
     add_events([event(1, notes="first"), event(2)], store)
     add_events([event(1, notes="second", originator="EU SatCen", releasability="EU")], store)
@@ -283,8 +296,8 @@ def test_every_write_appends_one_history_row(tmp_path: Path) -> None:
     assert add1[1]["geometry"] == {"type": "Point", "coordinates": [21.0, 71.0]}
 
 
-def test_the_history_keeps_extra_attributes_as_their_values(tmp_path: Path) -> None:
-    store = tmp_path / "s.gpkg"
+def test_the_history_keeps_extra_attributes_as_their_values(make_store: MakeStore) -> None:
+    store = make_store()
     add_events([event(1, mmsi=273456789, evidence={"ports": ["RU PRI"]}, flagged=True)], store)
     new = read_history("ev-test-1", store).entries[0].new
     assert new["properties"]["mmsi"] == 273456789
@@ -317,8 +330,8 @@ def test_the_history_is_append_only(tmp_path: Path) -> None:
 
 
 def test_remove_keeps_a_tombstone_and_history_shows_it(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    store = tmp_path / "s.gpkg"
+        make_store: MakeStore, capsys: pytest.CaptureFixture[str]) -> None:
+    store = make_store()
     add_events([event(1, name="Tanker \u202ediverts")], store)
     code, _, _ = _run(["events", "remove", "ev-test-1", "--store", str(store), "--originator",
                        "NOR JOC"], capsys)
@@ -339,9 +352,9 @@ def test_remove_keeps_a_tombstone_and_history_shows_it(
     assert "\u202e" not in out
 
 
-def test_history_of_an_unknown_id_is_exit_2(tmp_path: Path,
+def test_history_of_an_unknown_id_is_exit_2(make_store: MakeStore,
                                             capsys: pytest.CaptureFixture[str]) -> None:
-    store = tmp_path / "s.gpkg"
+    store = make_store()
     add_events([event(1)], store)
     code, out, err = _run(["events", "history", "ev-none", "--store", str(store)], capsys)
     assert code == 2 and out == "" and "no event with id 'ev-none'" in err
@@ -353,8 +366,8 @@ NOR_SECRET = "NOR-ONLY-NOTE-7f3a"
 
 
 def test_history_for_an_audience_withholds_what_it_may_not_see(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    store = tmp_path / "s.gpkg"
+        make_store: MakeStore, capsys: pytest.CaptureFixture[str]) -> None:
+    store = make_store()
     add_events([event(1, releasability="NOR EYES ONLY", classification="RESTRICTED",
                       notes=NOR_SECRET, name="Submarine off Andøya", originator="NOR JOC")],
                store)
@@ -389,8 +402,7 @@ def test_history_for_an_audience_withholds_what_it_may_not_see(
 # --- events list --audience ------------------------------------------------------------------------
 
 
-def _marked_store(tmp_path: Path) -> Path:
-    store = tmp_path / "s.gpkg"
+def _marked_store(store: Path | str) -> Path | str:
     add_events([event(1, releasability="NOR EYES ONLY", name="nor only", notes=NOR_SECRET),
                 event(2, releasability="NATO", name="nato only"),
                 event(3, releasability="EU, NATO", name="nato and eu", classification="RESTRICTED"),
@@ -399,8 +411,8 @@ def _marked_store(tmp_path: Path) -> Path:
 
 
 def test_events_list_for_an_audience_is_marked_first_and_last(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    store = _marked_store(tmp_path)
+        make_store: MakeStore, capsys: pytest.CaptureFixture[str]) -> None:
+    store = _marked_store(make_store())
     code, out, _ = _run(["events", "list", "--store", str(store), "--audience", "EU"], capsys)
     assert code == 0
     lines = out.splitlines()
@@ -414,8 +426,8 @@ def test_events_list_for_an_audience_is_marked_first_and_last(
 
 
 def test_events_list_json_for_an_audience_carries_the_markings(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    store = _marked_store(tmp_path)
+        make_store: MakeStore, capsys: pytest.CaptureFixture[str]) -> None:
+    store = _marked_store(make_store())
     code, out, _ = _run(["events", "list", "--store", str(store), "--audience", "NATO",
                          "--json"], capsys)
     assert code == 0
@@ -432,8 +444,8 @@ def test_events_list_json_for_an_audience_carries_the_markings(
 
 
 def test_events_list_without_audience_refuses_a_mix_and_an_unknown_audience(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    store = _marked_store(tmp_path)
+        make_store: MakeStore, capsys: pytest.CaptureFixture[str]) -> None:
+    store = _marked_store(make_store())
     code, out, err = _run(["events", "list", "--store", str(store)], capsys)
     assert code == 2 and out == "" and "--audience" in err
     code, out, err = _run(["events", "list", "--store", str(store), "--audience", "nato"],
@@ -449,8 +461,9 @@ def test_events_list_without_audience_refuses_a_mix_and_an_unknown_audience(
 
 
 @pytest.mark.slow
-def test_history_of_32_concurrent_writers_has_one_row_per_write(tmp_path: Path) -> None:
-    store = tmp_path / "events.gpkg"  # the writers race to create it
+def test_history_of_32_concurrent_writers_has_one_row_per_write(make_store: MakeStore,
+                                                                tmp_path: Path) -> None:
+    store = make_store()  # the writers race to create it
     writers = 32
     files = []
     for i in range(writers):

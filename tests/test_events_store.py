@@ -1,11 +1,16 @@
-"""The event store: round trips of every field, updates, removal, GIS readability."""
+"""The event store: round trips of every field, updates, removal, GIS readability.
+
+Tests taking ``make_store`` run on both backends (GeoPackage and PostGIS): they behave the same.
+"""
 
 from __future__ import annotations
 
 import json
 import sqlite3
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyogrio
@@ -24,6 +29,9 @@ from northpic.events import (
     remove_event,
 )
 
+#: Makes a fresh store of the backend under test (see the ``make_store`` fixture).
+MakeStore = Callable[[], Any]
+
 FULL = event(
     1, id="full-1", name="Tanker ‘Eventin’ diverts — Øresund", kind="diversion",
     time="2026-01-15T08:30:00.250+02:00", valid_to="2026-01-20T23:59:59-05:00",
@@ -35,8 +43,8 @@ FULL = event(
 )
 
 
-def test_round_trip_of_every_field(tmp_path: Path) -> None:
-    store = tmp_path / "s.gpkg"
+def test_round_trip_of_every_field(make_store: MakeStore) -> None:
+    store = make_store()
     polygon = {"type": "Polygon", "coordinates": [[[10, 70], [20, 70], [20, 75], [10, 70]]]}
     line = {"type": "LineString", "coordinates": [[170.5, 70.25], [-170.5, 71.75]]}
     report = add_events([
@@ -66,20 +74,22 @@ def test_round_trip_of_every_field(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("fmt", sorted(WRITERS))
-def test_every_format_gives_the_same_events(tmp_path: Path, fmt: str) -> None:
+def test_every_format_gives_the_same_events(make_store: MakeStore, tmp_path: Path,
+                                            fmt: str) -> None:
     records = batch(5, seed=3)
     records[0]["mmsi"] = 257123456
     path = WRITERS[fmt](tmp_path / f"in.{fmt}", records)
-    add_events(path, tmp_path / "s.gpkg")
-    frame = read_events(tmp_path / "s.gpkg").sort_values("id")
+    store = make_store()
+    add_events(path, store)
+    frame = read_events(store).sort_values("id")
     assert list(frame["id"]) == sorted(r["id"] for r in records)
     assert frame["mmsi"].iloc[0] == 257123456 and pd.isna(frame["mmsi"].iloc[1])
     lons = sorted(r["lon"] for r in records)
     assert sorted(frame.geometry.x) == pytest.approx(lons, abs=1e-9)
 
 
-def test_adding_an_id_again_updates_it(tmp_path: Path) -> None:
-    store = tmp_path / "s.gpkg"
+def test_adding_an_id_again_updates_it(make_store: MakeStore) -> None:
+    store = make_store()
     add_events([event(1, mmsi=1), event(2)], store)
     report = add_events([event(1, name="Renamed", confidence="high"), event(3)], store)
     assert (report.added, report.updated) == (1, 1)
@@ -90,8 +100,8 @@ def test_adding_an_id_again_updates_it(tmp_path: Path) -> None:
     assert pd.isna(frame.loc["ev-test-1", "mmsi"])  # an update replaces the whole event
 
 
-def test_derived_ids_are_stable_and_deduplicate(tmp_path: Path) -> None:
-    store = tmp_path / "s.gpkg"
+def test_derived_ids_are_stable_and_deduplicate(make_store: MakeStore) -> None:
+    store = make_store()
     record = event(1, id=None)
     first = add_events([record], store)
     same_instant = dict(record, time="2026-01-15T06:30:00Z")  # the same moment, other offset
@@ -102,8 +112,8 @@ def test_derived_ids_are_stable_and_deduplicate(tmp_path: Path) -> None:
     assert moved.ids != first.ids and len(read_events(store)) == 2
 
 
-def test_attribute_type_clash_with_store_rolls_back(tmp_path: Path) -> None:
-    store = tmp_path / "s.gpkg"
+def test_attribute_type_clash_with_store_rolls_back(make_store: MakeStore) -> None:
+    store = make_store()
     add_events([event(1, mmsi=257123456)], store)
     with pytest.raises(SchemaError, match="attribute 'mmsi' holds text values here but integer"):
         add_events([event(2, extra="new column"), event(3, mmsi="unknown")], store)
@@ -111,8 +121,8 @@ def test_attribute_type_clash_with_store_rolls_back(tmp_path: Path) -> None:
     assert list(frame["id"]) == ["ev-test-1"] and "extra" not in frame.columns
 
 
-def test_remove_and_unknown_id(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    store = tmp_path / "s.gpkg"
+def test_remove_and_unknown_id(make_store: MakeStore, capsys: pytest.CaptureFixture[str]) -> None:
+    store = make_store()
     add_events(batch(3), store)
     assert remove_event("b-1", store) is True
     assert list(read_events(store)["id"]) == ["b-0", "b-2"]
@@ -124,9 +134,9 @@ def test_remove_and_unknown_id(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert list(read_events(store)["id"]) == ["b-0"]
 
 
-def test_list_filters_and_json_round_trip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+def test_list_filters_and_json_round_trip(make_store: MakeStore, monkeypatch: pytest.MonkeyPatch,
                                           capsys: pytest.CaptureFixture[str]) -> None:
-    store = tmp_path / "s.gpkg"
+    store = make_store()
     add_events([FULL, event(2, kind="deployment", domain="military",
                             time="2026-03-01T12:00:00+00:00")], store)
     assert main(["events", "list", "--store", str(store), "--since", "2026-02-01"]) == 0
@@ -139,7 +149,7 @@ def test_list_filters_and_json_round_trip(tmp_path: Path, monkeypatch: pytest.Mo
     assert [f["id"] for f in doc["features"]] == ["full-1"]
     props = doc["features"][0]["properties"]
     assert props["time"] == "2026-01-15T06:30:00.250Z" and props["evidence"] == FULL["evidence"]
-    copy = tmp_path / "copy.gpkg"
+    copy = make_store()
     import io
     monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(doc)))
     assert main(["events", "add", "-", "--store", str(copy)]) == 0
@@ -203,8 +213,8 @@ def test_default_store_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> 
     assert default_store_path() == tmp_path / "xdg" / "northpic" / "events.gpkg"
 
 
-def test_events_layers_and_specs(tmp_path: Path) -> None:
-    store = tmp_path / "s.gpkg"
+def test_events_layers_and_specs(make_store: MakeStore) -> None:
+    store = make_store()
     add_events([FULL, event(2, domain="military", mmsi=None), event(3, domain="military")], store)
     layers = events_layers(read_events(store))
     assert sorted(layers) == ["events_military", "shadow_fleet"]
@@ -220,10 +230,10 @@ def test_events_layers_and_specs(tmp_path: Path) -> None:
         event_layer_spec("events_naval")
 
 
-def test_shadow_fleet_events_join_the_catalogue_layer(tmp_path: Path) -> None:
+def test_shadow_fleet_events_join_the_catalogue_layer(make_store: MakeStore) -> None:
     from northpic.picture import load_picture
 
-    store = tmp_path / "s.gpkg"
+    store = make_store()
     add_events([FULL], store)
     frames = load_picture(layers=["shadow_fleet"], events_store=store)
     joined = frames["shadow_fleet"]

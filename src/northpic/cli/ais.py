@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from northpic.ais.kinds import EVENT_KINDS
-from northpic.cli.options import comma_list, markings_options, mkdir_option
+from northpic.cli.options import STORE, comma_list, markings_options, mkdir_option
 from northpic.errors import BadInputError
 from northpic.markings import resolve_markings
 
@@ -72,8 +72,8 @@ def use_jemalloc() -> None:
               help="Add the events to the event store as layer shadow_fleet.")
 @click.option("--add-tracks", is_flag=True,
               help="Also add the track lines to the event store, for the map.")
-@click.option("--store", type=click.Path(dir_okay=False, path_type=Path),
-              help="The event store (GeoPackage) for --add.")
+@click.option("--store", type=STORE,
+              help="The event store (a GeoPackage, or a postgresql:// URL) for --add.")
 @click.option("--columns", "column_map",
               help="Map report columns to your header: 'mmsi=ShipId,time=Ts,lat=Y,lon=X'.")
 @click.option("--format", "fmt", type=click.Choice(["auto", "csv", "parquet", "nmea"]),

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from northpic.cli.options import comma_list, markings_options, mkdir_option
+from northpic.cli.options import STORE, comma_list, markings_options, mkdir_option
 from northpic.markings import resolve_markings
 
 DEFAULT_OUT = Path("maps/northern_picture.html")
@@ -39,8 +39,8 @@ DEFAULT_OUT = Path("maps/northern_picture.html")
               help="Title of the map and of the slide's title block.")
 @click.option("--dtg", help="The slide's date-time group (041230ZDEC26, or an ISO 8601 time); "
                             "default: the build time.")
-@click.option("--events", "events_store", type=click.Path(dir_okay=False, path_type=Path),
-              help="Event store (GeoPackage) whose events to draw.")
+@click.option("--events", "events_store", type=STORE,
+              help="Event store (a GeoPackage, or a postgresql:// URL) whose events to draw.")
 @click.option("--seaice", "seaice_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Sea-ice concentration file to draw as an observed day.")
 @click.option("--overwrite", is_flag=True,

@@ -6,15 +6,16 @@ from pathlib import Path
 
 import click
 
-from northpic.cli.options import markings_options
+from northpic.cli.options import STORE, markings_options
 from northpic.markings import resolve_markings
 
-_STORE_HELP = ("Event store (GeoPackage); default $NORTHPIC_EVENTS or "
+_STORE_HELP = ("Event store: a GeoPackage file, or a PostGIS database as a postgresql:// URL "
+               "(its password is never shown); default $NORTHPIC_EVENTS or "
                "~/.local/share/northpic/events.gpkg.")
 
 
 #: The ``--store`` option that every events command takes.
-_store_option = click.option("--store", type=click.Path(dir_okay=False, path_type=Path),
+_store_option = click.option("--store", type=STORE,
                              help=_STORE_HELP)
 #: ``--markings`` alone, for commands that check markings but make no product.
 _markings_file_option = click.option(
@@ -24,7 +25,11 @@ _markings_file_option = click.option(
 
 @click.group("events")
 def command() -> None:
-    """Add, list and remove reported events, and show their history (a GeoPackage store)."""
+    """Add, list and remove reported events, and show their history.
+
+    The store is a GeoPackage file, or a PostGIS database shared by many
+    machines (--store postgresql://user@host/database).
+    """
 
 
 @command.command("add")
@@ -65,6 +70,8 @@ def add_command(source: str, store: Path | None, assume_utc: bool, layer: str | 
       northpic events add sighting.cot --releasability NATO --originator "NOR JOC"
       cat tak-feed/*.cot | northpic events add - --releasability PUBLIC \\
           --originator "TAK feed"
+      northpic events add reports.geojson --store postgresql://ops@db.example/northpic \\
+          --releasability "NATO, EU" --originator "NOR JOC"
     """
     from northpic.events import add_events
 
@@ -96,6 +103,7 @@ def list_command(store: Path | None, since: str | None, kind: str | None, as_jso
       northpic events list --since 2026-01-01 --kind diversion --audience NATO
       northpic events list --audience EU --json > events-eu.geojson
       northpic events list --unmarked --json > unmarked.geojson
+      northpic events list --store postgresql://ops@db.example/northpic --audience NATO
     """
     from northpic.events.listing import list_events
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from northpic.cli.options import comma_list, markings_options, mkdir_option
+from northpic.cli.options import STORE, comma_list, markings_options, mkdir_option
 from northpic.markings import resolve_markings
 
 FORMAT_NAMES = ("gpkg", "kml", "geojson", "parquet", "shp", "csv", "cot", "takpkg")
@@ -23,8 +23,8 @@ FORMAT_NAMES = ("gpkg", "kml", "geojson", "parquet", "shp", "csv", "cot", "takpk
                    "layers events_military, events_economic, events_environmental, "
                    "events_social.")
 @click.option("--at", "at", help="Only records valid at this ISO 8601 date (default: all).")
-@click.option("--events", "events_store", type=click.Path(dir_okay=False, path_type=Path),
-              help="Event store (GeoPackage) whose events to export too.")
+@click.option("--events", "events_store", type=STORE,
+              help="Event store (a GeoPackage, or a postgresql:// URL) whose events to export too.")
 @click.option("--seaice", "seaice_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Sea-ice concentration file: add its 15 % edge (and, in folder formats, "
                    "its concentration as a COG GeoTIFF).")

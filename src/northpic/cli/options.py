@@ -39,6 +39,31 @@ def comma_list(value: str | None, option: str) -> list[str] | None:
     return names
 
 
+class StoreType(click.ParamType):
+    """An event store option: a ``postgresql://`` URL kept as given, else a file path.
+
+    ``click.Path`` would take a URL for a path (and ``pathlib`` would fold its
+    ``//``); a URL is passed on as a string, and shown in messages without
+    its password.
+    """
+
+    name = "store"
+    _file = click.Path(dir_okay=False, path_type=Path)
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        """Return a URL as a string, anything else as a checked :class:`pathlib.Path`."""
+        from northpic.store.location import is_database_url
+
+        if is_database_url(value):
+            return value
+        return self._file.convert(value, param, ctx)
+
+
+#: The type of every option naming an event store (a file or a ``postgresql://`` URL).
+STORE = StoreType()
+
+
 #: ``--mkdir``: the one switch that lets a command create a missing output folder.
 mkdir_option = click.option(
     "--mkdir", is_flag=True,

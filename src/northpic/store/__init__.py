@@ -3,9 +3,11 @@
 Events are kept in a GeoPackage file (:mod:`northpic.store.gpkg`, the
 embedded default; its connections and guarantees in
 :mod:`northpic.store.connection`, salvage of a damaged file in
-:mod:`northpic.store.recover`). The functions below resolve where the store
-is and hand over to its backend; a second backend (a server database) is
-one more module here and one more branch in :func:`_backend`.
+:mod:`northpic.store.recover`), or in a PostgreSQL database with PostGIS
+named by a ``postgresql://`` URL (:mod:`northpic.store.postgis`, for many
+machines writing at once; see :mod:`northpic.store.location`). The
+functions below resolve where the store is and hand over to its backend:
+both behave the same, and read back the same frames.
 
 Every write (add, update, remove) appends a row to the store's append-only
 history, in the same transaction: who (the originator), when, and the
@@ -14,6 +16,8 @@ version before and after (see :mod:`northpic.store.history`,
 
 The store lives at ``--store``, else ``$NORTHPIC_EVENTS`` if set, else at
 ``$XDG_DATA_HOME/northpic/events.gpkg`` (``~/.local/share/northpic/events.gpkg``).
+Either may be a file or a ``postgresql://`` (``postgres://``) URL; the URL's
+password is used to connect only, never shown.
 
 Examples
 --------
@@ -49,18 +53,22 @@ import geopandas as gpd
 import pandas as pd
 
 from northpic.errors import BadInputError, DataFileError
-from northpic.store.report import AddReport, EventHistory, HistoryEntry
+from northpic.store.location import DatabaseURL, is_database_url
+from northpic.store.report import AddReport, EventHistory, HistoryEntry, StoreTarget
 from northpic.times import parse_time
 
-#: A store: a file path, or ``None`` for :func:`default_store_path`.
-StoreLocation = str | Path | None
+#: A store: a file path, a ``postgresql://`` URL (a string or a :class:`DatabaseURL`), or
+#: ``None`` for ``$NORTHPIC_EVENTS`` or :func:`default_store_path`.
+StoreLocation = str | Path | DatabaseURL | None
 
 
 def default_store_path() -> Path:
-    """Return the default event store.
+    """Return the default event store file.
 
     ``$NORTHPIC_EVENTS`` if set; otherwise ``events.gpkg`` in
-    ``$XDG_DATA_HOME/northpic`` (default ``~/.local/share/northpic``).
+    ``$XDG_DATA_HOME/northpic`` (default ``~/.local/share/northpic``). (A
+    ``postgresql://`` URL in ``$NORTHPIC_EVENTS`` is taken as such by the
+    store functions given no store; this function is about files.)
 
     Examples
     --------
@@ -74,15 +82,29 @@ def default_store_path() -> Path:
     return Path(data_home).expanduser() / "northpic" / "events.gpkg"
 
 
-def _resolve(store: StoreLocation) -> Path:
+def _resolve(store: StoreLocation) -> StoreTarget:
+    """Find the store: a database URL (a string, never a path) or a file path."""
+    if store is None and is_database_url(os.environ.get("NORTHPIC_EVENTS")):
+        store = os.environ["NORTHPIC_EVENTS"]
+    if isinstance(store, DatabaseURL):
+        return store
+    if isinstance(store, str) and is_database_url(store):
+        where = DatabaseURL.parse(store)
+        if "\x00" in store:
+            raise DataFileError(str(where), "a store's URL cannot hold a NUL character")
+        return where
     path = Path(store).expanduser() if store is not None else default_store_path()
     if "\x00" in str(path):
         raise DataFileError(repr(str(path)), "a store's file name cannot hold a NUL character")
     return path
 
 
-def _backend(path: Path) -> ModuleType:
-    """Choose the module that keeps the store at ``path``: today always the GeoPackage one."""
+def _backend(where: StoreTarget) -> ModuleType:
+    """Choose the module that keeps the store: PostGIS for a database URL, else GeoPackage."""
+    if isinstance(where, DatabaseURL):
+        from northpic.store import postgis
+
+        return postgis
     from northpic.store import gpkg
 
     return gpkg
@@ -97,7 +119,9 @@ def write_events(frame: gpd.GeoDataFrame, store: StoreLocation, label: str = "<e
     frame : geopandas.GeoDataFrame
         Events as returned by :func:`northpic.events.schema.validate_events`.
     store : str or pathlib.Path, optional
-        The event store; created if missing; default :func:`default_store_path`.
+        The event store: a file, or a ``postgresql://`` URL; created if
+        missing (a database's tables); default ``$NORTHPIC_EVENTS``, else
+        :func:`default_store_path`.
     label : str
         Where the batch came from, for messages.
 
@@ -118,7 +142,7 @@ def write_events(frame: gpd.GeoDataFrame, store: StoreLocation, label: str = "<e
     return _backend(path).write_events(frame, path, label)
 
 
-def check_writable(store: StoreLocation = None) -> Path:
+def check_writable(store: StoreLocation = None) -> StoreTarget:
     """Check, before any work and changing nothing, that events could be written to the store.
 
     What :func:`write_events` would refuse for the store itself is refused
@@ -126,18 +150,22 @@ def check_writable(store: StoreLocation = None) -> Path:
     store's folder is created) or cannot be written, a read-only or
     immutable store, a file that is not an event store, and a damaged one
     (``PRAGMA quick_check``; the write that follows skips the check while
-    the file is unchanged). A command that reads and analyses input before
-    it stores the result calls this first, so a refusal costs no work.
+    the file is unchanged); for a database, one that cannot be reached,
+    a read-only server, tables that are not northpic's or that the user may
+    not write, and a new store the user may not create. A command that reads
+    and analyses input before it stores the result calls this first, so a
+    refusal costs no work.
 
     Parameters
     ----------
     store : str or pathlib.Path, optional
-        The event store; default :func:`default_store_path`.
+        The event store: a file, or a ``postgresql://`` URL; default
+        ``$NORTHPIC_EVENTS``, else :func:`default_store_path`.
 
     Returns
     -------
-    pathlib.Path
-        The store's path.
+    pathlib.Path or DatabaseURL
+        The store's path, or its URL.
 
     Raises
     ------
@@ -173,7 +201,8 @@ def read_events(
     Parameters
     ----------
     store : str or pathlib.Path, optional
-        The event store; default :func:`default_store_path`.
+        The event store: a file, or a ``postgresql://`` URL; default
+        ``$NORTHPIC_EVENTS``, else :func:`default_store_path`.
     since : str or date, optional
         Keep events at or after this moment (ISO 8601; a date is midnight
         UTC, a month or a year its first day; see :func:`northpic.times.parse_time`).
@@ -218,7 +247,8 @@ def remove_event(event_id: str, store: StoreLocation = None, *,
         another tool) may be given as ``events list`` shows it, escaped
         (``a\\x00b``).
     store : str or pathlib.Path, optional
-        The event store; default :func:`default_store_path`.
+        The event store: a file, or a ``postgresql://`` URL; default
+        ``$NORTHPIC_EVENTS``, else :func:`default_store_path`.
     originator : str, optional
         Who removes it, for the history (left blank if not given).
 
@@ -253,7 +283,8 @@ def read_history(event_id: str, store: StoreLocation = None) -> EventHistory:
         The event's id, now stored or removed (or escaped, as for
         :func:`remove_event`).
     store : str or pathlib.Path, optional
-        The event store; default :func:`default_store_path`.
+        The event store: a file, or a ``postgresql://`` URL; default
+        ``$NORTHPIC_EVENTS``, else :func:`default_store_path`.
 
     Returns
     -------
@@ -307,6 +338,6 @@ def last_change(store: StoreLocation = None) -> int:
     return int(_backend(path).last_change(path))
 
 
-__all__ = ["AddReport", "EventHistory", "HistoryEntry", "StoreLocation", "check_writable",
-           "count_events", "default_store_path", "last_change", "read_events", "read_history", "remove_event",
-           "write_events"]
+__all__ = ["AddReport", "DatabaseURL", "EventHistory", "HistoryEntry", "StoreLocation",
+           "StoreTarget", "check_writable", "count_events", "default_store_path", "last_change",
+           "read_events", "read_history", "remove_event", "write_events"]

@@ -33,7 +33,6 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import shapely
 
@@ -41,21 +40,19 @@ from northpic.errors import (
     DamagedStoreError,
     DataFileError,
     EventNotFoundError,
-    Problem,
-    SchemaError,
     StoreBusyError,
     StoreNotWritableError,
 )
-from northpic.schema import (
-    COMMON_COLUMNS,
-    EVENT_COLUMNS,
-    MARKING_COLUMNS,
-    STORAGE_CRS,
-    attribute_kind,
-    typed_attribute,
-)
 from northpic.store import default_store_path, history
 from northpic.store import gpkg_format as gpkg
+from northpic.store.columns import (
+    MARKED,
+    STORED,
+    batch_columns,
+    events_frame,
+    find_id,
+    new_attributes,
+)
 from northpic.store.connection import (
     check_creatable,
     check_store,
@@ -71,7 +68,6 @@ from northpic.store.connection import (
     unwritable_reason,
 )
 from northpic.store.report import AddReport, EventHistory, HistoryEntry
-from northpic.text import terminal_text
 from northpic.times import format_time
 
 #: The feature table holding the events.
@@ -99,11 +95,10 @@ _FIXED_SQL = f"""CREATE TABLE {TABLE} (
     added_at DATETIME NOT NULL,
     updated_at DATETIME NOT NULL)"""
 #: Columns of the fixed part of the table, in order (after fid and geom).
-_STORED = ("id", "name", "layer", "domain", "kind", "source", "confidence", "precision_km",
-           "time", "valid_to", "notes")
+_STORED = STORED
 _BOOKKEEPING = ("fid", "geom", "added_at", "updated_at")
 #: The marking columns (NULL in events stored before markings, absent from such stores).
-_MARKED = MARKING_COLUMNS
+_MARKED = MARKED
 
 
 def _initialise(conn: sqlite3.Connection) -> None:
@@ -196,71 +191,18 @@ def _stored_attributes(conn: sqlite3.Connection) -> dict[str, str]:
     return out
 
 
-def _batch_kind(series: pd.Series) -> str | None:
-    for value in series:
-        if value is None or value is pd.NA or value is pd.NaT or (
-            isinstance(value, float) and np.isnan(value)
-        ):
-            continue
-        kind = attribute_kind(value.item() if isinstance(value, np.generic) else value)
-        if kind == "integer" and series.dtype.kind == "f":
-            return "real"
-        return kind
-    return None
-
-
 def _prepare_attributes(conn: sqlite3.Connection, frame: pd.DataFrame, label: str,
                         path: Path) -> dict[str, str]:
     """Check the batch's extra attributes against the store; add new columns."""
     stored = _stored_attributes(conn)
-    lowered = {name.lower(): name for name in [*stored, *_STORED, *_BOOKKEEPING, *_MARKED]}
-    extras = [c for c in frame.columns if c not in COMMON_COLUMNS and c not in EVENT_COLUMNS
-              and c not in _MARKED and c != "geometry"]
-    problems = []
-    for name in extras:
-        kind = _batch_kind(frame[name])
-        existing = lowered.get(name.lower())
-        if existing is not None and existing != name:
-            problems.append(Problem(label, None, f"attribute {name!r} clashes with {existing!r} "
-                                                 f"in the store {path}"))
-        elif name in stored:
-            have = stored[name]
-            if kind is not None and kind != have and not (have == "real" and kind == "integer"):
-                problems.append(Problem(label, None, f"attribute {name!r} holds {kind} values "
-                                                     f"here but {have} values in the store {path}"))
-        else:
-            kind = kind or "text"
-            conn.execute(f'ALTER TABLE {TABLE} ADD COLUMN "{name}" {_DECLARED[kind]}')
-            if kind == "json":
-                conn.execute(
-                    "INSERT INTO gpkg_data_columns (table_name, column_name, name, mime_type) "
-                    "VALUES (?, ?, ?, ?)", (TABLE, name, name, _JSON_MIME))
-            stored[name] = kind
-            lowered[name.lower()] = name
-    if problems:
-        raise SchemaError(problems)
-    return stored
-
-
-def _sql_values(series: pd.Series, kind: str) -> list[Any]:
-    def convert(value: Any) -> Any:
-        if value is None or value is pd.NA or value is pd.NaT:
-            return None
-        if isinstance(value, np.generic):
-            value = value.item()
-        if isinstance(value, float) and np.isnan(value):
-            return None
-        if kind == "datetime":
-            return format_time(pd.Timestamp(value))
+    added = new_attributes(frame, stored, (*_STORED, *_BOOKKEEPING, *_MARKED), label, str(path))
+    for name, kind in added.items():
+        conn.execute(f'ALTER TABLE {TABLE} ADD COLUMN "{name}" {_DECLARED[kind]}')
         if kind == "json":
-            return json.dumps(value, ensure_ascii=False)
-        if kind == "boolean":
-            return int(bool(value))
-        if kind == "real":
-            return float(value)
-        return value
-
-    return [convert(v) for v in series.astype(object)]
+            conn.execute(
+                "INSERT INTO gpkg_data_columns (table_name, column_name, name, mime_type) "
+                "VALUES (?, ?, ?, ?)", (TABLE, name, name, _JSON_MIME))
+    return {**stored, **added}
 
 
 def check_writable(path: Path) -> None:
@@ -291,12 +233,6 @@ def check_writable(path: Path) -> None:
         raise store_error(path, exc, writing=True) from None
     finally:
         conn.close()
-
-
-def _marking_values(frame: pd.DataFrame, column: str) -> list[str | None]:
-    if column not in frame.columns:
-        return [None] * len(frame)
-    return [v if isinstance(v, str) and v.strip() else None for v in frame[column]]
 
 
 def _stored_versions(conn: sqlite3.Connection, ids: list[str],
@@ -332,17 +268,8 @@ def write_events(frame: gpd.GeoDataFrame, path: Path, label: str) -> AddReport:
         existing = set(previous)
         columns: dict[str, list[Any]] = {
             "geom": gpkg.encode_geometries(list(frame.geometry)),
-            "id": ids,
-            **{c: [str(v) for v in frame[c]] for c in ("name", "layer", "domain", "kind",
-                                                        "source", "confidence", "notes")},
-            "precision_km": [float(v) for v in frame["precision_km"]],
-            "time": [format_time(t) for t in frame["time"]],
-            "valid_to": [None if pd.isna(t) else format_time(t) for t in frame["valid_to"]],
-            **{c: _marking_values(frame, c) for c in _MARKED},
+            **batch_columns(frame, attributes),
         }
-        for name, kind in attributes.items():
-            columns[name] = (_sql_values(frame[name], kind) if name in frame.columns
-                             else [None] * len(frame))
         names = list(columns)
         quoted = ", ".join(f'"{n}"' for n in [*names, "added_at", "updated_at"])
         marks = ", ".join("?" * (len(names) + 2))
@@ -357,7 +284,6 @@ def write_events(frame: gpd.GeoDataFrame, path: Path, label: str) -> AddReport:
         for row, geometry in zip(rows, history.geometries_json(list(frame.geometry)),
                                  strict=True):
             values = dict(zip(version_names, row[1:len(names)], strict=True))
-            values = {n: values[n] for n in [*_STORED, *_MARKED, *attributes]}
             event_id = values["id"]
             new = history.version_feature(values, attributes, geometry)
             old = previous.get(event_id)
@@ -419,41 +345,11 @@ def read_events(path: Path, since: pd.Timestamp | None, kind: str | None) -> gpd
                                            f"({exc}); to recover, {recovery_hint(path)}") from None
 
 
-def _events_frame(
-    rows: list[tuple[Any, ...]], attributes: list[tuple[str, str]]
-) -> gpd.GeoDataFrame:
-    names = ["geom", *_STORED, *_MARKED, *(n for n, _ in attributes)]
-    values = list(zip(*rows, strict=True)) if rows else [()] * len(names)
-    columns = dict(zip(names, values, strict=True))
-    time = pd.to_datetime(pd.Series(columns["time"], dtype=object), utc=True, format="ISO8601")
-    data: dict[str, Any] = {c: pd.Series(columns[c], dtype=object).astype(str)
-                            for c in ("id", "name", "layer", "domain", "kind", "source",
-                                      "confidence")}
-    data["precision_km"] = pd.Series(columns["precision_km"], dtype="float64")
-    data["valid_from"] = time
-    data["valid_to"] = pd.to_datetime(pd.Series(columns["valid_to"], dtype=object), utc=True,
-                                      format="ISO8601")
-    data["time"] = time
-    data["notes"] = pd.Series(columns["notes"], dtype=object).astype(str)
-    for name in _MARKED:  # NULL (an event stored before markings): blank, i.e. unmarked
-        data[name] = pd.Series(["" if v is None else str(v) for v in columns[name]], dtype=object)
-    for name, kind in attributes:
-        raw = list(columns[name])
-        if kind == "json":
-            raw = [None if v is None else json.loads(v) for v in raw]
-        data[name] = pd.Series(typed_attribute(raw, kind))
-    geometry = gpkg.decode_geometries(list(columns["geom"]))
-    frame = pd.DataFrame(data)
-    ordered = [*COMMON_COLUMNS, *_MARKED, *EVENT_COLUMNS, *(n for n, _ in attributes)]
-    return gpd.GeoDataFrame(frame[ordered], geometry=gpd.GeoSeries(geometry, crs=STORAGE_CRS),
-                            crs=STORAGE_CRS)
-
-
-def _find_id(event_id: str, candidates: list[str]) -> str | None:
-    """Return the stored id ``event_id`` names: itself, or an id it shows escaped."""
-    if "\\" not in event_id:
-        return None
-    return next((stored for stored in candidates if terminal_text(stored) == event_id), None)
+def _events_frame(rows: list[tuple[Any, ...]], attributes: list[tuple[str, str]]
+                  ) -> gpd.GeoDataFrame:
+    """Build the events frame from rows of the GeoPackage blob and the stored columns."""
+    return events_frame([row[1:] for row in rows],
+                        gpkg.decode_geometries([row[0] for row in rows]), attributes)
 
 
 def remove_event(path: Path, event_id: str, originator: str | None = None) -> bool:
@@ -467,7 +363,7 @@ def remove_event(path: Path, event_id: str, originator: str | None = None) -> bo
         stored = event_id
         if not conn.execute(f"SELECT 1 FROM {TABLE} WHERE id = ?", (event_id,)).fetchone():
             ids = [row[0] for row in conn.execute(f"SELECT id FROM {TABLE}").fetchall()]
-            stored = _find_id(event_id, ids) or ""
+            stored = find_id(event_id, ids) or ""
         attributes = _stored_attributes(conn)
         previous = _stored_versions(conn, [stored], attributes) if stored else {}
         if stored not in previous:
@@ -496,7 +392,7 @@ def read_history(path: Path, event_id: str) -> EventHistory:
         rows = history.history_rows(conn, event_id)
         if not rows and not stored_ids:
             ids = [row[0] for row in conn.execute(f"SELECT id FROM {TABLE}")]
-            found = _find_id(event_id, [*ids, *history.history_ids(conn)])
+            found = find_id(event_id, [*ids, *history.history_ids(conn)])
             if found is not None:
                 event_id = found
                 stored_ids = [found] if found in ids else []
@@ -551,4 +447,5 @@ def last_change(path: Path) -> int:
         conn.close()
 
 
-__all__ = ["count_events", "last_change", "read_events", "read_history", "remove_event", "write_events"]
+__all__ = ["check_writable", "count_events", "last_change", "read_events", "read_history",
+           "remove_event", "write_events"]

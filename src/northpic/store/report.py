@@ -8,6 +8,11 @@ from typing import Any
 
 import pandas as pd
 
+from northpic.store.location import DatabaseURL
+
+#: Where a store was found: a file, or a database (shown without its password).
+StoreTarget = Path | DatabaseURL
+
 
 @dataclass(frozen=True)
 class AddReport:
@@ -19,7 +24,7 @@ class AddReport:
         Events new to the store.
     updated : int
         Events whose id was already stored, now replaced.
-    store : pathlib.Path
+    store : pathlib.Path or DatabaseURL
         The store written.
     ids : tuple of str
         The ids of the batch, in input order.
@@ -29,7 +34,7 @@ class AddReport:
 
     added: int
     updated: int
-    store: Path
+    store: StoreTarget
     ids: tuple[str, ...] = ()
     flattened: tuple[str, ...] = ()
 
@@ -86,11 +91,11 @@ class EventHistory:
         Oldest first; empty for an event stored before the store kept history.
     stored : bool
         Whether the event is in the store now (False once removed).
-    store : pathlib.Path
+    store : pathlib.Path or DatabaseURL
         The store read.
     """
 
     event_id: str
     entries: tuple[HistoryEntry, ...]
     stored: bool
-    store: Path
+    store: StoreTarget
