@@ -206,7 +206,8 @@ def _client(entry: Any, number: int, table: MarkingTable, source: str) -> Client
     grant_list = entry.get("grant", [])
     if not isinstance(grant_list, list) or not all(isinstance(g, str) for g in grant_list):
         raise _fail(source, where, "'grant' must be a list of releasability codes")
-    grant = _audience(", ".join(grant_list), table, source, where) if grant_list else frozenset()
+    # each code apart: "NATO, PUBLIC" as one marking would read as PUBLIC alone
+    grant = frozenset().union(*(_audience(code, table, source, where) for code in grant_list))
     level = entry.get("max_classification")
     if level is not None:
         if not isinstance(level, str):
