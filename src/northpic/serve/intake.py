@@ -120,19 +120,27 @@ async def read_body(request: Request, limit: int) -> bytes:
     ------
     TooLarge
         When ``Content-Length`` says more than ``limit``, or the body grows past it.
+    DataFileError
+        When the client goes before the body ends.
     """
     declared = request.headers.get("content-length")
     if declared is not None and declared.strip().isdigit() and int(declared) > limit:
         raise TooLarge(f"the body ({int(declared)} bytes) is over this server's limit "
                        f"of {limit} bytes; send smaller batches")
+    from starlette.requests import ClientDisconnect
+
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise TooLarge(f"the body is over this server's limit of {limit} bytes; "
-                           "send smaller batches")
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise TooLarge(f"the body is over this server's limit of {limit} bytes; "
+                               "send smaller batches")
+            chunks.append(chunk)
+    except ClientDisconnect:
+        raise DataFileError(BODY_LABEL, f"the connection closed after {size} bytes, before "
+                                        "the body ended; nothing was stored") from None
     return b"".join(chunks)
 
 
