@@ -158,6 +158,12 @@ class ServeConfig:
                 found = account
         return found
 
+    def store_path(self) -> Path:
+        """Return the GeoPackage store's path (:func:`northpic.store.default_store_path` if unset)."""
+        from northpic.store import default_store_path
+
+        return Path(self.store).expanduser() if self.store else default_store_path()
+
     def with_options(self, **options: Any) -> ServeConfig:
         """Return a copy with the given command-line options (those not None) applied."""
         given = {k: v for k, v in options.items() if v is not None}

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from northpic.errors import BadInputError, DataFileError, StoreError, UnsupportedFormatError
@@ -66,17 +65,11 @@ class Conflict(BadInputError):
     """A write that would overwrite a record the client may not replace: answered with 409."""
 
 
-def _store_path(config: ServeConfig) -> Path:
-    from northpic.store import default_store_path
-
-    return Path(config.store).expanduser() if config.store else default_store_path()
-
-
 def stored_markings(config: ServeConfig) -> dict[str, str]:
     """Return each stored event's releasability by id (cached until the store changes)."""
     from northpic.store import last_change, read_events
 
-    path = _store_path(config)
+    path = config.store_path()
     if not path.exists():
         return {}
     key = str(path)
@@ -215,7 +208,7 @@ def write_body(config: ServeConfig, client: Client, data: bytes, media_type: str
         if hidden:
             raise Conflict(f"{len(hidden)} id(s) of the batch are taken by records this "
                            f"client may not replace (first {hidden[0][:80]!r}); use other ids")
-        write_events(frame, _store_path(config), BODY_LABEL)
+        write_events(frame, config.store_path(), BODY_LABEL)
     unique = list(dict.fromkeys(ids))
     return WriteResult(tuple(i for i in unique if i not in stored),
                        tuple(i for i in unique if i in stored))
@@ -239,7 +232,7 @@ def remove_for(config: ServeConfig, client: Client, event_id: str) -> None:
         if event_id not in stored or event_id not in visible_ids(
                 {event_id: stored[event_id]}, client.audience, config.markings):
             raise NotFound(f"no event {event_id[:80]!r}")
-        remove_event(event_id, _store_path(config), originator=account.organisation)
+        remove_event(event_id, config.store_path(), originator=account.organisation)
 
 
 def _answer(exc: Exception) -> Response | None:
