@@ -213,7 +213,7 @@ def picture_page(
     markings: MarkingTable | str | Path | None = None,
     perspective: Perspective | str | Path | None = None,
 ) -> str:
-    """Return the picture as one self-contained, marked HTML page (the text :func:`build_map` writes).
+    """Return the picture as one self-contained, marked HTML page (what :func:`build_map` writes).
 
     The parameters are those of :func:`build_map`; ``northpic serve``'s
     live map (``GET /map``) serves this page for each client's audience.

@@ -159,7 +159,7 @@ class ServeConfig:
         return found
 
     def store_path(self) -> Path:
-        """Return the GeoPackage store's path (:func:`northpic.store.default_store_path` if unset)."""
+        """Return the store's path (default :func:`northpic.store.default_store_path`)."""
         from northpic.store import default_store_path
 
         return Path(self.store).expanduser() if self.store else default_store_path()
