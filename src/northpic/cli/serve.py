@@ -48,8 +48,8 @@ def command(ctx: click.Context, config_file: Path | None, db: str | None, store:
       northpic serve --config serve.toml --store watch/events.gpkg
       northpic serve --config serve.toml --db postgresql://northpic@db.example/picture
       northpic serve token --organisation "NOR JOC"
-      curl -X POST -H "Authorization: Bearer $TOKEN" -H "Content-Type: text/csv" \
-           --data-binary @events.csv http://127.0.0.1:8000/collections/events/items
+      curl -H "Authorization: Bearer $TOKEN" -H "Content-Type: text/csv" --data-binary
+           @events.csv http://127.0.0.1:8000/collections/events/items
     """
     if ctx.invoked_subcommand is not None:
         return

@@ -177,8 +177,8 @@ async def changes(config: ServeConfig, audience: frozenset[str], version: str
     """Yield the Server-Sent Events of what changes for ``audience`` after ``version``."""
     from starlette.concurrency import run_in_threadpool
 
-    view = await run_in_threadpool(audience_view, config, audience)
     yield b"retry: 1000\n\n"
+    view = await run_in_threadpool(audience_view, config, audience)
     if view.version != version:  # the page is older: send everything it should hold
         yield _message({"version": view.version, "reset": True,
                         "upsert": list(view.features.values()), "remove": [],
