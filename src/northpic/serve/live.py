@@ -156,7 +156,7 @@ async def map_page(request: Request) -> Response:
     token = request.query_params.get("token")
     if token is not None:
         client_for(f"Bearer {token}", state_of(request).config)  # 401 if unknown
-        answer = RedirectResponse(str(request.url_for("live_map")), status_code=303,
+        answer = RedirectResponse(request.url_for("live_map").path, status_code=303,
                                   headers=_security_headers())
         answer.set_cookie(TOKEN_COOKIE, token, path="/map", httponly=True, samesite="strict",
                           secure=request.url.scheme == "https")
