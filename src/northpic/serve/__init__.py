@@ -11,6 +11,10 @@ audience of the client that asks (:mod:`northpic.serve.access`).
   see and write.
 - :mod:`northpic.serve.app`: the application; its routes come from one
   module per concern, listed in :data:`northpic.serve.app.ROUTE_MODULES`.
+- :mod:`northpic.serve.intake`: adding, replacing and removing events over
+  HTTP (OGC API - Features Part 4), with the validation of ``events add``.
+- :mod:`northpic.serve.live`: the live map (``/map``) and its change feed.
+- :mod:`northpic.serve.conformance`: the conformance classes declared.
 
 Starlette and uvicorn are imported only here, never by ``import northpic``.
 """
