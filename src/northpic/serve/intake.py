@@ -69,16 +69,15 @@ def stored_markings(config: ServeConfig) -> dict[str, str]:
     """Return each stored event's releasability by id (cached until the store changes)."""
     from northpic.store import last_change, read_events
 
-    path = config.store_path()
-    if not path.exists():
+    change = last_change(config.store)
+    if change == 0:  # no store yet, or nothing ever written
         return {}
-    key = str(path)
-    change = last_change(path)
+    key = str(config.store_path() if config.store is None else config.store)
     with _INDEX_LOCK:
         cached = _INDEX.get(key)
         if cached is not None and cached[0] == change:
             return cached[1]
-    frame = read_events(path)
+    frame = read_events(config.store)
     index = dict(zip(frame["id"].astype(str), frame["releasability"].astype(str), strict=True))
     with _INDEX_LOCK:
         _INDEX[key] = (change, index)
@@ -208,7 +207,7 @@ def write_body(config: ServeConfig, client: Client, data: bytes, media_type: str
         if hidden:
             raise Conflict(f"{len(hidden)} id(s) of the batch are taken by records this "
                            f"client may not replace (first {hidden[0][:80]!r}); use other ids")
-        write_events(frame, config.store_path(), BODY_LABEL)
+        write_events(frame, config.store, BODY_LABEL)
     unique = list(dict.fromkeys(ids))
     return WriteResult(tuple(i for i in unique if i not in stored),
                        tuple(i for i in unique if i in stored))
@@ -232,7 +231,7 @@ def remove_for(config: ServeConfig, client: Client, event_id: str) -> None:
         if event_id not in stored or event_id not in visible_ids(
                 {event_id: stored[event_id]}, client.audience, config.markings):
             raise NotFound(f"no event {event_id[:80]!r}")
-        remove_event(event_id, config.store_path(), originator=account.organisation)
+        remove_event(event_id, config.store, originator=account.organisation)
 
 
 def _answer(exc: Exception) -> Response | None:

@@ -77,8 +77,8 @@ def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
 def _store_key(config: ServeConfig) -> tuple[str, int]:
     from northpic.store import last_change
 
-    path = config.store_path()
-    return str(path), (last_change(path) if path.exists() else 0)
+    where = str(config.store_path() if config.store is None else config.store)
+    return where, last_change(config.store)
 
 
 def audience_view(config: ServeConfig, audience: frozenset[str]) -> AudienceView:
@@ -97,7 +97,7 @@ def audience_view(config: ServeConfig, audience: frozenset[str]) -> AudienceView
     table = config.markings
     frames = load_picture(audience=audience, markings=table)
     if change:
-        events = for_audience(read_events(store), audience, table)
+        events = for_audience(read_events(config.store), audience, table)
         frames["events"] = events
         features = live_features(events, table)
     else:
@@ -120,7 +120,8 @@ def live_map_page(config: ServeConfig, audience: frozenset[str], feed: str) -> s
     if cached is not None:
         return cached
     view = audience_view(config, audience)  # first: a write while rendering makes it stale
-    page = picture_page(events_store=store if change else None, audience=audience,
+    events_store = (config.store or config.store_path()) if change else None
+    page = picture_page(events_store=events_store, audience=audience,
                         markings=config.markings, title=TITLE)
     html = live_page(page, feed, view.version)
     _remember(_PAGES, key, html)
