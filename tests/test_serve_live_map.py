@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from builders.events import event, feature
+from builders.events import HOSTILE, event, feature
 from builders.serving import EU_WRITER, NATO_WRITER, ServeProcess, bearer, serve_process
 from northpic.events import add_events
 
@@ -185,3 +185,22 @@ def test_a_wrong_map_token_is_401_and_no_cookie(server):
     assert "set-cookie" not in answer.headers
     feed = httpx.get(server.url + "/map/events", cookies={"northpic_token": "wrong"})
     assert feed.status_code == 401
+
+
+def test_hostile_text_from_the_feed_stays_text(browser, server):
+    page, requests = _open(browser, server, NATO_WRITER.token)
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    started = time.monotonic()
+    _post(server, NATO_WRITER, event(6, id="hostile-live", name=HOSTILE[0], kind=HOSTILE[1],
+                                     releasability="NATO", lat=76.0, lon=10.0))
+    _appears(page, "hostile-live", started)
+    text = page.evaluate("document.querySelector('#np-live-list li[data-id=\"hostile-live\"]')"
+                         ".textContent")
+    assert HOSTILE[0] in text and HOSTILE[1] in text
+    assert page.evaluate("document.querySelectorAll('#np-live-list img, #np-live-list script')"
+                         ".length") == 0
+    page.wait_for_timeout(300)
+    assert dialogs == []
+    assert not [r for r in requests if r.startswith(("page error", "console error"))], requests
+    page.context.close()
