@@ -136,6 +136,8 @@ def test_a_posted_event_appears_within_two_seconds_and_eu_never_gets_nato(browse
     assert "nato-live" in "\n".join(nato.evaluate("window.__sse"))
 
     # replaced and removed events leave the page's own layers and the list
+    assert eu.evaluate("document.getElementById('np-marking-top').textContent").endswith(
+        "RELEASABLE TO NATO, EU")
     started = time.monotonic()
     answer = httpx.put(f"{server.url}{ITEMS}/shared-initial",
                        content=json.dumps(feature({k: v for k, v in event(
@@ -145,6 +147,11 @@ def test_a_posted_event_appears_within_two_seconds_and_eu_never_gets_nato(browse
     assert answer.status_code == 200, answer.text
     _appears(eu, "shared-initial", started)
     assert eu.evaluate("northpic.withdrawn['shared-initial'] === true")
+    # the page now holds an EU-only record: its banners say so (from the feed's marking)
+    banner = "document.getElementById('np-marking-top').textContent"
+    _wait(eu, f"{banner}.endsWith('RELEASABLE TO EU')")
+    assert eu.evaluate("document.getElementById('np-marking-bottom').textContent") == \
+        eu.evaluate(banner)
     # now EU only: the NATO page withdraws it (membership does not release)
     _wait(nato, "northpic.withdrawn['shared-initial'] === true")
     assert not nato.evaluate(_listed("shared-initial"))
