@@ -168,15 +168,12 @@ def build_map(
     >>> "UNCLASSIFIED // PUBLIC RELEASE" in html
     True
     """
-    from northpic.render.map import render_map
-
-    moment = parse_time(at, option="--at") if at is not None else pd.Timestamp(datetime.now(UTC))
-    if moment is None:
-        raise BadInputError("--at needs a date")
     if png is not None and Path(png).suffix.lower() != ".png":
         raise UnsupportedFormatError(f"{png}: --png writes a PNG image; use a .png name")
     if pdf is not None and Path(pdf).suffix.lower() != ".pdf":
         raise UnsupportedFormatError(f"{pdf}: --pdf writes a PDF document; use a .pdf name")
+    if at is not None and parse_time(at, option="--at") is None:
+        raise BadInputError("--at needs a date")
     slides = _slide_jobs(png, pdf, extent, size, dtg, built=datetime.now(UTC))
     if Path(out).suffix.lower() not in (".html", ".htm"):
         raise UnsupportedFormatError(f"{out}: the map is an HTML page; use an .html name")
@@ -185,6 +182,54 @@ def build_map(
     check_build_output(Path(out), overwrite, mkdir)  # before any work
     for path in slides.paths:
         check_build_output(path, overwrite, mkdir)
+    page = picture_page(layers=layers, at=at, projection=projection, tiles=tiles,
+                        events_store=events_store, seaice_file=seaice_file, title=title,
+                        progress=progress, audience=codes, markings=table, perspective=view)
+    out = Path(out)
+    write_text_atomic(out, page, mkdir=mkdir)
+    progress(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB)")
+    if slides.paths:
+        from northpic.render.slide import render_slides
+
+        for ext, kind, data in render_slides(page, slides.extents, formats=slides.formats,
+                                             size=slides.size, title=title, dtg=slides.dtg):
+            path = slides.path(ext, kind)
+            write_bytes_atomic(path, data, mkdir=mkdir)
+            progress(f"wrote slide {path} ({ext.label}, DTG {slides.dtg})")
+    return out
+
+
+def picture_page(
+    *,
+    layers: Iterable[str] | None = None,
+    at: TimeLike | None = None,
+    projection: str = "polar",
+    tiles: bool = False,
+    events_store: str | Path | None = None,
+    seaice_file: str | Path | None = None,
+    title: str = "Northern situational picture",
+    progress: Progress = _quiet,
+    audience: str | frozenset[str] | None = None,
+    markings: MarkingTable | str | Path | None = None,
+    perspective: Perspective | str | Path | None = None,
+) -> str:
+    """Return the picture as one self-contained, marked HTML page (what :func:`build_map` writes).
+
+    The parameters are those of :func:`build_map`; ``northpic serve``'s
+    live map (``GET /map``) serves this page for each client's audience.
+
+    Raises
+    ------
+    MarkingsError, MarkingMixError, PerspectiveError, AssetMissingError
+        As :func:`build_map`.
+    """
+    from northpic.render.map import render_map
+
+    moment = parse_time(at, option="--at") if at is not None else pd.Timestamp(datetime.now(UTC))
+    if moment is None:
+        raise BadInputError("--at needs a date")
+    codes, table = resolve_markings(audience, markings)
+    view = read_perspective(perspective)
     progress("loading layers")
     frames = without_empty_event_layers(
         load_picture(layers=layers, events_store=events_store, audience=codes, markings=table))
@@ -206,19 +251,7 @@ def build_map(
 
         progress(f"adding sea ice from {seaice_file}")
         add_seaice_overlay(fmap, open_concentration(seaice_file))
-    out = Path(out)
-    page = mark_page(fmap.get_root().render())
-    write_text_atomic(out, page, mkdir=mkdir)
-    progress(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB)")
-    if slides.paths:
-        from northpic.render.slide import render_slides
-
-        for ext, kind, data in render_slides(page, slides.extents, formats=slides.formats,
-                                             size=slides.size, title=title, dtg=slides.dtg):
-            path = slides.path(ext, kind)
-            write_bytes_atomic(path, data, mkdir=mkdir)
-            progress(f"wrote slide {path} ({ext.label}, DTG {slides.dtg})")
-    return out
+    return mark_page(fmap.get_root().render())
 
 
 @dataclass(frozen=True)

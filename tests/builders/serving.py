@@ -19,6 +19,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from northpic.serve.config import hash_token
 
@@ -159,3 +160,20 @@ def serve_process(folder: Path, store: str | Path, *, port: int | None = None,
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=15)
+
+
+def serve_app(folder: Path, store: str | Path, *,
+              accounts: Sequence[TestClientAccount] = DEFAULT_ACCOUNTS,
+              extra_server: str = "") -> Any:
+    """Return the application for a written serve.toml (for Starlette's ``TestClient``)."""
+    from northpic.serve.app import create_app
+    from northpic.serve.config import read_serve_config
+
+    config = write_serve_config(folder, store, port=free_port(), accounts=accounts,
+                                extra_server=extra_server)
+    return create_app(read_serve_config(config))
+
+
+def bearer(account: TestClientAccount) -> dict[str, str]:
+    """Return the ``Authorization`` header of a client."""
+    return {"Authorization": f"Bearer {account.token}"}

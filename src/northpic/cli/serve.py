@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import ipaddress
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from northpic.errors import ServeConfigError
+
+if TYPE_CHECKING:
+    from northpic.serve.config import ServeConfig
 
 
 def _is_loopback(host: str) -> bool:
@@ -34,11 +38,18 @@ def command(ctx: click.Context, config_file: Path | None, db: str | None, store:
             host: str | None, port: int | None) -> None:
     """Serve the picture over OGC API - Features, with a live map, for each client's audience.
 
+    It prints where it listens and which event store it serves. Writers POST
+    GeoJSON, CSV or JSON Lines to /collections/events/items with their bearer
+    token; a browser opens the live map once as /map?token=TOKEN (see docs/serve.md).
+
     \b
     Examples:
       northpic serve
+      northpic serve --config serve.toml --store watch/events.gpkg
       northpic serve --config serve.toml --db postgresql://northpic@db.example/picture
       northpic serve token --organisation "NOR JOC"
+      curl -H "Authorization: Bearer $TOKEN" -H "Content-Type: text/csv" --data-binary
+           @events.csv http://127.0.0.1:8000/collections/events/items
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -54,8 +65,29 @@ def command(ctx: click.Context, config_file: Path | None, db: str | None, store:
     if not _is_loopback(config.host):
         click.echo(f"warning: listening on {config.host}, reachable from other machines; "
                    "every read is limited to its token's audience", err=True)
+    store_text = _check_store(config)
     click.echo(f"northpic serve: http://{config.host}:{config.port}/ (Ctrl-C to stop)", err=True)
+    click.echo(f"northpic serve: event store {store_text}", err=True)
+    click.echo(f"northpic serve: live map http://{config.host}:{config.port}/map", err=True)
     run_server(config)
+
+
+def _check_store(config: ServeConfig) -> str:
+    """Refuse a store that could never be opened, before listening; return how to name it."""
+    from northpic.errors import DataFileError
+    from northpic.text import terminal_text
+
+    if config.store is not None and config.store.startswith(("postgresql://", "postgres://")):
+        return terminal_text(config.store.split("@")[-1])  # no user or password in the log
+    path = config.store_path()
+    if path.is_dir():
+        raise DataFileError(str(path), "the event store is a folder, not a GeoPackage file")
+    if not path.exists() and not path.parent.is_dir() and config.store is not None:
+        # (only the default store's folder is made, at the first write)
+        raise DataFileError(str(path), f"the store's folder {path.parent} does not exist; "
+                                       "create it, or give another --store")
+    state = "" if path.exists() else " (created at the first write)"
+    return terminal_text(f"{path}{state}")
 
 
 @command.command("token")

@@ -262,5 +262,70 @@ def read_event_file(source: str | Path | bytes | bytearray) -> tuple[list[Any], 
     )
 
 
-__all__ = ["CSV_SUFFIXES", "JSONL_SUFFIXES", "JSON_SUFFIXES", "is_event_text",
-           "json_document_items", "read_event_file"]
+#: The media types an event body may be sent as (HTTP intake), and the format each means.
+EVENT_MEDIA_TYPES = {
+    "application/geo+json": "json",
+    "application/json": "json",
+    "text/csv": "csv",
+    "application/x-ndjson": "jsonl",
+    "application/jsonl": "jsonl",
+    "application/geo+json-seq": "jsonl",
+}
+
+
+def read_event_body(data: bytes, media_type: str, label: str) -> list[Any]:
+    """Read the records of an event body whose format its media type names.
+
+    Unlike :func:`read_event_file` on bytes, the format is not guessed from
+    the first character: a ``text/csv`` body is read as CSV whatever it
+    starts with.
+
+    Parameters
+    ----------
+    data : bytes
+        The body, UTF-8.
+    media_type : str
+        A key of :data:`EVENT_MEDIA_TYPES` (lower case, without parameters).
+    label : str
+        Where the body came from, for messages.
+
+    Returns
+    -------
+    list
+        The records, as :func:`read_event_file` returns them.
+
+    Raises
+    ------
+    UnsupportedFormatError
+        For a media type that is not an event format.
+    DataFileError
+        If the body is binary, not UTF-8, empty or cannot be parsed.
+
+    Examples
+    --------
+    >>> read_event_body(b"name,lat,lon\\nA,70.5,20\\n", "text/csv", "<body>")
+    [{'name': 'A', 'lat': '70.5', 'lon': '20'}]
+    >>> read_event_body(b"{}", "text/plain", "<body>")
+    Traceback (most recent call last):
+    ...
+    northpic.errors.UnsupportedFormatError: <body>: media type 'text/plain' is not an event \
+format; send one of application/geo+json, application/json, text/csv, application/x-ndjson, \
+application/jsonl, application/geo+json-seq
+    """
+    kind = EVENT_MEDIA_TYPES.get(media_type)
+    if kind is None:
+        raise UnsupportedFormatError(
+            f"{label}: media type {media_type[:60]!r} is not an event format; send one of "
+            f"{', '.join(EVENT_MEDIA_TYPES)}")
+    text = decode_text(bytes(data), label).lstrip("\ufeff")
+    if not text.strip():
+        raise DataFileError(label, "no input (empty)")
+    if kind == "csv":
+        return parse_csv(text, label)
+    if kind == "jsonl":
+        return parse_json_lines(text, label)
+    return parse_json(text, label)
+
+
+__all__ = ["CSV_SUFFIXES", "EVENT_MEDIA_TYPES", "JSONL_SUFFIXES", "JSON_SUFFIXES",
+           "is_event_text", "json_document_items", "read_event_body", "read_event_file"]

@@ -78,3 +78,13 @@ def head_html() -> str:
             *(_script(_static(name)) for name in PAGE_MODULES),
         ]
     )
+
+
+def static_script(name: str) -> str:
+    """Return one of northpic's page scripts (``static/NAME``) as an inlined ``<script>``."""
+    return _script(_static(name))
+
+
+def inline_style(css: str) -> str:
+    """Return CSS as an inlined ``<style>`` element."""
+    return _style(css)

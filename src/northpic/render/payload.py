@@ -215,3 +215,8 @@ def layer_data(frame: pd.DataFrame, table: MarkingTable | None = None) -> dict[s
                 {"type": "Feature", "properties": props, "geometry": shapely.geometry.mapping(geom)}
             )
     return {"points": point_data, "shapes": {"type": "FeatureCollection", "features": features}}
+
+
+def json_value(value: Any) -> Any:
+    """Return a frame's cell as a JSON value (times as ISO 8601, NaN and NaT as None)."""
+    return _plain(value)

@@ -18,6 +18,9 @@ audience of the client that asks (:mod:`northpic.serve.access`).
   (pages), :mod:`~northpic.serve.openapi` (``/api``) and
   :mod:`~northpic.serve.conformance` (the classes declared, which every
   concern extends).
+- :mod:`northpic.serve.intake`: adding, replacing and removing events over
+  HTTP (OGC API - Features Part 4), with the validation of ``events add``.
+- :mod:`northpic.serve.live`: the live map (``/map``) and its change feed.
 
 Starlette and uvicorn are imported only here, never by ``import northpic``.
 """

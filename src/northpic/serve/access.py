@@ -23,9 +23,13 @@ northpic.serve.access.Unauthorized: the bearer token is not known
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+import pandas as pd
+
 from northpic.errors import NorthpicError
+from northpic.markings import MarkingTable, releasable_mask
 from northpic.serve.config import ClientAccount, ServeConfig
 
 #: The organisation name of requests without a token.
@@ -101,3 +105,69 @@ def require_writer(client: Client) -> ClientAccount:
     if not client.account.write:
         raise Forbidden(f"{client.organisation} may read but not write")
     return client.account
+
+
+def markings_refused(frame: pd.DataFrame, account: ClientAccount,
+                     table: MarkingTable) -> list[str]:
+    """List the records of a validated batch whose markings ``account`` may not grant.
+
+    A record may carry only releasability codes within ``account.grant``, and
+    a classification at most ``account.max_classification`` (the table's
+    lowest level when the account names none).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Records as :func:`northpic.events.validate_events` returns them
+        (canonical markings).
+    account : ClientAccount
+        The writer's account.
+    table : MarkingTable
+        The markings table the configuration uses.
+
+    Returns
+    -------
+    list of str
+        One line per refused record: its id and the reason; empty when all may be written.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from northpic.markings import default_markings
+    >>> from northpic.serve.config import ClientAccount
+    >>> eu = ClientAccount("EU SATCEN", "0" * 64, frozenset({"EU"}), True,
+    ...                    frozenset({"EU", "PUBLIC"}))
+    >>> frame = pd.DataFrame({"id": ["a", "b"], "releasability": ["EU", "NATO, EU"],
+    ...                       "classification": ["UNCLASSIFIED", "UNCLASSIFIED"]})
+    >>> markings_refused(frame, eu, default_markings())
+    ["record 'b': EU SATCEN may not release records to NATO (it may grant PUBLIC, EU)"]
+    """
+    ceiling = table.level(account.max_classification or table.lowest.code).rank
+    granted = table.text(account.grant) if account.grant else "nothing"
+    refused = []
+    for rid, releasability, level in zip(frame["id"], frame["releasability"],
+                                         frame["classification"], strict=True):
+        beyond = table.codes(str(releasability)) - account.grant
+        if beyond:
+            refused.append(f"record {str(rid)!r}: {account.organisation} may not release "
+                           f"records to {table.text(beyond)} (it may grant {granted})")
+        if table.level(str(level)).rank > ceiling:
+            highest = account.max_classification or table.lowest.code
+            refused.append(f"record {str(rid)!r}: {account.organisation} may not write "
+                           f"{level} records (at most {highest})")
+    return refused
+
+
+def visible_ids(releasability: Mapping[str, str], audience: frozenset[str],
+                table: MarkingTable) -> set[str]:
+    """Return the ids (of ``id -> releasability``) that a client of ``audience`` may see.
+
+    Examples
+    --------
+    >>> from northpic.markings import default_markings
+    >>> sorted(visible_ids({"a": "NATO", "b": "NATO, EU", "c": "PUBLIC", "d": ""},
+    ...                    frozenset({"EU"}), default_markings()))
+    ['b', 'c']
+    """
+    frame = pd.DataFrame({"id": list(releasability), "releasability": list(releasability.values())})
+    return set(frame["id"][releasable_mask(frame, audience, table)])

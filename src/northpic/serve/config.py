@@ -158,6 +158,12 @@ class ServeConfig:
                 found = account
         return found
 
+    def store_path(self) -> Path:
+        """Return the store's path (default :func:`northpic.store.default_store_path`)."""
+        from northpic.store import default_store_path
+
+        return Path(self.store).expanduser() if self.store else default_store_path()
+
     def with_options(self, **options: Any) -> ServeConfig:
         """Return a copy with the given command-line options (those not None) applied."""
         given = {k: v for k, v in options.items() if v is not None}
@@ -206,7 +212,8 @@ def _client(entry: Any, number: int, table: MarkingTable, source: str) -> Client
     grant_list = entry.get("grant", [])
     if not isinstance(grant_list, list) or not all(isinstance(g, str) for g in grant_list):
         raise _fail(source, where, "'grant' must be a list of releasability codes")
-    grant = _audience(", ".join(grant_list), table, source, where) if grant_list else frozenset()
+    # each code apart: "NATO, PUBLIC" as one marking would read as PUBLIC alone
+    grant = frozenset().union(*(_audience(code, table, source, where) for code in grant_list))
     level = entry.get("max_classification")
     if level is not None:
         if not isinstance(level, str):

@@ -38,6 +38,15 @@ CONFORMANCE: list[str] = [
 ]
 
 
+#: OGC API - Features - Part 4 (draft 20-002): POST, PUT and DELETE on items
+#: (:mod:`northpic.serve.intake`, tested in tests/test_serve_intake.py).
+PART4_CREATE_REPLACE_DELETE = (
+    "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete",
+    "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/features",
+)
+CONFORMANCE.extend(PART4_CREATE_REPLACE_DELETE)
+
+
 def declared() -> list[str]:
     """Return the declared classes, each once, in order."""
     return list(dict.fromkeys(CONFORMANCE))

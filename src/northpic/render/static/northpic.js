@@ -49,6 +49,8 @@
   // whether a record of validity [t0, t1] shows now, and whether a shape's other
   // properties let it show (timecontrol.js puts ranges, "changed since" and months here)
   NP.isShown = function (t0, t1) { return validAt(t0, t1, NP.time); };
+  // ids of records the page no longer draws (replaced or removed since it was made: live.js)
+  NP.withdrawn = Object.create(null);
   NP.shapeShown = function () { return true; };
   NP.dateText = NP.dateText || function (v) { return v; };
 
@@ -171,12 +173,13 @@
       var t0 = this.points.t0, t1 = this.points.t1, isShown = NP.isShown;
       var W = size.x, H = size.y, vis = this.visible, count = 0;
       var hidden = this.hiddenKinds, kindName = this.points.values.kind || [];
+      var withdrawn = NP.withdrawn, ids = this.points.values.id || [];
       var xs = new Float32Array(this.n), ys = new Float32Array(this.n);
       for (var i = 0; i < this.n; i++) {
         var x = sc.ax * this._px[i] + sc.bx, y = sc.cy * this._py[i] + sc.dy;
         xs[i] = x; ys[i] = y;
         var on = isShown(t0[i], t1[i]) && x > -50 && y > -50 && x < W + 50 && y < H + 50 &&
-          !hidden[kindName[i]];
+          !hidden[kindName[i]] && !withdrawn[ids[i]];
         vis[i] = on ? 1 : 0;
         if (on) { count++; }
       }
@@ -240,7 +243,7 @@
         },
         filter: function (feature) {
           var p = feature.properties;
-          return NP.isShown(p._t0, p._t1) && NP.shapeShown(info, p);
+          return NP.isShown(p._t0, p._t1) && NP.shapeShown(info, p) && !NP.withdrawn[p.id];
         },
         onEachFeature: function (feature, layer) {
           layer.on('click', function (e) {
@@ -315,6 +318,7 @@
   /* ---- controls -------------------------------------------------------- */
   NP.addControls = function (map, page) {
     NP.page = page;
+    NP.map = map;
     var DOMAIN_TITLES = { military: 'Military', economic: 'Economic',
                           environmental: 'Environmental', social: 'Social' };
     // layer control grouped by domain
