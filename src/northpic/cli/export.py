@@ -9,14 +9,14 @@ import click
 from northpic.cli.options import comma_list, markings_options, mkdir_option
 from northpic.markings import resolve_markings
 
-FORMAT_NAMES = ("gpkg", "kml", "geojson", "parquet", "shp", "csv")
+FORMAT_NAMES = ("gpkg", "kml", "geojson", "parquet", "shp", "csv", "nvg")
 
 
 @click.command("export")
 @click.option("--format", "fmt", required=True, metavar="|".join(FORMAT_NAMES),
               help="Export format (unknown formats are refused).")
 @click.option("--out", required=True, type=click.Path(path_type=Path),
-              help="File (.gpkg, .kml) or folder (geojson, parquet, shp, csv) to write.")
+              help="File (.gpkg, .kml, .nvg) or folder (geojson, parquet, shp, csv) to write.")
 @click.option("--layers", "layer_names",
               help="Comma-separated layer names (default: all); with --events also the event "
                    "layers events_military, events_economic, events_environmental, "
@@ -52,6 +52,7 @@ def command(
       parquet  a folder of GeoParquet 1.1 files, one per layer
       shp      a folder of zipped Shapefiles, one per layer (FIELDS.txt maps short names)
       csv      a folder of CSV files with WKT geometry, one per layer
+      nvg      one NATO Vector Graphics 2.0.2 overlay, a group per domain and layer, APP-6 symbols
 
     \b
     Examples:
@@ -64,6 +65,7 @@ def command(
       northpic export --format gpkg --out briefs/new/picture.gpkg --mkdir
       northpic export --format gpkg --out eu.gpkg --events ev.gpkg --audience EU
       northpic export --format kml --out nor.kml --events ev.gpkg --audience NOR
+      northpic export --format nvg --out eu.nvg --events ev.gpkg --audience EU
     """
     from northpic.workflows.seaice import export_picture_with_seaice
 

@@ -9,7 +9,9 @@ events and validates them. Sources:
 * **CSV** with ``lat``/``lon`` columns (or ``latitude``/``longitude``, or a WKT
   ``geometry`` column) (``.csv``);
 * **JSON Lines**: one GeoJSON Feature, or one flat record with ``lat``/``lon``
-  or a ``geometry`` (GeoJSON object or WKT), per line (``.jsonl``, ``.ndjson``).
+  or a ``geometry`` (GeoJSON object or WKT), per line (``.jsonl``, ``.ndjson``);
+* **NVG** 2.0 overlays: points, polylines, polygons and circles (``.nvg``; see
+  :mod:`northpic.io.nvg`).
 
 Input must be UTF-8 text: binary data (NUL bytes), other encodings and JSON
 nested too deeply for Python are refused naming the file (see
@@ -17,7 +19,7 @@ nested too deeply for Python are refused naming the file (see
 
 Text from standard input (``"-"``), raw text and bytes are recognised by
 their first character: ``{`` or ``[`` is JSON (several ``{...}`` lines are
-JSON Lines), anything else CSV.
+JSON Lines), ``<?xml`` or ``<nvg`` NVG, anything else CSV.
 
 Examples
 --------
@@ -41,11 +43,13 @@ import pandas as pd
 
 from northpic.errors import DataFileError, UnsupportedFormatError
 from northpic.io.layer_files import LAT_NAMES, LON_NAMES
+from northpic.io.nvg import looks_like_nvg, read_nvg
 from northpic.io.text import decode_text, read_stream, read_text_file
 
 JSON_SUFFIXES = (".geojson", ".json")
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".geojsonl", ".geojsons")
 CSV_SUFFIXES = (".csv",)
+NVG_SUFFIXES = (".nvg",)
 #: Columns of an event CSV that stay text (the rest become numbers when lossless).
 _TEXT_COLUMNS = frozenset({"id", "name", "layer", "domain", "kind", "source", "confidence",
                            "time", "notes", "valid_from", "valid_to", "geometry", "wkt",
@@ -172,6 +176,8 @@ def parse_text(text: str, path: str) -> list[Any]:
     stripped = text.lstrip("\ufeff \t\r\n")
     if not stripped:
         raise DataFileError(path, "no input (empty)")
+    if looks_like_nvg(stripped):
+        return read_nvg(stripped.encode("utf-8"), path)
     if stripped[0] == "[":
         return parse_json(stripped, path)
     if stripped[0] == "{":
@@ -198,8 +204,8 @@ def _read_stdin() -> str:
 
 
 def is_event_text(source: str) -> bool:
-    """Tell raw event text (a newline in it, or starting with ``{`` or ``[``) from a path."""
-    return "\n" in source or source.lstrip()[:1] in ("{", "[")
+    """Tell raw event text (a newline in it, or starting with ``{``, ``[`` or ``<``) from a path."""
+    return "\n" in source or source.lstrip()[:1] in ("{", "[", "<")
 
 
 def read_event_file(source: str | Path | bytes | bytearray) -> tuple[list[Any], str]:
@@ -244,11 +250,14 @@ def read_event_file(source: str | Path | bytes | bytearray) -> tuple[list[Any], 
         return parse_json_lines(read_text_file(path), label), label
     if suffix in CSV_SUFFIXES:
         return parse_csv(read_text_file(path), label), label
+    if suffix in NVG_SUFFIXES:
+        return read_nvg(path, label), label
     raise UnsupportedFormatError(
         f"{path}: unsupported file type {suffix or '(none)'}; use one of "
-        f"{', '.join(JSON_SUFFIXES + JSONL_SUFFIXES + CSV_SUFFIXES)} or '-' for stdin"
+        f"{', '.join(JSON_SUFFIXES + JSONL_SUFFIXES + CSV_SUFFIXES + NVG_SUFFIXES)} or '-' "
+        "for stdin"
     )
 
 
-__all__ = ["CSV_SUFFIXES", "JSONL_SUFFIXES", "JSON_SUFFIXES", "is_event_text",
+__all__ = ["CSV_SUFFIXES", "JSONL_SUFFIXES", "JSON_SUFFIXES", "NVG_SUFFIXES", "is_event_text",
            "json_document_items", "read_event_file"]

@@ -1,0 +1,432 @@
+"""Reading NATO Vector Graphics (NVG 2.0.x) overlays as event records.
+
+An NVG document is XML from another system, so it is parsed with
+:func:`northpic.io.xml.parse_untrusted_xml`: a document type declaration
+(and with it every entity, "billion laughs" included) is refused, nothing
+is fetched, and a file larger than the limit is refused before parsing.
+
+:func:`read_nvg` returns one GeoJSON Feature per drawable element, for
+:mod:`northpic.events.intake` to turn into events. Which elements become
+what:
+
+=====================  ======================================================
+element                event geometry
+=====================  ======================================================
+``point``              Point (``x`` longitude, ``y`` latitude)
+``polyline``           LineString (``points="x,y x,y ..."``)
+``polygon``            Polygon (its ``exclude``/``linear-ring`` are holes)
+``circle``             Point at (``cx``, ``cy``) whose ``precision_km`` is
+                       the radius ``r`` (metres) / 1000: a circle is an
+                       uncertainty area around a position
+``composite``          of polylines: MultiLineString (parts that meet at
+                       +-180 degrees are joined back into one line); of
+                       polygons: MultiPolygon; of one point and one circle
+                       centred on it: that point, its precision the circle's
+``g``                  a group: its elements are read, it is none itself
+=====================  ======================================================
+
+Any other drawable (``text``, ``arc``, ``arrow``, ``corridor``, ``ellipse``,
+``multipoint``...) is refused, naming it: nothing is dropped silently.
+
+Fields come from the element: ``label`` is the ``name``, ``uri`` the ``id``
+(a ``urn:northpic:record:`` uri gives back the northpic id), ``textInfo`` the
+``notes``, ``timeSpan`` ``begin``/``end`` the ``time``/``valid_to``, and each
+``extendedData``/``simpleData`` (``key``, text value) a field of that name,
+which wins over the attributes: that is where ``kind``, ``source``,
+``confidence`` and the markings (``classification``, ``releasability``,
+``originator``) travel. Values that read back unchanged as integers or reals
+become numbers (like CSV); ``id``, ``name``, ``notes`` and the other text
+fields stay text. A ``symbol`` attribute is kept as the ``symbol`` field,
+unless the document says northpic wrote it (its symbols are derived from
+the catalogue, so they are not read back).
+
+Every problem of every element is collected and raised together as one
+:class:`~northpic.errors.SchemaError`, each naming the element by its path
+(``nvg/g[1]/point[2]``), its ``uri`` and ``label``, and the reason.
+
+Examples
+--------
+>>> doc = (b'<nvg xmlns="https://tide.act.nato.int/schemas/2012/10/nvg" version="2.0.2">'
+...        b'<circle uri="urn:x:1" label="Ship" cx="20" cy="70" r="5000"/></nvg>')
+>>> [feature] = read_nvg(doc, "overlay.nvg")
+>>> feature["geometry"], feature["properties"]["precision_km"]
+({'type': 'Point', 'coordinates': [20.0, 70.0]}, 5.0)
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, unquote
+
+import shapely
+import shapely.geometry
+
+from northpic.errors import DataFileError, Problem, SchemaError
+from northpic.io.xml import DEFAULT_MAX_XML_BYTES, parse_untrusted_xml, read_xml_bytes
+from northpic.text import terminal_text
+
+if TYPE_CHECKING:
+    from lxml import etree
+
+#: The NVG 2.0 namespace.
+NVG_NAMESPACE = "https://tide.act.nato.int/schemas/2012/10/nvg"
+#: The NVG version northpic writes.
+NVG_VERSION = "2.0.2"
+#: Prefix of the ``uri`` of a record northpic wrote: ``urn:northpic:record:<layer>:<id>``.
+RECORD_URI = "urn:northpic:record:"
+#: Key of the document-level simpleData that names the program that wrote it.
+GENERATOR_KEY = "generator"
+#: Radius tolerance (metres) between a circle and a ``precision_km`` given beside it.
+RADIUS_TOLERANCE_M = 1.0
+#: Drawables of NVG 2.0 northpic does not turn into events (refused by name).
+UNREAD_DRAWABLES = frozenset({"text", "arc", "arcband", "arrow", "corridor", "ellipse",
+                              "multipoint", "orbit", "rect", "content-item", "a"})
+#: Child elements that describe an element rather than draw something.
+_DESCRIPTIVE = frozenset({"textInfo", "timeSpan", "timeStamp", "extendedData", "metadata",
+                          "extension", "exclude", "schema", "content"})
+#: Fields that stay text even when they look like numbers.
+_TEXT_FIELDS = frozenset({"id", "name", "layer", "domain", "kind", "source", "confidence",
+                          "time", "notes", "valid_from", "valid_to", "classification",
+                          "releasability", "originator", "symbol"})
+_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
+
+
+def record_uri(layer: str, record_id: str) -> str:
+    """Return the ``uri`` northpic gives a record (its id percent-encoded).
+
+    Examples
+    --------
+    >>> record_uri("events_military", "ev 1/<a>")
+    'urn:northpic:record:events_military:ev%201%2F%3Ca%3E'
+    """
+    return f"{RECORD_URI}{quote(layer, safe='')}:{quote(record_id, safe='')}"
+
+
+def id_from_uri(uri: str) -> str:
+    """Return the id a ``uri`` stands for: a northpic record's own id, else the uri itself.
+
+    Examples
+    --------
+    >>> id_from_uri("urn:northpic:record:events_military:ev%201"), id_from_uri("urn:x:7")
+    ('ev 1', 'urn:x:7')
+    """
+    if uri.startswith(RECORD_URI) and uri.count(":") >= 4:
+        return unquote(uri[len(RECORD_URI):].split(":", 1)[1])
+    return uri
+
+
+def local_name(element: etree._Element) -> str:
+    """Return an element's tag without its namespace."""
+    tag = element.tag
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _children(element: etree._Element, name: str) -> list[etree._Element]:
+    return [child for child in element if local_name(child) == name]
+
+
+def _is_nvg(element: etree._Element) -> bool:
+    """Tell an element of the NVG namespace (or of none: hand-written files) from others."""
+    tag = element.tag
+    return isinstance(tag, str) and (not tag.startswith("{")
+                                     or tag.startswith("{" + NVG_NAMESPACE + "}"))
+
+
+def simple_data(element: etree._Element) -> dict[str, str]:
+    """Return the ``extendedData`` key/value pairs of an element (sections included)."""
+    out: dict[str, str] = {}
+    for extended in _children(element, "extendedData"):
+        for holder in [extended, *_children(extended, "section")]:
+            for item in _children(holder, "simpleData"):
+                key = item.get("key")
+                if key:
+                    out[key] = item.text or ""
+    return out
+
+
+class _Refused(ValueError):
+    """One element's problem, raised inside the reader and collected."""
+
+
+def _number(text: str | None, what: str) -> float:
+    if text is None or not _NUMBER.fullmatch(text.strip()):
+        raise _Refused(f"{what} {terminal_text(text or '')[:40]!r} is not a number")
+    value = float(text)
+    if not math.isfinite(value):
+        raise _Refused(f"{what} is not a finite number")
+    return value
+
+
+def _position(x: str | None, y: str | None, what: str = "") -> tuple[float, float]:
+    lon, lat = _number(x, f"{what}x (longitude)"), _number(y, f"{what}y (latitude)")
+    if not -180 <= lon <= 180:
+        raise _Refused(f"longitude {lon:g} is outside -180..180")
+    if not -90 <= lat <= 90:
+        raise _Refused(f"latitude {lat:g} is outside -90..90")
+    return lon, lat
+
+
+def _points(element: etree._Element, least: int) -> list[tuple[float, float]]:
+    text = element.get("points")
+    if text is None:
+        raise _Refused("has no points attribute")
+    out = []
+    for number, pair in enumerate(text.split(), start=1):
+        parts = pair.split(",")
+        if len(parts) != 2:
+            raise _Refused(f"point {number} {terminal_text(pair)[:40]!r} is not 'x,y'")
+        out.append(_position(parts[0], parts[1], f"point {number}: "))
+    if len(out) < least:
+        raise _Refused(f"has {len(out)} points; at least {least} are needed")
+    return out
+
+
+def _ring(element: etree._Element) -> list[tuple[float, float]]:
+    ring = _points(element, 3)
+    if ring[0] != ring[-1]:
+        ring.append(ring[0])
+    if len(ring) < 4:
+        raise _Refused("a ring needs three distinct points")
+    return ring
+
+
+def _polygon(element: etree._Element) -> shapely.Polygon:
+    holes = [_ring(ring) for exclude in _children(element, "exclude")
+             for ring in exclude if local_name(ring) == "linear-ring"]
+    others = [local_name(ring) for exclude in _children(element, "exclude")
+              for ring in exclude if local_name(ring) != "linear-ring"]
+    if others:
+        raise _Refused(f"excludes a {others[0]}; only linear-ring holes are read")
+    return shapely.Polygon(_ring(element), holes)
+
+
+def _radius_km(element: etree._Element) -> float:
+    radius = _number(element.get("r"), "r (radius, metres)")
+    if radius <= 0:
+        raise _Refused(f"radius {radius:g} m must be more than 0")
+    return radius / 1000
+
+
+def _join_at_antimeridian(lines: list[shapely.LineString]) -> shapely.Geometry:
+    """Join consecutive parts that were cut at +-180 degrees back into one line.
+
+    A part ending at (+-180, lat) followed by one starting at (-+180, lat)
+    is one line cut by the writer: both cut vertices are dropped, so the
+    line is again the one that was cut.
+    """
+    joined: list[list[tuple[float, float]]] = []
+    for line in lines:
+        coords = [(float(x), float(y)) for x, y, *_ in line.coords]
+        if joined:
+            last = joined[-1][-1]
+            first = coords[0]
+            if (abs(last[0]) == 180 and first[0] == -last[0]
+                    and abs(first[1] - last[1]) < 1e-9):
+                previous = joined[-1][:-1]
+                rest = coords[1:]
+                if previous and rest:
+                    joined[-1] = previous + rest
+                    continue
+        joined.append(coords)
+    if len(joined) == 1:
+        return shapely.LineString(joined[0])
+    return shapely.MultiLineString(joined)
+
+
+def _composite(element: etree._Element) -> tuple[shapely.Geometry, float | None]:
+    parts = [child for child in element if _is_nvg(child) and local_name(child) not in _DESCRIPTIVE]
+    names = [local_name(child) for child in parts]
+    if not parts:
+        raise _Refused("is a composite with nothing in it")
+    if set(names) == {"polyline"}:
+        return _join_at_antimeridian([shapely.LineString(_points(p, 2)) for p in parts]), None
+    if set(names) == {"polygon"}:
+        return shapely.MultiPolygon([_polygon(p) for p in parts]), None
+    if sorted(names) == ["circle", "point"]:
+        point = parts[names.index("point")]
+        circle = parts[names.index("circle")]
+        centre = _position(point.get("x"), point.get("y"))
+        if _position(circle.get("cx"), circle.get("cy")) != centre:
+            raise _Refused("its circle is not centred on its point, so it is not the point's "
+                           "uncertainty")
+        return shapely.Point(centre), _radius_km(circle)
+    raise _Refused(f"is a composite of {', '.join(sorted(set(names)))}; northpic reads "
+                   "composites of polylines, of polygons, or of a point and its circle")
+
+
+def _geometry(element: etree._Element, name: str) -> tuple[shapely.Geometry, float | None]:
+    """Return an element's geometry and, for circles, the radius in km."""
+    if name == "point":
+        return shapely.Point(_position(element.get("x"), element.get("y"))), None
+    if name == "polyline":
+        return shapely.LineString(_points(element, 2)), None
+    if name == "polygon":
+        return _polygon(element), None
+    if name == "circle":
+        return shapely.Point(_position(element.get("cx"), element.get("cy"))), _radius_km(element)
+    return _composite(element)
+
+
+def _value(key: str, text: str) -> Any:
+    """Turn a simpleData value into a number when it reads back unchanged (CSV's rule)."""
+    if key in _TEXT_FIELDS or not _NUMBER.fullmatch(text):
+        return text
+    try:
+        number = int(text)
+        if str(number) == text:
+            return number
+    except ValueError:
+        pass
+    real = float(text)
+    return real if math.isfinite(real) and repr(real) == text else text
+
+
+def _properties(element: etree._Element, own_symbols: bool) -> dict[str, Any]:
+    props: dict[str, Any] = {}
+    if element.get("uri"):
+        props["id"] = id_from_uri(str(element.get("uri")))
+    if element.get("label") is not None:
+        props["name"] = element.get("label")
+    symbol = element.get("symbol")
+    if symbol is None:
+        for child in element:  # a composite's symbol is on its point
+            if local_name(child) == "point" and child.get("symbol"):
+                symbol = child.get("symbol")
+    if symbol and not own_symbols:
+        props["symbol"] = symbol
+    for info in _children(element, "textInfo"):
+        props["notes"] = info.text or ""
+    for span in _children(element, "timeSpan"):
+        for key, tag in (("time", "begin"), ("valid_to", "end")):
+            for moment in _children(span, tag):
+                if moment.text and moment.text.strip():
+                    props[key] = moment.text.strip()
+    for key, text in simple_data(element).items():
+        props[key] = _value(key, text)
+    if "valid_from" in props:  # a northpic record says valid_from; an event calls it time
+        props.setdefault("time", props["valid_from"])
+        del props["valid_from"]
+    props.pop("nature", None)  # added by every northpic export, not an event field
+    return props
+
+
+def _describe(path: str, element: etree._Element) -> str:
+    bits = [path]
+    for attribute in ("uri", "label"):
+        value = element.get(attribute)
+        if value:
+            bits.append(f"{attribute} {terminal_text(value)[:80]!r}")
+    return ", ".join(bits)
+
+
+def _feature(element: etree._Element, name: str, own_symbols: bool) -> dict[str, Any]:
+    geometry, radius_km = _geometry(element, name)
+    props = _properties(element, own_symbols)
+    if radius_km is not None:
+        given = props.get("precision_km")
+        if isinstance(given, int | float) and not isinstance(given, bool):
+            if abs(float(given) - radius_km) * 1000 > RADIUS_TOLERANCE_M:
+                raise _Refused(f"precision_km {given:g} contradicts its circle's radius "
+                               f"{radius_km * 1000:g} m")
+        else:
+            props["precision_km"] = radius_km
+    return {"type": "Feature", "properties": props,
+            "geometry": shapely.geometry.mapping(geometry)}
+
+
+def _walk(group: etree._Element, path: str, own_symbols: bool,
+          features: list[dict[str, Any]], problems: list[str]) -> None:
+    counts: dict[str, int] = {}
+    for child in group:
+        if not _is_nvg(child):
+            continue  # another namespace: an extension northpic does not read
+        name = local_name(child)
+        counts[name] = counts.get(name, 0) + 1
+        where = f"{path}/{name}[{counts[name]}]"
+        if name in _DESCRIPTIVE:
+            continue
+        if name == "g":
+            _walk(child, where, own_symbols, features, problems)
+            continue
+        try:
+            if name in UNREAD_DRAWABLES:
+                raise _Refused(f"an NVG {name} is no event geometry northpic reads (point, "
+                               "polyline, polygon, circle, composite); remove it or draw it "
+                               "as one of those")
+            if name not in ("point", "polyline", "polygon", "circle", "composite"):
+                raise _Refused(f"<{terminal_text(name)[:40]}> is not an NVG 2.0 element")
+            features.append(_feature(child, name, own_symbols))
+        except _Refused as exc:
+            problems.append(f"{_describe(where, child)}: {exc}")
+
+
+def read_nvg(source: bytes | str | Path, label: str | None = None,
+             max_bytes: int = DEFAULT_MAX_XML_BYTES) -> list[dict[str, Any]]:
+    """Read an NVG document's drawable elements as GeoJSON Features.
+
+    Parameters
+    ----------
+    source : bytes, str or pathlib.Path
+        The document's bytes, or a file path.
+    label : str, optional
+        Where it came from, for messages; default the path or ``<bytes>``.
+    max_bytes : int
+        Refuse larger documents.
+
+    Returns
+    -------
+    list of dict
+        One Feature per point, polyline, polygon, circle or composite, in
+        document order (see the module's table).
+
+    Raises
+    ------
+    DataFileError
+        If the document cannot be read, is too large, is not well-formed, holds
+        a document type declaration, or is not NVG.
+    SchemaError
+        If any element cannot be read: every one is named with its reason.
+    """
+    if isinstance(source, bytes):
+        label = label or "<bytes>"
+        data = source
+    else:
+        label = label or str(source)
+        data = read_xml_bytes(source, max_bytes)
+    root = parse_untrusted_xml(data, label, max_bytes)
+    if local_name(root) != "nvg" or not _is_nvg(root):
+        raise DataFileError(label, f"is not an NVG document: its root element is "
+                                   f"<{terminal_text(str(root.tag))[:80]}>, not <nvg>")
+    generator = simple_data(root).get(GENERATOR_KEY, "")
+    own_symbols = generator.startswith("northpic")
+    features: list[dict[str, Any]] = []
+    problems: list[str] = []
+    _walk(root, "nvg", own_symbols, features, problems)
+    if problems:
+        raise SchemaError([Problem(label, None, p) for p in problems])
+    if not features:
+        raise DataFileError(label, "holds no point, polyline, polygon, circle or composite")
+    return features
+
+
+def looks_like_nvg(text: str | bytes) -> bool:
+    """Tell NVG from the other event formats by its start (an XML declaration or ``<nvg``).
+
+    Examples
+    --------
+    >>> looks_like_nvg('<?xml version="1.0"?><nvg/>'), looks_like_nvg("name,lat,lon")
+    (True, False)
+    """
+    head = text[:4096]
+    if isinstance(head, bytes):
+        head = head.decode("utf-8", "replace")
+    head = head.lstrip("\ufeff \t\r\n")
+    return head.startswith("<?xml") or head.startswith("<nvg") or bool(
+        re.match(r"<[A-Za-z_][\w.-]*:nvg[\s>/]", head))
+
+
+__all__ = ["NVG_NAMESPACE", "NVG_VERSION", "RECORD_URI", "id_from_uri", "looks_like_nvg",
+           "read_nvg", "record_uri", "simple_data"]
