@@ -159,8 +159,9 @@ def _shape(parent: ET.Element, geom: BaseGeometry, style: Mapping[str, Any],
     raise ValueError(f"not a single-part geometry: {kind}")
 
 
-def _describe(node: ET.Element, record: Mapping[str, Any], fields: list[str]) -> None:
-    """Put textInfo, timeSpan and extendedData first in a record's element, in that order."""
+def _describe(node: ET.Element, record: Mapping[str, Any], fields: list[str],
+              after: int = 0) -> None:
+    """Put textInfo, timeSpan and extendedData after ``after`` children of an element."""
     head = []
     notes = data_text(record.get("notes"))
     if notes:
@@ -181,7 +182,7 @@ def _describe(node: ET.Element, record: Mapping[str, Any], fields: list[str]) ->
             _sub(data, "simpleData", text, key=column)
     head.append(data)
     for position, element in enumerate(head):
-        node.insert(position, element)
+        node.insert(after + position, element)
 
 
 def _record(parent: ET.Element, layer: ExportLayer, record: Mapping[str, Any],
@@ -193,11 +194,11 @@ def _record(parent: ET.Element, layer: ExportLayer, record: Mapping[str, Any],
     uri = record_uri(layer.name, str(record.get("id", "")))
     label = data_text(record.get("name")) or ""
     precision = record.get("precision_km")
-    radius_m = float(precision) * 1000 if not _blank(precision) else 0.0
+    radius_m = float(precision) * 1000 if precision is not None and not _blank(precision) else 0.0
     if as_text and geom.geom_type == "Point":
         node = _sub(parent, "text", uri=uri, label=label, x=_num(geom.x), y=_num(geom.y))
-        _sub(node, "content", label)
-        _describe(node, record, fields)
+        _sub(node, "content", label)  # a text's content comes first
+        _describe(node, record, fields, after=1)
         return
     parts = list(shapely.get_parts(geom))
     ring = geom.geom_type == "Point" and radius_m > 0 and math.isfinite(radius_m)

@@ -18,10 +18,11 @@ element                event geometry
 ``circle``             Point at (``cx``, ``cy``) whose ``precision_km`` is
                        the radius ``r`` (metres) / 1000: a circle is an
                        uncertainty area around a position
-``composite``          of polylines: MultiLineString (parts that meet at
-                       +-180 degrees are joined back into one line); of
-                       polygons: MultiPolygon; of one point and one circle
-                       centred on it: that point, its precision the circle's
+``composite``          of polylines: MultiLineString; of polygons:
+                       MultiPolygon (in both, parts cut at 180 degrees
+                       are joined back into the line or polygon that was
+                       cut); of one point and one circle centred on it:
+                       that point, its precision the circle's
 ``g``                  a group: its elements are read, it is none itself
 =====================  ======================================================
 
@@ -79,6 +80,8 @@ NVG_VERSION = "2.0.2"
 RECORD_URI = "urn:northpic:record:"
 #: Key of the document-level simpleData that names the program that wrote it.
 GENERATOR_KEY = "generator"
+#: How close (degrees) a vertex at +-180 must be to a great circle's crossing to be a cut.
+CUT_TOLERANCE_DEG = 1e-6
 #: Radius tolerance (metres) between a circle and a ``precision_km`` given beside it.
 RADIUS_TOLERANCE_M = 1.0
 #: Drawables of NVG 2.0 northpic does not turn into events (refused by name).
@@ -210,30 +213,93 @@ def _radius_km(element: etree._Element) -> float:
     return radius / 1000
 
 
+def _crossing_latitude(a: tuple[float, float], b: tuple[float, float]) -> float | None:
+    """Latitude at which the great circle from ``a`` to ``b`` crosses 180 degrees, if it does.
+
+    This is where the writer's preparation (the ``antimeridian`` package)
+    cuts a line or a ring, so a vertex at +-180 of that latitude is a cut,
+    not a vertex of the record.
+    """
+    (lon1, lat1), (lon2, lat2) = a, b
+    if abs(lon2 - lon1) <= 180 or lon1 * lon2 >= 0:
+        return None
+    l1, l2 = math.radians(lon1 % 360), math.radians(lon2 % 360)
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    meridian = math.pi
+    denominator = math.sin(l1 - l2)
+    if abs(denominator) < 1e-15:
+        return None
+    tangent = (math.tan(p1) * math.sin(meridian - l2)
+               - math.tan(p2) * math.sin(meridian - l1)) / denominator
+    return math.degrees(math.atan(tangent))
+
+
+def _is_cut(before: tuple[float, float], vertex: tuple[float, float],
+            after: tuple[float, float]) -> bool:
+    """Whether ``vertex`` (at +-180) is where the writer cut the edge ``before``-``after``."""
+    if abs(vertex[0]) != 180:
+        return False
+    latitude = _crossing_latitude(before, after)
+    return latitude is not None and abs(latitude - vertex[1]) < CUT_TOLERANCE_DEG
+
+
 def _join_at_antimeridian(lines: list[shapely.LineString]) -> shapely.Geometry:
     """Join consecutive parts that were cut at +-180 degrees back into one line.
 
-    A part ending at (+-180, lat) followed by one starting at (-+180, lat)
-    is one line cut by the writer: both cut vertices are dropped, so the
-    line is again the one that was cut.
+    A part ending at (+-180, lat) followed by one starting at (-+180, lat),
+    where ``lat`` is where the great circle between the vertices on either
+    side crosses 180 degrees, is one line cut by the writer: both cut
+    vertices are dropped, so the line is again the one that was cut.
     """
     joined: list[list[tuple[float, float]]] = []
     for line in lines:
         coords = [(float(x), float(y)) for x, y, *_ in line.coords]
-        if joined:
-            last = joined[-1][-1]
-            first = coords[0]
-            if (abs(last[0]) == 180 and first[0] == -last[0]
-                    and abs(first[1] - last[1]) < 1e-9):
-                previous = joined[-1][:-1]
-                rest = coords[1:]
-                if previous and rest:
-                    joined[-1] = previous + rest
-                    continue
+        if joined and len(joined[-1]) > 1 and len(coords) > 1:
+            last, first = joined[-1][-1], coords[0]
+            if (first[0] == -last[0] and first[1] == last[1]
+                    and _is_cut(joined[-1][-2], last, coords[1])):
+                joined[-1] = joined[-1][:-1] + coords[1:]
+                continue
         joined.append(coords)
     if len(joined) == 1:
         return shapely.LineString(joined[0])
     return shapely.MultiLineString(joined)
+
+
+def _unshifted_ring(ring: Any) -> list[tuple[float, float]]:
+    """A ring in longitudes 0..360 back in -180..180, without the writer's cut vertices."""
+    coords = [(float(x), float(y)) for x, y in ring.coords[:-1]]
+    back = [(x - 360 if x > 180 else x, y) for x, y in coords]
+    keep = []
+    for i, (x, y) in enumerate(coords):
+        before, after = coords[i - 1], coords[(i + 1) % len(coords)]
+        if x == 180 and (before[0] - 180) * (after[0] - 180) < 0 and _is_cut(
+                back[i - 1], (180.0, y), back[(i + 1) % len(back)]):
+            continue
+        keep.append(back[i])
+    return [*keep, keep[0]]
+
+
+def _join_polygons(polygons: list[shapely.Polygon]) -> shapely.Geometry:
+    """Join polygons the writer split at 180 degrees back into the polygon that was split.
+
+    Parts west of 180 degrees are shifted by 360 so that the halves touch,
+    merged, and put back; the cut vertices are dropped. Without a part on
+    each side of 180 the polygons are returned as they are.
+    """
+    multi = shapely.MultiPolygon(polygons)
+    xs = shapely.get_coordinates(multi)[:, 0]
+    if not (xs == 180).any() or not (xs == -180).any():
+        return multi
+    shifted = [shapely.transform(p, lambda c: c + [[360, 0]]) if
+               shapely.get_coordinates(p)[:, 0].max() <= 0 else p for p in polygons]
+    merged = shapely.unary_union(shifted)
+    parts = list(shapely.get_parts(merged))
+    if len(parts) == len(polygons) or not all(p.geom_type == "Polygon" for p in parts):
+        return multi
+    rebuilt = [shapely.Polygon(_unshifted_ring(p.exterior),
+                               [_unshifted_ring(r) for r in p.interiors]) for p in parts]
+    return rebuilt[0] if len(rebuilt) == 1 else shapely.MultiPolygon(rebuilt)
 
 
 def _composite(element: etree._Element) -> tuple[shapely.Geometry, float | None]:
@@ -244,7 +310,7 @@ def _composite(element: etree._Element) -> tuple[shapely.Geometry, float | None]
     if set(names) == {"polyline"}:
         return _join_at_antimeridian([shapely.LineString(_points(p, 2)) for p in parts]), None
     if set(names) == {"polygon"}:
-        return shapely.MultiPolygon([_polygon(p) for p in parts]), None
+        return _join_polygons([_polygon(p) for p in parts]), None
     if sorted(names) == ["circle", "point"]:
         point = parts[names.index("point")]
         circle = parts[names.index("circle")]
