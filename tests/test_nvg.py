@@ -286,8 +286,8 @@ def _max_gap_m(a: shapely.Geometry, b: shapely.Geometry) -> float:
         for x, y in shapely.get_coordinates(src).tolist():
             local = pyproj.Transformer.from_crs(
                 "EPSG:4326", f"+proj=aeqd +lat_0={y} +lon_0={x} +ellps=WGS84", always_xy=True)
-            projected = shapely.transform(dense, lambda c: np.column_stack(
-                local.transform(c[:, 0], c[:, 1])))
+            projected = shapely.transform(
+                dense, lambda c, t=local: np.column_stack(t.transform(c[:, 0], c[:, 1])))
             worst = max(worst, projected.distance(shapely.Point(0, 0)))
         return worst
 

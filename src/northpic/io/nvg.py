@@ -267,7 +267,7 @@ def _join_at_antimeridian(lines: list[shapely.LineString]) -> shapely.Geometry:
 
 
 def _unshifted_ring(ring: Any) -> list[tuple[float, float]]:
-    """A ring in longitudes 0..360 back in -180..180, without the writer's cut vertices."""
+    """Return a ring shifted to 0..360 back in -180..180, without the writer's cut vertices."""
     coords = [(float(x), float(y)) for x, y in ring.coords[:-1]]
     back = [(x - 360 if x > 180 else x, y) for x, y in coords]
     keep = []
