@@ -51,7 +51,7 @@ Examples
 ...        b'<circle uri="urn:x:1" label="Ship" cx="20" cy="70" r="5000"/></nvg>')
 >>> [feature] = read_nvg(doc, "overlay.nvg")
 >>> feature["geometry"], feature["properties"]["precision_km"]
-({'type': 'Point', 'coordinates': [20.0, 70.0]}, 5.0)
+({'type': 'Point', 'coordinates': (20.0, 70.0)}, 5.0)
 """
 
 from __future__ import annotations
