@@ -381,6 +381,10 @@ def test_entities_are_refused_with_exit_2(tmp_path: Path, document: bytes) -> No
     assert "document type declaration" in done.stderr and "bomb.nvg" in done.stderr
     assert "Traceback" not in done.stderr and "root:" not in done.stderr
     assert not store.exists()
+    piped = subprocess.run([sys.executable, "-m", "northpic", "events", "add", "-", "--store",
+                            str(store)], input=document, capture_output=True, timeout=300)
+    assert piped.returncode == 2 and b"<stdin>: holds a document type declaration" in piped.stderr
+    assert not store.exists()
 
 
 def test_every_bad_element_is_named_and_nothing_is_stored(tmp_path: Path) -> None:

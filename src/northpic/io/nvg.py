@@ -478,20 +478,25 @@ def read_nvg(source: bytes | str | Path, label: str | None = None,
     return features
 
 
+_NVG_START = re.compile(
+    r"(<\?xml[^>]*\?>\s*)?(<!--.*?-->\s*)*"           # a declaration, comments
+    r"(<!DOCTYPE\s+([\w.-]+:)?nvg[\s>\[]|<([\w.-]+:)?nvg[\s>/])", re.DOTALL)
+
+
 def looks_like_nvg(text: str | bytes) -> bool:
-    """Tell NVG from the other event formats by its start (an XML declaration or ``<nvg``).
+    """Tell NVG from the other event formats: its first element (or DOCTYPE) is ``nvg``.
 
     Examples
     --------
-    >>> looks_like_nvg('<?xml version="1.0"?><nvg/>'), looks_like_nvg("name,lat,lon")
-    (True, False)
+    >>> looks_like_nvg('<?xml version="1.0"?>  <nvg version="2.0.2"/>')
+    True
+    >>> looks_like_nvg('<?xml version="1.0"?><event uid="x"/>'), looks_like_nvg("name,lat,lon")
+    (False, False)
     """
-    head = text[:4096]
+    head = text[:65536]
     if isinstance(head, bytes):
         head = head.decode("utf-8", "replace")
-    head = head.lstrip("\ufeff \t\r\n")
-    return head.startswith("<?xml") or head.startswith("<nvg") or bool(
-        re.match(r"<[A-Za-z_][\w.-]*:nvg[\s>/]", head))
+    return bool(_NVG_START.match(head.lstrip("\ufeff \t\r\n")))
 
 
 __all__ = ["NVG_NAMESPACE", "NVG_VERSION", "RECORD_URI", "id_from_uri", "looks_like_nvg",
