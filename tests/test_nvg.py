@@ -398,6 +398,10 @@ def test_every_bad_element_is_named_and_nothing_is_stored(tmp_path: Path) -> Non
         '<text uri="urn:bad:3" label="Note" x="1" y="2"><content>hello</content></text>',
         element("circle", "urn:bad:4", "No size", cx="5", cy="72", r="-5"),
         element("polygon", "urn:bad:5", "Junk", points="1,2 3,x 4,5"),
+        element("circle", "urn:bad:6", "Two sizes", cx="5", cy="72", r="5000",
+                data={"precision_km": 9}),
+        element("composite", "urn:bad:7", "Off centre",
+                inner='<point x="5" y="72"/><circle cx="6" cy="72" r="100"/>'),
     ))
     with pytest.raises(SchemaError) as caught:
         add_events(path, store)
@@ -406,7 +410,9 @@ def test_every_bad_element_is_named_and_nothing_is_stored(tmp_path: Path) -> Non
                           ("nvg/g[1]/point[2], uri 'urn:bad:2'", "latitude 95"),
                           ("nvg/g[1]/text[1], uri 'urn:bad:3'", "no event geometry"),
                           ("nvg/g[1]/circle[1], uri 'urn:bad:4'", "more than 0"),
-                          ("nvg/g[1]/polygon[1], uri 'urn:bad:5'", "not a number")):
+                          ("nvg/g[1]/polygon[1], uri 'urn:bad:5'", "not a number"),
+                          ("nvg/g[1]/circle[2], uri 'urn:bad:6'", "contradicts its circle"),
+                          ("nvg/g[1]/composite[1], uri 'urn:bad:7'", "not centred")):
         line = next((x for x in message.splitlines() if where in x), None)
         assert line is not None and reason in line, (where, message)
     assert "urn:ok:1" not in message
