@@ -19,7 +19,8 @@ nested too deeply for Python are refused naming the file (see
 
 Text from standard input (``"-"``), raw text and bytes are recognised by
 their first character: ``{`` or ``[`` is JSON (several ``{...}`` lines are
-JSON Lines), ``<?xml`` or ``<nvg`` NVG, anything else CSV.
+JSON Lines), an XML document whose first element is ``<nvg>`` NVG, anything
+else CSV.
 
 Examples
 --------
@@ -215,7 +216,7 @@ def read_event_file(source: str | Path | bytes | bytearray) -> tuple[list[Any], 
     ----------
     source : str, pathlib.Path, bytes or bytearray
         A file path (``.geojson``, ``.json``, ``.jsonl``, ``.ndjson``,
-        ``.csv``); ``"-"`` for standard input; raw GeoJSON/CSV/JSON Lines
+        ``.csv``, ``.nvg``); ``"-"`` for standard input; raw GeoJSON/CSV/JSON Lines
         text (see :func:`is_event_text`); or UTF-8 bytes.
 
     Returns
