@@ -16,6 +16,8 @@ import numpy as np
 import pyproj
 import pytest
 import shapely
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lxml import etree
 from pyproj import Geod
 
@@ -33,7 +35,7 @@ from builders.nvg import (
 from northpic.catalogue import read_catalogue
 from northpic.cli import main
 from northpic.crs import POLAR_CRS
-from northpic.errors import DataFileError, SchemaError
+from northpic.errors import BadInputError, DataFileError, SchemaError
 from northpic.events import add_events
 from northpic.export import export_layers
 from northpic.export.text import REPLACEMENT
@@ -402,6 +404,7 @@ def test_every_bad_element_is_named_and_nothing_is_stored(tmp_path: Path) -> Non
                 data={"precision_km": 9}),
         element("composite", "urn:bad:7", "Off centre",
                 inner='<point x="5" y="72"/><circle cx="6" cy="72" r="100"/>'),
+        element("point", "urn:bad:8", "Other digits", x="\u0662\u0660", y="70"),
     ))
     with pytest.raises(SchemaError) as caught:
         add_events(path, store)
@@ -412,7 +415,8 @@ def test_every_bad_element_is_named_and_nothing_is_stored(tmp_path: Path) -> Non
                           ("nvg/g[1]/circle[1], uri 'urn:bad:4'", "more than 0"),
                           ("nvg/g[1]/polygon[1], uri 'urn:bad:5'", "not a number"),
                           ("nvg/g[1]/circle[2], uri 'urn:bad:6'", "contradicts its circle"),
-                          ("nvg/g[1]/composite[1], uri 'urn:bad:7'", "not centred")):
+                          ("nvg/g[1]/composite[1], uri 'urn:bad:7'", "not centred"),
+                          ("nvg/g[1]/point[3], uri 'urn:bad:8'", "is not a number")):
         line = next((x for x in message.splitlines() if where in x), None)
         assert line is not None and reason in line, (where, message)
     assert "urn:ok:1" not in message
@@ -466,3 +470,30 @@ def test_an_export_for_eu_holds_only_what_eu_may_see(tmp_path: Path) -> None:
 def test_the_command_line_refuses_a_wrong_extension(tmp_path: Path) -> None:
     assert main(["export", "--format", "nvg", "--out", str(tmp_path / "x.kml")]) == 2
     assert not (tmp_path / "x.kml").exists()
+
+
+# --- anything else ---------------------------------------------------------------------------
+
+_VALUE = st.one_of(st.text(max_size=12), st.floats(allow_nan=True).map(repr),
+                   st.sampled_from(["1e999", "-0", "+5", ".5", "5.", "1,2", "nan", "1 2",
+                                    "0x10", "١٢", "", " 7 "]))
+
+
+@settings(max_examples=80, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(x=_VALUE, y=_VALUE, r=_VALUE, points=st.lists(st.tuples(_VALUE, _VALUE), max_size=4),
+       label=st.text(max_size=20), extra=_VALUE)
+def test_odd_values_are_read_or_refused_never_a_crash(tmp_path: Path, x, y, r, points, label,
+                                                      extra) -> None:
+    """Any text in an overlay's numbers, names and data: read, or refused as bad input."""
+    line = " ".join(f"{a},{b}" for a, b in points)
+    document = overlay(
+        element("point", "urn:f:1", label, x=x, y=y, data={"precision_km": extra}),
+        element("circle", "urn:f:2", label, cx=x, cy=y, r=r),
+        element("polyline", "urn:f:3", label, points=line, data={"precision_km": 1,
+                                                                 "odd": extra}),
+        element("polygon", "urn:f:4", label, points=line, data={"precision_km": 1}))
+    try:
+        add_events(document, tmp_path / "fuzz.gpkg")
+    except BadInputError:
+        pass

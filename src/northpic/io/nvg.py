@@ -94,7 +94,7 @@ _DESCRIPTIVE = frozenset({"textInfo", "timeSpan", "timeStamp", "extendedData", "
 _TEXT_FIELDS = frozenset({"id", "name", "layer", "domain", "kind", "source", "confidence",
                           "time", "notes", "valid_from", "valid_to", "classification",
                           "releasability", "originator", "symbol"})
-_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
+_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", re.ASCII)
 
 
 def record_uri(layer: str, record_id: str) -> str:
