@@ -54,9 +54,12 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from northpic.export.kml import DOMAIN_TITLES
 from northpic.export.prepare import ExportLayer, caveat_for
 from northpic.export.styles import DEFAULT_COLOR, DEFAULT_FILL_OPACITY, DEFAULT_WEIGHT, kind_styles
 from northpic.export.text import clean_xml_tree
+from northpic.export.text import coordinate_text as _num
+from northpic.export.text import sub_element as _sub
 from northpic.io.nvg import GENERATOR_KEY, NVG_NAMESPACE, NVG_VERSION, record_uri
 from northpic.markings import ProductMarking
 from northpic.schema import DOMAINS
@@ -66,28 +69,14 @@ from northpic.symbology import (
     record_affiliations,
     with_affiliation,
 )
-from northpic.times import format_time
+from northpic.times import format_time, is_blank
 
 #: Symbol scheme prefix of the 20-digit APP-6D / MIL-STD-2525D codes northpic uses.
 SYMBOL_SCHEME = "app6d"
 #: The symbol of a point whose kind has no code: land installation, unspecified
 #: entity, standard identity unknown (northpic gives civilian records no affiliation).
 GENERIC_POINT_SIDC = "10012000000000000000"
-#: Decimal places of coordinates (about 1 cm).
-COORD_DECIMALS = 7
-DOMAIN_TITLES = {d: d.capitalize() for d in DOMAINS}
 _NOT_DATA = {"name", "notes"}  # carried by label and textInfo
-
-
-def _sub(parent: ET.Element, tag: str, text: Any = None, **attrs: str) -> ET.Element:
-    node = ET.SubElement(parent, tag, attrs)
-    if text is not None:
-        node.text = str(text)
-    return node
-
-
-def _num(value: float) -> str:
-    return f"{value:.{COORD_DECIMALS}f}".rstrip("0").rstrip(".")
 
 
 def nvg_points(coords: Any) -> str:
@@ -101,17 +90,9 @@ def nvg_points(coords: Any) -> str:
     return " ".join(f"{_num(x)},{_num(y)}" for x, y, *_ in np.asarray(coords)[:, :2].tolist())
 
 
-def _blank(value: Any) -> bool:
-    if value is None or value is pd.NaT:
-        return True
-    if isinstance(value, float | np.floating):
-        return bool(np.isnan(value))
-    return False
-
-
 def data_text(value: Any) -> str | None:
     """Return a field's value as simpleData text, lossless for numbers and times."""
-    if _blank(value):
+    if is_blank(value):
         return None
     if isinstance(value, pd.Timestamp):
         return format_time(value)
@@ -168,11 +149,11 @@ def _describe(node: ET.Element, record: Mapping[str, Any], fields: list[str],
         head.append(ET.Element("textInfo"))
         head[-1].text = notes
     start, end = record.get("valid_from"), record.get("valid_to")
-    if not _blank(start) or not _blank(end):
+    if not is_blank(start) or not is_blank(end):
         span = ET.Element("timeSpan")
-        if not _blank(start):
+        if not is_blank(start):
             _sub(span, "begin", data_text(start))
-        if not _blank(end):
+        if not is_blank(end):
             _sub(span, "end", data_text(end))
         head.append(span)
     data = ET.Element("extendedData")
@@ -194,7 +175,7 @@ def _record(parent: ET.Element, layer: ExportLayer, record: Mapping[str, Any],
     uri = record_uri(layer.name, str(record.get("id", "")))
     label = data_text(record.get("name")) or ""
     precision = record.get("precision_km")
-    radius_m = float(precision) * 1000 if precision is not None and not _blank(precision) else 0.0
+    radius_m = float(precision) * 1000 if precision is not None and not is_blank(precision) else 0.0
     if as_text and geom.geom_type == "Point":
         node = _sub(parent, "text", uri=uri, label=label, x=_num(geom.x), y=_num(geom.y))
         _sub(node, "content", label)  # a text's content comes first
