@@ -283,23 +283,36 @@ def _unshifted_ring(ring: Any) -> list[tuple[float, float]]:
 def _join_polygons(polygons: list[shapely.Polygon]) -> shapely.Geometry:
     """Join polygons the writer split at 180 degrees back into the polygon that was split.
 
-    Parts west of 180 degrees are shifted by 360 so that the halves touch,
-    merged, and put back; the cut vertices are dropped. Without a part on
-    each side of 180 the polygons are returned as they are.
+    Only parts that reach 180 degrees from one side take part: those west of it
+    are shifted by 360 so that the halves touch, merged with those east of it,
+    and put back, the cut vertices dropped. The other parts stay as they are;
+    if nothing joins, or the joined polygon would not be valid, the parts are
+    returned as they came (split at 180, which is the same area).
     """
     multi = shapely.MultiPolygon(polygons)
-    xs = shapely.get_coordinates(multi)[:, 0]
-    if not (xs == 180).any() or not (xs == -180).any():
+    east: list[shapely.Polygon] = []
+    west: list[shapely.Polygon] = []
+    rest: list[shapely.Polygon] = []
+    for polygon in polygons:
+        xs = shapely.get_coordinates(polygon)[:, 0]
+        at_east, at_west = bool((xs == 180).any()), bool((xs == -180).any())
+        if at_east and not at_west and xs.min() >= 0:
+            east.append(polygon)
+        elif at_west and not at_east and xs.max() <= 0:
+            west.append(shapely.transform(polygon, lambda c: c + [[360, 0]]))
+        else:
+            rest.append(polygon)
+    if not east or not west:
         return multi
-    shifted = [shapely.transform(p, lambda c: c + [[360, 0]]) if
-               shapely.get_coordinates(p)[:, 0].max() <= 0 else p for p in polygons]
-    merged = shapely.unary_union(shifted)
-    parts = list(shapely.get_parts(merged))
-    if len(parts) == len(polygons) or not all(p.geom_type == "Polygon" for p in parts):
+    merged = list(shapely.get_parts(shapely.unary_union(east + west)))
+    if len(merged) == len(east) + len(west) or not all(
+            p.geom_type == "Polygon" for p in merged):
         return multi
     rebuilt = [shapely.Polygon(_unshifted_ring(p.exterior),
-                               [_unshifted_ring(r) for r in p.interiors]) for p in parts]
-    return rebuilt[0] if len(rebuilt) == 1 else shapely.MultiPolygon(rebuilt)
+                               [_unshifted_ring(r) for r in p.interiors]) for p in merged]
+    out = rebuilt + rest
+    joined = out[0] if len(out) == 1 else shapely.MultiPolygon(out)
+    return joined if joined.is_valid else multi
 
 
 def _composite(element: etree._Element) -> tuple[shapely.Geometry, float | None]:
@@ -373,8 +386,8 @@ def _properties(element: etree._Element, own_symbols: bool) -> dict[str, Any]:
     for key, text in simple_data(element).items():
         props[key] = _value(key, text)
     if "valid_from" in props:  # a northpic record says valid_from; an event calls it time
-        props.setdefault("time", props["valid_from"])
-        del props["valid_from"]
+        if "time" not in props or props["time"] == props["valid_from"]:
+            props["time"] = props.pop("valid_from")
     props.pop("nature", None)  # added by every northpic export, not an event field
     return props
 
@@ -403,7 +416,18 @@ def _feature(element: etree._Element, name: str, own_symbols: bool) -> dict[str,
             "geometry": shapely.geometry.mapping(geometry)}
 
 
-def _walk(group: etree._Element, path: str, own_symbols: bool,
+def _text_feature(element: etree._Element, own_symbols: bool) -> dict[str, Any]:
+    """A ``text`` element as a point named by its content."""
+    props = _properties(element, own_symbols)
+    content = next((c.text for c in element if local_name(c) == "content"), None)
+    if content is not None:
+        props["name"] = content
+    position = shapely.Point(_position(element.get("x"), element.get("y")))
+    return {"type": "Feature", "properties": props,
+            "geometry": shapely.geometry.mapping(position)}
+
+
+def _walk(group: etree._Element, path: str, own_symbols: bool, texts: bool,
           features: list[dict[str, Any]], problems: list[str]) -> None:
     counts: dict[str, int] = {}
     for child in group:
@@ -415,9 +439,12 @@ def _walk(group: etree._Element, path: str, own_symbols: bool,
         if name in _DESCRIPTIVE:
             continue
         if name == "g":
-            _walk(child, where, own_symbols, features, problems)
+            _walk(child, where, own_symbols, texts, features, problems)
             continue
         try:
+            if name == "text" and texts:
+                features.append(_text_feature(child, own_symbols))
+                continue
             if name in UNREAD_DRAWABLES:
                 raise _Refused(f"an NVG {name} is no event geometry northpic reads (point, "
                                "polyline, polygon, circle, composite); remove it or draw it "
@@ -430,7 +457,8 @@ def _walk(group: etree._Element, path: str, own_symbols: bool,
 
 
 def read_nvg(source: bytes | str | Path, label: str | None = None,
-             max_bytes: int = DEFAULT_MAX_XML_BYTES) -> list[dict[str, Any]]:
+             max_bytes: int = DEFAULT_MAX_XML_BYTES, *, texts: bool = False,
+             ) -> list[dict[str, Any]]:
     """Read an NVG document's drawable elements as GeoJSON Features.
 
     Parameters
@@ -441,12 +469,16 @@ def read_nvg(source: bytes | str | Path, label: str | None = None,
         Where it came from, for messages; default the path or ``<bytes>``.
     max_bytes : int
         Refuse larger documents.
+    texts : bool
+        Read ``text`` elements as points named by their content (labels, such
+        as the sea names of a northpic export); by default they are refused,
+        because a label is no event.
 
     Returns
     -------
     list of dict
-        One Feature per point, polyline, polygon, circle or composite, in
-        document order (see the module's table).
+        One Feature per point, polyline, polygon, circle or composite (and
+        text, with ``texts``), in document order (see the module's table).
 
     Raises
     ------
@@ -470,7 +502,7 @@ def read_nvg(source: bytes | str | Path, label: str | None = None,
     own_symbols = generator.startswith("northpic")
     features: list[dict[str, Any]] = []
     problems: list[str] = []
-    _walk(root, "nvg", own_symbols, features, problems)
+    _walk(root, "nvg", own_symbols, texts, features, problems)
     if problems:
         raise SchemaError([Problem(label, None, p) for p in problems])
     if not features:
