@@ -251,8 +251,11 @@ def test_the_whole_picture_reads_back(picture: Path, store: Path) -> None:
                 assert pd.Timestamp(start) == record["valid_from"], record["id"]
             geometry = shapely.geometry.shape(back["geometry"])
             assert geometry.is_valid, (name, record["id"])
-            # in metres, in the polar projection: the writer's cuts at 180 degrees lie on the
-            # sphere's great circle, a few metres off the ellipsoid's geodesic
+            if shapely.equals_exact(shapely.normalize(geometry),
+                                    shapely.normalize(record["geometry"]), 1e-7):
+                continue  # the same to the 7 decimals written
+            # else (lines joined back at 180 degrees) in metres, in the polar projection: the
+            # cuts lie on the sphere's great circle, a few metres off the ellipsoid's geodesic
             polar = gpd.GeoSeries([record["geometry"], geometry], crs="EPSG:4326").to_crs(
                 POLAR_CRS)
             assert shapely.hausdorff_distance(polar.iloc[0], polar.iloc[1]) < 5, record["id"]
