@@ -417,7 +417,7 @@ def _feature(element: etree._Element, name: str, own_symbols: bool) -> dict[str,
 
 
 def _text_feature(element: etree._Element, own_symbols: bool) -> dict[str, Any]:
-    """A ``text`` element as a point named by its content."""
+    """Return a ``text`` element as a point Feature named by its content."""
     props = _properties(element, own_symbols)
     content = next((c.text for c in element if local_name(c) == "content"), None)
     if content is not None:
