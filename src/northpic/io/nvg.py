@@ -27,11 +27,13 @@ element                event geometry
 =====================  ======================================================
 
 Any other drawable (``text``, ``arc``, ``arrow``, ``corridor``, ``ellipse``,
-``multipoint``...) is refused, naming it: nothing is dropped silently.
+``multipoint``...) is refused, naming it: nothing is dropped silently
+(``texts=True`` reads ``text`` labels as points named by their content).
 
 Fields come from the element: ``label`` is the ``name``, ``uri`` the ``id``
 (a ``urn:northpic:record:`` uri gives back the northpic id), ``textInfo`` the
-``notes``, ``timeSpan`` ``begin``/``end`` the ``time``/``valid_to``, and each
+``notes``, ``timeSpan`` ``begin``/``end`` the ``time``/``valid_to`` (a
+``valid_from`` field other than the time is kept as such), and each
 ``extendedData``/``simpleData`` (``key``, text value) a field of that name,
 which wins over the attributes: that is where ``kind``, ``source``,
 ``confidence`` and the markings (``classification``, ``releasability``,
