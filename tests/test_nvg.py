@@ -480,6 +480,11 @@ def test_a_document_that_is_not_nvg_is_refused(tmp_path: Path) -> None:
     assert main(["events", "add", str(path), "--store", str(tmp_path / "s.gpkg")]) == 2
     with pytest.raises(DataFileError, match="is not an NVG document"):
         read_nvg(path)
+    old = tmp_path / "old.nvg"
+    old.write_bytes(b'<nvg xmlns="http://tide.act.nato.int/schemas/2009/10/nvg" version="1.5.0">'
+                    b'<point x="1" y="2"/></nvg>')
+    with pytest.raises(DataFileError, match="is NVG of namespace .*2009/10/nvg, not NVG 2.0"):
+        read_nvg(old)
 
 
 # --- audiences and the command line ----------------------------------------------------------

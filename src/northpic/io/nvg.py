@@ -497,9 +497,13 @@ def read_nvg(source: bytes | str | Path, label: str | None = None,
         label = label or str(source)
         data = read_xml_bytes(source, max_bytes)
     root = parse_untrusted_xml(data, label, max_bytes)
-    if local_name(root) != "nvg" or not _is_nvg(root):
+    if local_name(root) != "nvg":
         raise DataFileError(label, f"is not an NVG document: its root element is "
                                    f"<{terminal_text(str(root.tag))[:80]}>, not <nvg>")
+    if not _is_nvg(root):
+        namespace = terminal_text(str(root.tag)[1:].split("}", 1)[0])[:80]
+        raise DataFileError(label, f"is NVG of namespace {namespace}, not NVG 2.0 "
+                                   f"({NVG_NAMESPACE}); save it as NVG 2.0")
     generator = simple_data(root).get(GENERATOR_KEY, "")
     own_symbols = generator.startswith("northpic")
     features: list[dict[str, Any]] = []
