@@ -33,7 +33,7 @@ from northpic.build import build_map
 from northpic.events import add_events
 from northpic.export.api import export_picture
 
-FORMATS = ("gpkg", "kml", "geojson", "parquet", "csv", "shp", "cot", "takpkg")
+FORMATS = ("gpkg", "kml", "geojson", "parquet", "csv", "shp", "nvg", "cot", "takpkg")
 AUDIENCES = ("PUBLIC", "EU", "NATO", "NOR")
 
 
@@ -188,7 +188,7 @@ def test_the_map_for_an_audience_holds_nothing_else(
 def test_an_export_for_an_audience_holds_nothing_else(
     marked: Fixture, tmp_path: Path, audience: str, fmt: str
 ) -> None:
-    suffix = {"gpkg": ".gpkg", "kml": ".kml", "takpkg": ".zip"}.get(fmt, "")
+    suffix = {"gpkg": ".gpkg", "kml": ".kml", "nvg": ".nvg", "takpkg": ".zip"}.get(fmt, "")
     out = tmp_path / f"picture{suffix}"
     written = export_picture(out, fmt, events_store=marked.store, audience=audience)
     assert_no_leak(Path(written), audience, marked)
@@ -223,8 +223,8 @@ def test_the_cli_products_for_eu_hold_no_byte_of_nato_or_nor(marked: Fixture,
     assert_no_leak(page, "EU", marked)
     html = page.read_text(encoding="utf-8")
     assert "RELEASABLE TO" in html and "EU" in html
-    for fmt in ("gpkg", "kml", "geojson", "parquet", "csv"):
-        out = tmp_path / ("eu." + fmt if fmt in ("gpkg", "kml") else f"eu-{fmt}")
+    for fmt in ("gpkg", "kml", "geojson", "parquet", "csv", "nvg"):
+        out = tmp_path / ("eu." + fmt if fmt in ("gpkg", "kml", "nvg") else f"eu-{fmt}")
         done = cli("export", "--format", fmt, "--out", str(out), "--events", str(marked.store),
                    "--audience", "EU")
         assert done.returncode == 0, done.stderr

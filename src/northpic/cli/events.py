@@ -72,6 +72,11 @@ def add_command(source: str, store: Path | None, assume_utc: bool, layer: str | 
           --originator "TAK feed"
       northpic events add reports.geojson --store postgresql://ops@db.example/northpic \\
           --releasability "NATO, EU" --originator "NOR JOC"
+      northpic events add overlay.nvg --releasability "NATO, EU" --originator "NOR JOC"
+
+    NVG 2.0 overlays (.nvg) give their points, polylines, polygons and
+    circles (a circle is a point whose precision_km is its radius); any
+    other element is refused by its path, uri and label.
     """
     from northpic.events import add_events
 

@@ -9,15 +9,15 @@ import click
 from northpic.cli.options import STORE, comma_list, markings_options, mkdir_option
 from northpic.markings import resolve_markings
 
-FORMAT_NAMES = ("gpkg", "kml", "geojson", "parquet", "shp", "csv", "cot", "takpkg")
+FORMAT_NAMES = ("gpkg", "kml", "geojson", "parquet", "shp", "csv", "nvg", "cot", "takpkg")
 
 
 @click.command("export")
 @click.option("--format", "fmt", required=True, metavar="|".join(FORMAT_NAMES),
               help="Export format (unknown formats are refused).")
 @click.option("--out", required=True, type=click.Path(path_type=Path),
-              help="File (.gpkg, .kml, .zip for takpkg) or folder (geojson, parquet, shp, csv, "
-                   "cot) to write.")
+              help="File (.gpkg, .kml, .nvg, .zip for takpkg) or folder (geojson, parquet, shp, "
+                   "csv, cot) to write.")
 @click.option("--layers", "layer_names",
               help="Comma-separated layer names (default: all); with --events also the event "
                    "layers events_military, events_economic, events_environmental, "
@@ -57,6 +57,7 @@ def command(
       parquet  a folder of GeoParquet 1.1 files, one per layer
       shp      a folder of zipped Shapefiles, one per layer (FIELDS.txt maps short names)
       csv      a folder of CSV files with WKT geometry, one per layer
+      nvg      one NATO Vector Graphics 2.0.2 overlay, a group per domain and layer, APP-6 symbols
       cot      a folder of Cursor-on-Target events, one .cot file per feature (TAK)
       takpkg   a TAK data package (.zip): manifest, the picture as KMZ, the CoT events
 
@@ -74,6 +75,7 @@ def command(
       northpic export --format cot --out cot-eu --events ev.gpkg --audience EU
       northpic export --format takpkg --out brief.zip --at 2026-02-01 --audience NATO
       northpic export --format cot --out cot-eu-view --perspective eu
+      northpic export --format nvg --out eu.nvg --events ev.gpkg --audience EU
     """
     from northpic.workflows.seaice import export_picture_with_seaice
 

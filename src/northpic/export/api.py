@@ -89,6 +89,8 @@ FORMATS: dict[str, ExportFormat] = {
                      "northpic.export.shapefile:write_shapefiles"),
         ExportFormat("csv", "CSV with WKT geometry, one file per layer", None,
                      "northpic.export.csv:write_csv"),
+        ExportFormat("nvg", "NATO Vector Graphics 2.0.2", ".nvg", "northpic.export.nvg:write_nvg",
+                     carries_nul=True),
         ExportFormat("cot", "Cursor-on-Target events, one .cot file per feature", None,
                      "northpic.export.cot:write_cot", carries_nul=True),
         ExportFormat("takpkg", "TAK data package (zip: manifest, KMZ, CoT events)", ".zip",
@@ -97,7 +99,7 @@ FORMATS: dict[str, ExportFormat] = {
 }
 #: Extensions of single-file outputs: a folder export refuses a name ending in one.
 FILE_SUFFIXES = (".gpkg", ".kml", ".kmz", ".geojson", ".json", ".parquet", ".geoparquet",
-                 ".shp", ".zip", ".csv", ".tif", ".tiff", ".html", ".png")
+                 ".shp", ".zip", ".csv", ".tif", ".tiff", ".html", ".png", ".nvg")
 
 
 def get_format(name: str) -> ExportFormat:
@@ -254,7 +256,7 @@ def export_layers(
     marking = mark_picture(frames, table, codes)
     layers = [ExportLayer(name, specs[name], prepare_layer(frame, specs[name]))
               for name, frame in frames.items()]
-    if fmt.name != "kml":  # XML replaces what it cannot hold (northpic.export.text)
+    if fmt.name not in ("kml", "nvg"):  # XML replaces what it cannot hold (export.text)
         from northpic.export.text import refuse_nul
 
         refuse_nul(((layer.name, layer.frame) for layer in layers), fmt.title,

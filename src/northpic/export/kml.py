@@ -42,31 +42,20 @@ from northpic.export.styles import (
     kml_color,
     kml_icon,
 )
-from northpic.export.text import clean_xml_tree
+from northpic.export.text import clean_xml_tree, coordinate_text
+from northpic.export.text import sub_element as _sub
 from northpic.markings import MarkingTable, ProductMarking
 from northpic.schema import DOMAINS, precision_label
 
 KML_NS = "http://www.opengis.net/kml/2.2"
 DOMAIN_TITLES = {d: d.capitalize() for d in DOMAINS}
-#: Decimal places of coordinates (about 1 cm).
-COORD_DECIMALS = 7
 _PROVENANCE = ("source", "confidence", "precision_km", "nature", "valid_from", "valid_to", "id",
                "originator", "classification", "releasability")
 _HIDDEN = {"name", "layer", "domain"}
 
 
-def _sub(parent: ET.Element, tag: str, text: Any = None, **attrs: str) -> ET.Element:
-    node = ET.SubElement(parent, tag, attrs)
-    if text is not None:
-        node.text = str(text)
-    return node
-
-
 def _coords(coords: np.ndarray) -> str:
-    def num(v: float) -> str:
-        return f"{v:.{COORD_DECIMALS}f}".rstrip("0").rstrip(".")
-
-    return " ".join(f"{num(x)},{num(y)}" for x, y in coords[:, :2])
+    return " ".join(f"{coordinate_text(x)},{coordinate_text(y)}" for x, y in coords[:, :2])
 
 
 def kml_geometry(parent: ET.Element, geom: BaseGeometry) -> None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
+from typing import Any
 
 import pandas as pd
 
@@ -31,6 +32,8 @@ from northpic.text import terminal_text
 
 #: What replaces a character XML 1.0 cannot hold.
 REPLACEMENT = "\ufffd"
+#: Decimal places of coordinates in the XML formats (KML, NVG): about 1 cm.
+COORD_DECIMALS = 7
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -44,6 +47,25 @@ def xml_text(text: str) -> str:
     'a\\ufffdb\\ufffdc\\td'
     """
     return _XML_ILLEGAL.sub(REPLACEMENT, text)
+
+
+def sub_element(parent: ET.Element, tag: str, text: Any = None, **attrs: str) -> ET.Element:
+    """Append a ``tag`` child with ``attrs`` (and ``text``, as ``str``) to ``parent``; return it."""
+    node = ET.SubElement(parent, tag, attrs)
+    if text is not None:
+        node.text = str(text)
+    return node
+
+
+def coordinate_text(value: float) -> str:
+    """Write a coordinate with :data:`COORD_DECIMALS` decimals, trailing zeros dropped.
+
+    Examples
+    --------
+    >>> coordinate_text(70.25), coordinate_text(-179.99999999), coordinate_text(12.0)
+    ('70.25', '-180', '12')
+    """
+    return f"{value:.{COORD_DECIMALS}f}".rstrip("0").rstrip(".")
 
 
 def clean_xml_tree(root: ET.Element) -> ET.Element:

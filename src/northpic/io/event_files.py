@@ -10,6 +10,8 @@ events and validates them. Sources:
   ``geometry`` column) (``.csv``);
 * **JSON Lines**: one GeoJSON Feature, or one flat record with ``lat``/``lon``
   or a ``geometry`` (GeoJSON object or WKT), per line (``.jsonl``, ``.ndjson``);
+* **NVG** 2.0 overlays: points, polylines, polygons and circles (``.nvg``; see
+  :mod:`northpic.io.nvg`).
 * **Cursor-on-Target**: one ``<event>`` or a TAK stream of them (``.cot``, or
   ``.xml`` whose root is ``<event>``; see :mod:`northpic.io.cot`).
 
@@ -19,7 +21,8 @@ nested too deeply for Python are refused naming the file (see
 
 Text from standard input (``"-"``), raw text and bytes are recognised by
 their first character: ``{`` or ``[`` is JSON (several ``{...}`` lines are
-JSON Lines), ``<`` CoT XML, anything else CSV.
+JSON Lines), an XML document whose first element is ``<nvg>`` NVG, any other
+``<`` CoT XML, anything else CSV.
 
 Examples
 --------
@@ -44,11 +47,13 @@ import pandas as pd
 from northpic.errors import DataFileError, UnsupportedFormatError
 from northpic.io.cot import COT_SUFFIXES
 from northpic.io.layer_files import LAT_NAMES, LON_NAMES
+from northpic.io.nvg import looks_like_nvg, read_nvg
 from northpic.io.text import decode_text, read_stream, read_text_file
 
 JSON_SUFFIXES = (".geojson", ".json")
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".geojsonl", ".geojsons")
 CSV_SUFFIXES = (".csv",)
+NVG_SUFFIXES = (".nvg",)
 #: Columns of an event CSV that stay text (the rest become numbers when lossless).
 _TEXT_COLUMNS = frozenset({"id", "name", "layer", "domain", "kind", "source", "confidence",
                            "time", "notes", "valid_from", "valid_to", "geometry", "wkt",
@@ -175,6 +180,8 @@ def parse_text(text: str, path: str) -> list[Any]:
     stripped = text.lstrip("\ufeff \t\r\n")
     if not stripped:
         raise DataFileError(path, "no input (empty)")
+    if looks_like_nvg(stripped):
+        return read_nvg(stripped.encode("utf-8"), path)
     if stripped[0] == "<":  # XML: Cursor-on-Target events
         from northpic.io.cot import parse_cot
 
@@ -216,7 +223,7 @@ def read_event_file(source: str | Path | bytes | bytearray) -> tuple[list[Any], 
     ----------
     source : str, pathlib.Path, bytes or bytearray
         A file path (``.geojson``, ``.json``, ``.jsonl``, ``.ndjson``,
-        ``.csv``); ``"-"`` for standard input; raw GeoJSON/CSV/JSON Lines
+        ``.csv``, ``.nvg``); ``"-"`` for standard input; raw GeoJSON/CSV/JSON Lines
         text (see :func:`is_event_text`); or UTF-8 bytes.
 
     Returns
@@ -251,13 +258,16 @@ def read_event_file(source: str | Path | bytes | bytearray) -> tuple[list[Any], 
         return parse_json_lines(read_text_file(path), label), label
     if suffix in CSV_SUFFIXES:
         return parse_csv(read_text_file(path), label), label
+    if suffix in NVG_SUFFIXES:
+        return read_nvg(path, label), label
     if suffix in COT_SUFFIXES:
         from northpic.io.cot import read_cot_file
 
         return read_cot_file(path), label
     raise UnsupportedFormatError(
         f"{path}: unsupported file type {suffix or '(none)'}; use one of "
-        f"{', '.join(JSON_SUFFIXES + JSONL_SUFFIXES + CSV_SUFFIXES + COT_SUFFIXES)} or '-' "
+        f"{', '.join(JSON_SUFFIXES + JSONL_SUFFIXES + CSV_SUFFIXES + NVG_SUFFIXES)}, "
+        f"{', '.join(COT_SUFFIXES)} or '-' "
         "for stdin"
     )
 
@@ -328,4 +338,5 @@ application/jsonl, application/geo+json-seq
 
 
 __all__ = ["CSV_SUFFIXES", "EVENT_MEDIA_TYPES", "JSONL_SUFFIXES", "JSON_SUFFIXES",
-           "is_event_text", "json_document_items", "read_event_body", "read_event_file"]
+           "NVG_SUFFIXES", "is_event_text", "json_document_items", "read_event_body",
+           "read_event_file"]
