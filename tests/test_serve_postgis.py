@@ -67,12 +67,13 @@ def _no_password(text: str) -> None:
 
 # --- starting on a URL ------------------------------------------------------------------------
 
-@pytest.mark.parametrize("given", ["config", "--store", "--db"])
+@pytest.mark.parametrize("given", ["config", "--store", "--db", "NORTHPIC_EVENTS"])
 def test_a_url_in_the_config_in_store_or_in_db_serves_the_database(
         tmp_path: Path, postgis_store: str, given: str) -> None:
     in_config = postgis_store if given == "config" else None
-    args = () if given == "config" else (given, postgis_store)
-    with serve_process(tmp_path, in_config, args=args) as server:
+    args = (given, postgis_store) if given.startswith("--") else ()
+    env = {"NORTHPIC_EVENTS": postgis_store} if given == "NORTHPIC_EVENTS" else {}
+    with serve_process(tmp_path, in_config, args=args, env=env) as server:
         answer = _post(server, [event(1, id=f"via-{given}", releasability="NATO")])
         assert answer.status_code == 201, answer.text
         assert _count(server) == 1
@@ -90,7 +91,11 @@ def test_a_database_that_is_down_or_refuses_the_password_is_exit_2(
     closed = url.replace(f":{postgres_server.port}/", f":{free_port()}/")
     wrong = url.replace(quote(PASSWORD, safe=""), "not-the-password")
     assert closed != url and wrong != url
-    for bad, reason in ((closed, "cannot connect"), (wrong, "password authentication failed")):
+    foreign = postgres_server.new_database()
+    postgres_server.admin("CREATE TABLE events (fid int, note text)",
+                          database=foreign.rsplit("/", 1)[1])
+    for bad, reason in ((closed, "cannot connect"), (wrong, "password authentication failed"),
+                        (foreign, "not a northpic event store")):
         result = _serve("--store", bad, "--port", str(free_port()), cwd=tmp_path)
         assert result.returncode == 2, result.stderr
         assert reason in result.stderr, result.stderr
