@@ -159,7 +159,7 @@ def write_body(config: ServeConfig, client: Client, data: bytes, media_type: str
     from northpic.events import validate_events
     from northpic.events.intake import events_from_records
     from northpic.io.event_files import read_event_body
-    from northpic.store import write_events
+    from northpic.store import count_events, write_events
 
     account = require_writer(client)
     records = read_event_body(data, media_type, BODY_LABEL)
@@ -180,6 +180,8 @@ def write_body(config: ServeConfig, client: Client, data: bytes, media_type: str
     refused = markings_refused(frame, account, config.markings)
     if refused:
         raise Forbidden("\n".join(refused))
+    if replace_id is not None and not count_events(config.store):
+        raise NotFound(f"no event {replace_id[:80]!r}")  # no store yet: make none for a PUT
     ids = [str(i) for i in frame["id"]]
     found: dict[str, str] = {}
 
