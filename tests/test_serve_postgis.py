@@ -307,3 +307,22 @@ def test_gdal_lists_every_collection_of_a_postgis_server_with_its_count(
     assert list(counts) == [spec.name for spec in list_layers()] + ["events"]
     assert {k: int(v) for k, v in counts.items()} == _expected_counts(seeded, "EU")
     assert not any(c in out for c in CANARIES)
+
+
+@pytest.mark.browser
+def test_the_live_map_of_one_server_shows_a_write_to_another_in_chromium(
+        browser: Any, tmp_path: Path, postgis_store: str) -> None:
+    from test_serve_live_map import _appears, _listed, _open
+
+    with serve_process(tmp_path, postgis_store) as a, serve_process(tmp_path, postgis_store) as b:
+        assert _post(a, [event(1, id="first", releasability="NATO, EU")]).status_code == 201
+        page, requests = _open(browser, b, EU_WRITER.token)
+        since = time.monotonic()
+        assert _post(a, [event(2, id="nato-via-a", releasability="NATO")]).status_code == 201
+        assert _post(a, [event(3, id="shared-via-a", releasability="NATO, EU")]
+                     ).status_code == 201
+        _appears(page, "shared-via-a", since)
+        assert not page.evaluate(_listed("nato-via-a"))
+        assert "nato-via-a" not in page.content()
+        assert all(url.startswith(b.url) for url in requests if url.startswith("http")), requests
+        page.context.close()
