@@ -284,3 +284,41 @@ def test_a_store_in_a_missing_folder_is_refused_but_the_default_folder_is_made(
     assert pyogrio.read_dataframe(tmp_path / "xdg" / "northpic" / "events.gpkg",
                                   layer="events")["id"].tolist() \
         == ["f1"]
+
+
+def test_a_guard_sees_the_stored_markings_inside_the_write_and_may_refuse_it(
+        make_store: MakeStore) -> None:
+    from northpic.events import validate_events
+    from northpic.events.intake import events_from_records
+    from northpic.store import read_history, write_events
+    from northpic.store import remove_event as remove
+
+    store = make_store()
+    add_events([feature(event(1, id="kept", releasability="NATO")),
+                feature(event(2, id="open", releasability="NATO, EU"))], store,
+               originator="NOR JOC")
+    before = read_events(store).to_wkt().astype(str).to_json()
+    seen: list[dict[str, str]] = []
+
+    class Refused(Exception):
+        pass
+
+    def refuse(stored: Any) -> None:
+        seen.append(dict(stored))
+        raise Refused
+
+    frame = validate_events(events_from_records([
+        feature(event(3, id="kept", releasability="EU", originator="EU SATCEN")),
+        feature(event(4, id="new", releasability="EU", originator="EU SATCEN"))]), "batch")
+    with pytest.raises(Refused):
+        write_events(frame, store, "batch", guard=refuse)
+    with pytest.raises(Refused):
+        remove("open", store, originator="EU SATCEN", guard=refuse)
+    assert seen == [{"kept": "NATO"}, {"open": "NATO, EU"}]
+    assert read_events(store).to_wkt().astype(str).to_json() == before
+    assert [e.operation for e in read_history("kept", store).entries] == ["add"]
+    assert [e.operation for e in read_history("open", store).entries] == ["add"]
+    allowed: list[dict[str, str]] = []
+    write_events(frame, store, "batch", guard=lambda stored: allowed.append(dict(stored)))
+    assert allowed == [{"kept": "NATO"}]
+    assert set(read_events(store)["id"]) == {"kept", "open", "new"}

@@ -66,7 +66,16 @@ def _raw(server: ServeProcess, data: bytes, *, close: bool = True,
     return sock, reply
 
 
-def test_eight_concurrent_writers_lose_nothing(server: ServeProcess, tmp_path: Path) -> None:
+@pytest.fixture
+def any_server(tmp_path: Path, make_store: Any) -> Iterator[tuple[ServeProcess, Any]]:
+    """A server on a fresh store of each backend (GeoPackage, PostGIS), and that store."""
+    store = make_store()
+    with serve_process(tmp_path, store, extra_server=f"max_body_bytes = {LIMIT}") as process:
+        yield process, store
+
+
+def test_eight_concurrent_writers_lose_nothing(any_server: tuple[ServeProcess, Any]) -> None:
+    server, store = any_server
     writers, batches, size = 8, 4, 25
     statuses: list[int] = []
     lock = threading.Lock()
@@ -84,7 +93,7 @@ def test_eight_concurrent_writers_lose_nothing(server: ServeProcess, tmp_path: P
     for thread in threads:
         thread.join(timeout=300)
     assert statuses == [201] * (writers * batches), server.log_text()[-3000:]
-    stored = read_events(tmp_path / "events.gpkg")
+    stored = read_events(store)
     expected = {f"w{w}-b{b}-{i}" for w in range(writers) for b in range(batches)
                 for i in range(size)}
     assert len(stored) == len(expected)
@@ -251,8 +260,9 @@ def test_a_wrong_token_is_401_with_a_challenge(server: ServeProcess) -> None:
         assert answer.json()["code"] == "Unauthorized"
 
 
-def test_another_organisations_ids_are_unknown_to_a_prober(server: ServeProcess) -> None:
-    store = server_store(server)
+def test_another_organisations_ids_are_unknown_to_a_prober(
+        any_server: tuple[ServeProcess, Any]) -> None:
+    server, store = any_server
     secret = _collection([event(n, id=f"nato-{n}", name=f"NATO only {n}", releasability="NATO")
                           for n in range(3)])
     assert _post(server.url, secret).status_code == 201

@@ -3,6 +3,9 @@
 Expected answers come from the seeded records themselves (their lon/lat,
 times and markings, see ``builders.audiences``) or from the shipped layer
 files, never from the server's own code.
+
+The tests about the event store (``@both_backends``) run on a GeoPackage and on a
+PostGIS database, seeded with the same records: the answers are the same on both.
 """
 
 from __future__ import annotations
@@ -34,8 +37,21 @@ EU = {"Authorization": f"Bearer {EU_WRITER.token}"}
 NATO = {"Authorization": f"Bearer {NATO_READER.token}"}
 
 
+BACKENDS = ("gpkg", "postgis")
+#: Runs a test on both backends (a test without it reads the GeoPackage only).
+both_backends = pytest.mark.parametrize("backend", BACKENDS, indirect=True)
+
+
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> SeededStore:
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(getattr(request, "param", "gpkg"))
+
+
+@pytest.fixture(scope="module")
+def seeded(backend: str, request: pytest.FixtureRequest,
+           tmp_path_factory: pytest.TempPathFactory) -> SeededStore:
+    if backend == "postgis":
+        return seed_audience_store(request.getfixturevalue("postgres_server").new_database())
     return seed_audience_store(tmp_path_factory.mktemp("store") / "events.gpkg")
 
 
@@ -140,6 +156,7 @@ def test_catalogue_layer_counts_and_ids(http: Any, name: str) -> None:
     assert sorted(f["id"] for f in doc["features"]) == sorted(expected)
 
 
+@both_backends
 def test_paging_walks_every_feature_once(http: Any, seeded: SeededStore) -> None:
     ids = _all_ids(http, "/collections/events/items?limit=7", EU)
     assert len(ids) == len(set(ids))
@@ -171,6 +188,7 @@ def test_unknown_parameter_collection_and_feature(http: Any) -> None:
     assert http.get("/collections/bases/items/no-such-base").status_code == 404
 
 
+@both_backends
 def test_item_by_id(http: Any, seeded: SeededStore) -> None:
     record = next(r for r in seeded.records if r["id"] == "pub-dateline-1")
     answer = http.get("/collections/events/items/pub-dateline-1")
@@ -183,6 +201,7 @@ def test_item_by_id(http: Any, seeded: SeededStore) -> None:
     assert {link["rel"] for link in doc["links"]} >= {"self", "collection"}
 
 
+@both_backends
 def test_bbox_selects_what_it_covers(http: Any, seeded: SeededStore) -> None:
     box = (0.0, 70.0, 40.0, 80.0)
     expected = {r["id"] for r in seeded.visible("EU") if _in_box(r, *box)}
@@ -191,6 +210,7 @@ def test_bbox_selects_what_it_covers(http: Any, seeded: SeededStore) -> None:
     assert {f["id"] for f in _features(http, url, EU)["features"]} == expected
 
 
+@both_backends
 def test_bbox_across_the_antimeridian(http: Any, seeded: SeededStore) -> None:
     box = (177.0, 60.0, -177.0, 90.0)
     expected = {r["id"] for r in seeded.visible("PUBLIC") if _in_box(r, *box)}
@@ -207,6 +227,7 @@ def test_bbox_in_epsg_4326_is_lat_lon(http: Any, seeded: SeededStore) -> None:
     assert {f["id"] for f in _features(http, url)["features"]} == expected
 
 
+@both_backends
 def test_bbox_in_epsg_3413_around_the_pole(http: Any, seeded: SeededStore) -> None:
     to_polar = Transformer.from_crs("EPSG:4326", "EPSG:3413", always_xy=True)
     half = 1_500_000.0
@@ -222,6 +243,7 @@ def test_bbox_in_epsg_3413_around_the_pole(http: Any, seeded: SeededStore) -> No
     assert {f["id"] for f in _features(http, url, NATO)["features"]} == expected
 
 
+@both_backends
 def test_datetime_instant_interval_and_open_ends(http: Any, seeded: SeededStore) -> None:
     visible = seeded.visible("EU")
 
@@ -329,6 +351,7 @@ def _filtered(http: Any, text: str, headers: dict[str, str] | None = None) -> se
     return {f["id"] for f in _features(http, url, headers)["features"]}
 
 
+@both_backends
 def test_filters(http: Any, seeded: SeededStore) -> None:
     visible = seeded.visible("EU")
     cases = {
@@ -401,6 +424,7 @@ def test_filter_lang_and_crs(http: Any) -> None:
     assert ok.status_code == 200
 
 
+@both_backends
 def test_queryables(http: Any) -> None:
     answer = http.get("/collections/events/queryables")
     assert answer.status_code == 200
@@ -476,6 +500,7 @@ def _leak_urls(seeded: SeededStore) -> list[str]:
     return urls + [u + ("&" if "?" in u else "?") + "f=html" for u in urls]
 
 
+@both_backends
 def test_nato_records_never_reach_an_eu_client(http: Any, seeded: SeededStore) -> None:
     for url in _leak_urls(seeded):
         for headers in (EU, {}):
@@ -494,6 +519,7 @@ def test_nato_records_never_reach_an_eu_client(http: Any, seeded: SeededStore) -
     assert all(c in nato for c in CANARIES)
 
 
+@both_backends
 def test_counts_extents_and_filters_after_the_audience_cut(http: Any,
                                                             seeded: SeededStore) -> None:
     for headers, audience in ((EU, "EU"), ({}, "PUBLIC"), (NATO, "NATO")):
@@ -520,6 +546,7 @@ def test_counts_extents_and_filters_after_the_audience_cut(http: Any,
                                                 headers=EU).text
 
 
+@both_backends
 def test_a_hidden_id_is_not_found_exactly_like_an_unknown_one(http: Any) -> None:
     hidden = http.get("/collections/events/items/nato-canary-0", headers=EU)
     unknown = http.get("/collections/events/items/nato-canary-9", headers=EU)
@@ -529,11 +556,12 @@ def test_a_hidden_id_is_not_found_exactly_like_an_unknown_one(http: Any) -> None
     assert http.get("/collections/events/items/nato-canary-0", headers=NATO).status_code == 200
 
 
-def test_each_audience_gets_its_own_frame_and_writes_are_seen(tmp_path: Path) -> None:
+def test_each_audience_gets_its_own_frame_and_writes_are_seen(tmp_path: Path,
+                                                               make_store: Any) -> None:
     from builders.events import event, feature
     from northpic.events import add_events
 
-    seeded = seed_audience_store(tmp_path / "events.gpkg", public=5)
+    seeded = seed_audience_store(make_store(), public=5)
     config = read_serve_config(write_serve_config(tmp_path, seeded.path, port=8000))
     with TestClient(create_app(config)) as client:
         for _ in range(2):  # NATO first fills the cache; EU must not get NATO's frame
@@ -551,8 +579,8 @@ def test_each_audience_gets_its_own_frame_and_writes_are_seen(tmp_path: Path) ->
         assert "late-eu" not in {f["id"] for f in public["features"]}
 
 
-def test_a_missing_store_is_an_empty_events_collection(tmp_path: Path) -> None:
-    config = read_serve_config(write_serve_config(tmp_path, tmp_path / "none.gpkg", port=8000))
+def test_a_missing_store_is_an_empty_events_collection(tmp_path: Path, make_store: Any) -> None:
+    config = read_serve_config(write_serve_config(tmp_path, make_store(), port=8000))
     with TestClient(create_app(config)) as client:
         doc = client.get("/collections/events/items").json()
         assert doc["numberMatched"] == 0 and doc["features"] == []
@@ -560,6 +588,7 @@ def test_a_missing_store_is_an_empty_events_collection(tmp_path: Path) -> None:
         assert json.loads(client.get("/collections/bases/items").text)["numberMatched"] > 0
 
 
+@both_backends
 def test_tokens_are_checked_on_every_read_route(seeded: SeededStore, tmp_path: Path) -> None:
     config = read_serve_config(write_serve_config(tmp_path, seeded.path, port=8000,
                                                   extra_server='anonymous = ""'))
@@ -576,11 +605,11 @@ def test_tokens_are_checked_on_every_read_route(seeded: SeededStore, tmp_path: P
             assert client.get(url, headers=EU).status_code == 200, url
 
 
-def test_filters_on_text_holding_json_values(tmp_path: Path) -> None:
+def test_filters_on_text_holding_json_values(tmp_path: Path, make_store: Any) -> None:
     from builders.events import event, feature
     from northpic.events import add_events
 
-    store = tmp_path / "events.gpkg"
+    store = make_store()
     records = [event(1, id="j-1", crew=["a", "b"]), event(2, id="j-2", crew=["c"]),
                event(3, id="j-3")]
     add_events({"type": "FeatureCollection", "features": [feature(r) for r in records]},

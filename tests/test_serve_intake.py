@@ -1,4 +1,8 @@
-"""Writing events over HTTP (POST, PUT, DELETE on /collections/events/items), in-process."""
+"""Writing events over HTTP (POST, PUT, DELETE on /collections/events/items), in-process.
+
+Every test runs on both backends (``make_store``: a GeoPackage file, a PostGIS database):
+the service behaves the same on each.
+"""
 
 from __future__ import annotations
 
@@ -16,14 +20,15 @@ from starlette.testclient import TestClient
 from builders.events import event, feature
 from builders.serving import EU_WRITER, NATO_READER, NATO_WRITER, bearer, serve_app
 from northpic.events import read_events, read_history
+from northpic.store import count_events
 
 ITEMS = "/collections/events/items"
 GEOJSON = {"Content-Type": "application/geo+json"}
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Path:
-    return tmp_path / "events.gpkg"
+def store(make_store: Any) -> Any:
+    return make_store()
 
 
 @pytest.fixture
@@ -54,12 +59,12 @@ def _without_id(record: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in record.items() if k != "id"}
 
 
-def _snapshot(store: Path) -> str:
+def _snapshot(store: Any) -> str:
     return read_events(store).to_wkt().astype(str).to_json()
 
 
-def _ids(store: Path) -> list[str]:
-    return sorted(read_events(store)["id"]) if store.exists() else []
+def _ids(store: Any) -> list[str]:
+    return sorted(read_events(store)["id"]) if count_events(store) else []
 
 
 def test_one_feature_is_created_with_its_location_and_the_tokens_originator(http, store):
@@ -285,3 +290,57 @@ def test_no_bad_input_is_a_server_error(http, data, media, method):
     answer = http.request(method, url, content=data, headers=headers)
     assert answer.status_code < 500, answer.text
     assert answer.headers["content-type"].startswith("application/json")
+
+
+def test_a_hidden_record_written_just_before_the_write_is_not_overwritten(http, store,
+                                                                          monkeypatch):
+    """Another server on the store slips in a NATO record with an id an EU client is writing.
+
+    The other server's write lands after the EU request was read and validated and just
+    before its own write starts (the hook below). The EU write re-checks under the store's
+    lock, inside its transaction: it is refused as for any hidden id, and the NATO record
+    stays as written, with one history row.
+    """
+    import northpic.store as store_module
+    from northpic.events import add_events
+
+    original_write, original_remove = store_module.write_events, store_module.remove_event
+    slipped: list[str] = []
+
+    def slip_in(event_id: str) -> None:  # what another process writes at that moment
+        add_events(feature(event(7, id=event_id, name="NATO slipped in",
+                                 releasability="NATO")), store, originator="NOR JOC")
+        slipped.append(event_id)
+
+    def write_after_another(frame, where, label="<events>", **options):
+        slip_in(str(frame["id"].iloc[0]))
+        return original_write(frame, where, label, **options)
+
+    def remove_after_another(event_id, where=None, **options):
+        slip_in(event_id)
+        return original_remove(event_id, where, **options)
+
+    eu = {**bearer(EU_WRITER), **GEOJSON}
+    assert _post(http, feature(event(1, id="eu-own", releasability="EU")),
+                 account=EU_WRITER).status_code == 201
+    monkeypatch.setattr(store_module, "write_events", write_after_another)
+    monkeypatch.setattr(store_module, "remove_event", remove_after_another)
+    posted = _post(http, feature(event(2, id="race-post", releasability="EU")),
+                   account=EU_WRITER)
+    assert posted.status_code == 409, posted.text
+    assert "NATO" not in posted.text
+    put = http.put(f"{ITEMS}/eu-own", headers=eu,
+                   content=json.dumps(feature(_without_id(event(3, releasability="EU")))))
+    assert put.status_code == 404, put.text
+    monkeypatch.setattr(store_module, "write_events", original_write)
+    assert _post(http, feature(event(4, id="eu-gone", releasability="EU")),
+                 account=EU_WRITER).status_code == 201
+    deleted = http.delete(f"{ITEMS}/eu-gone", headers=eu)
+    assert deleted.status_code == 404, deleted.text
+    assert slipped == ["race-post", "eu-own", "eu-gone"]
+    stored = read_events(store).set_index("id")
+    for event_id in slipped:
+        assert stored.loc[event_id, "name"] == "NATO slipped in"
+        assert stored.loc[event_id, "releasability"] == "NATO"
+    assert [e.operation for e in read_history("race-post", store).entries] == ["add"]
+    assert [e.operation for e in read_history("eu-own", store).entries] == ["add", "update"]

@@ -66,12 +66,16 @@ def free_port() -> int:
         return port
 
 
-def write_serve_config(folder: Path, store: str | Path, *, port: int,
+def write_serve_config(folder: Path, store: str | Path | None, *, port: int,
                        accounts: Sequence[TestClientAccount] = DEFAULT_ACCOUNTS,
                        extra_server: str = "") -> Path:
-    """Write a serve.toml for ``store`` and ``accounts`` into ``folder``; return its path."""
+    """Write a serve.toml for ``store`` and ``accounts`` into ``folder``; return its path.
+
+    With ``store`` None the file names no store (the command line gives it).
+    """
     path = folder / f"serve-{port}.toml"
-    server = (f'[server]\nhost = "127.0.0.1"\nport = {port}\nstore = "{store}"\n'
+    store_line = "" if store is None else f'store = "{store}"\n'
+    server = (f'[server]\nhost = "127.0.0.1"\nport = {port}\n{store_line}'
               f"{extra_server}\n")
     path.write_text(server + "\n".join(account.toml() for account in accounts),
                     encoding="utf-8")
@@ -116,18 +120,19 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path,
 
 
 @contextmanager
-def serve_process(folder: Path, store: str | Path, *, port: int | None = None,
+def serve_process(folder: Path, store: str | Path | None, *, port: int | None = None,
                   accounts: Sequence[TestClientAccount] = DEFAULT_ACCOUNTS,
                   extra_server: str = "", env: dict[str, str] | None = None,
-                  timeout: float = 60.0) -> Iterator[ServeProcess]:
+                  args: Sequence[str] = (), timeout: float = 60.0) -> Iterator[ServeProcess]:
     """Run ``northpic serve --config`` in a subprocess until the block ends.
 
     Parameters
     ----------
     folder : pathlib.Path
         Where the configuration and the log go.
-    store : str or pathlib.Path
-        The event store (a GeoPackage path or a ``postgresql://`` URL).
+    store : str or pathlib.Path or None
+        The event store (a GeoPackage path or a ``postgresql://`` URL); None
+        to leave it out of the configuration (``args`` then give it).
     port : int, optional
         Default a free port.
     accounts : sequence of TestClientAccount
@@ -136,6 +141,8 @@ def serve_process(folder: Path, store: str | Path, *, port: int | None = None,
         More lines for the ``[server]`` table (e.g. ``max_body_bytes = 1000``).
     env : dict, optional
         Environment variables to add.
+    args : sequence of str
+        More command-line arguments (e.g. ``("--db", url)``).
     timeout : float
         Seconds to wait for it to answer.
     """
@@ -146,7 +153,7 @@ def serve_process(folder: Path, store: str | Path, *, port: int | None = None,
     environment = {**os.environ, "PYTHONPATH": str(REPO / "src"), **(env or {})}
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            [sys.executable, "-m", "northpic", "serve", "--config", str(config)],
+            [sys.executable, "-m", "northpic", "serve", "--config", str(config), *args],
             stdout=sink, stderr=subprocess.STDOUT, env=environment, cwd=folder)
     url = f"http://127.0.0.1:{port}"
     try:

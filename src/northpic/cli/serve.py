@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from northpic.cli.options import STORE
 from northpic.errors import ServeConfigError
 
 if TYPE_CHECKING:
@@ -27,15 +28,15 @@ def _is_loopback(host: str) -> bool:
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
               help="serve.toml: bind address, store, size limit, clients and their tokens.")
 @click.option("--db", help="PostGIS event store (postgresql://user@host/db) instead of the "
-                           "GeoPackage.")
-@click.option("--store", type=click.Path(dir_okay=False, path_type=Path),
-              help="GeoPackage event store; default $NORTHPIC_EVENTS or "
-                   "~/.local/share/northpic/events.gpkg.")
+                           "GeoPackage; the same as --store with a URL.")
+@click.option("--store", type=STORE,
+              help="Event store: a GeoPackage file or a postgresql:// URL; default "
+                   "$NORTHPIC_EVENTS or ~/.local/share/northpic/events.gpkg.")
 @click.option("--host", help="Address to listen on; default 127.0.0.1 (this machine only).")
 @click.option("--port", type=click.IntRange(0, 65535), help="Port; default 8000.")
 @click.pass_context
-def command(ctx: click.Context, config_file: Path | None, db: str | None, store: Path | None,
-            host: str | None, port: int | None) -> None:
+def command(ctx: click.Context, config_file: Path | None, db: str | None,
+            store: Path | str | None, host: str | None, port: int | None) -> None:
     """Serve the picture over OGC API - Features, with a live map, for each client's audience.
 
     It prints where it listens and which event store it serves. Writers POST
@@ -47,6 +48,7 @@ def command(ctx: click.Context, config_file: Path | None, db: str | None, store:
       northpic serve
       northpic serve --config serve.toml --store watch/events.gpkg
       northpic serve --config serve.toml --db postgresql://northpic@db.example/picture
+      northpic serve --store postgresql://northpic@db.example/picture --port 8001
       northpic serve token --organisation "NOR JOC"
       curl -H "Authorization: Bearer $TOKEN" -H "Content-Type: text/csv" --data-binary
            @events.csv http://127.0.0.1:8000/collections/events/items
@@ -58,7 +60,9 @@ def command(ctx: click.Context, config_file: Path | None, db: str | None, store:
 
     if db is not None and store is not None:
         raise ServeConfigError("give --db or --store, not both")
-    if db is not None and not db.startswith(("postgresql://", "postgres://")):
+    from northpic.store.location import is_database_url
+
+    if db is not None and not is_database_url(db):
         raise ServeConfigError(f"--db must be a postgresql:// URL, not {db.split('@')[-1]!r}")
     config = read_serve_config(config_file) if config_file is not None else ServeConfig()
     config = config.with_options(host=host, port=port, store=db or store)
@@ -73,21 +77,28 @@ def command(ctx: click.Context, config_file: Path | None, db: str | None, store:
 
 
 def _check_store(config: ServeConfig) -> str:
-    """Refuse a store that could never be opened, before listening; return how to name it."""
+    """Refuse a store that could never be opened, before listening; return how to name it.
+
+    A database must answer now, with the URL's credentials, and hold a
+    northpic store or none yet (its tables are made by the first write).
+    """
     from northpic.errors import DataFileError
+    from northpic.store import last_change
+    from northpic.store.location import DatabaseURL
     from northpic.text import terminal_text
 
-    if config.store is not None and config.store.startswith(("postgresql://", "postgres://")):
-        return terminal_text(config.store.split("@")[-1])  # no user or password in the log
-    path = config.store_path()
-    if path.is_dir():
-        raise DataFileError(str(path), "the event store is a folder, not a GeoPackage file")
-    if not path.exists() and not path.parent.is_dir() and config.store is not None:
+    where = config.store_target()
+    if isinstance(where, DatabaseURL):
+        state = "" if last_change(where) else " (no events yet)"  # StoreError: exit 2
+        return terminal_text(f"{where}{state}")  # shown without its password
+    if where.is_dir():
+        raise DataFileError(str(where), "the event store is a folder, not a GeoPackage file")
+    if not where.exists() and not where.parent.is_dir() and config.store is not None:
         # (only the default store's folder is made, at the first write)
-        raise DataFileError(str(path), f"the store's folder {path.parent} does not exist; "
-                                       "create it, or give another --store")
-    state = "" if path.exists() else " (created at the first write)"
-    return terminal_text(f"{path}{state}")
+        raise DataFileError(str(where), f"the store's folder {where.parent} does not exist; "
+                                        "create it, or give another --store")
+    state = "" if where.exists() else " (created at the first write)"
+    return terminal_text(f"{where}{state}")
 
 
 @command.command("token")

@@ -60,6 +60,7 @@ from typing import Any
 
 from northpic.errors import MarkingsError, ServeConfigError
 from northpic.markings import MarkingTable, default_markings, parse_audience
+from northpic.store.location import DatabaseURL
 
 #: Where ``serve`` listens unless told otherwise: this machine only.
 DEFAULT_HOST = "127.0.0.1"
@@ -158,11 +159,20 @@ class ServeConfig:
                 found = account
         return found
 
-    def store_path(self) -> Path:
-        """Return the store's path (default :func:`northpic.store.default_store_path`)."""
-        from northpic.store import default_store_path
+    def store_target(self) -> Path | DatabaseURL:
+        """Return where the store is: its path, or its database URL (shown without password).
 
-        return Path(self.store).expanduser() if self.store else default_store_path()
+        With no store configured, ``$NORTHPIC_EVENTS`` (a file or a URL), else
+        :func:`northpic.store.default_store_path`.
+        """
+        from northpic.store import store_target
+
+        return store_target(self.store)
+
+    def store_location(self) -> str | Path:
+        """Return the store as the store functions take it: a path, or the URL to connect with."""
+        target = self.store_target()
+        return target.url if isinstance(target, DatabaseURL) else target
 
     def with_options(self, **options: Any) -> ServeConfig:
         """Return a copy with the given command-line options (those not None) applied."""

@@ -21,13 +21,17 @@ What the adapter adds is who may write what (:mod:`northpic.serve.access`):
 
 Bodies are read as they stream, and refused with 413 as soon as they pass
 ``max_body_bytes`` (or at once when their ``Content-Length`` says so).
-Writes of one server are made one at a time, so the check of what a client
-may replace and the write see the same store.
+What a client may replace is checked inside the write's own transaction,
+holding the store's write lock (the ``guard`` of
+:func:`northpic.store.write_events`): another writer, in this process or in
+another server on the same store, cannot slip a record the client may not
+see between the check and the write.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -48,9 +52,8 @@ ITEMS_PATH = "/collections/events/items"
 #: The label of a request body in messages.
 BODY_LABEL = "request body"
 
+#: One write at a time per process (the store's own lock orders writers across processes).
 _WRITE_LOCK = threading.Lock()
-_INDEX_LOCK = threading.Lock()
-_INDEX: dict[str, tuple[int, dict[str, str]]] = {}
 
 
 class TooLarge(BadInputError):
@@ -63,25 +66,6 @@ class NotFound(BadInputError):
 
 class Conflict(BadInputError):
     """A write that would overwrite a record the client may not replace: answered with 409."""
-
-
-def stored_markings(config: ServeConfig) -> dict[str, str]:
-    """Return each stored event's releasability by id (cached until the store changes)."""
-    from northpic.store import last_change, read_events
-
-    change = last_change(config.store)
-    if change == 0:  # no store yet, or nothing ever written
-        return {}
-    key = str(config.store_path() if config.store is None else config.store)
-    with _INDEX_LOCK:
-        cached = _INDEX.get(key)
-        if cached is not None and cached[0] == change:
-            return cached[1]
-    frame = read_events(config.store)
-    index = dict(zip(frame["id"].astype(str), frame["releasability"].astype(str), strict=True))
-    with _INDEX_LOCK:
-        _INDEX[key] = (change, index)
-    return index
 
 
 def media_type_of(request: Request) -> str:
@@ -175,7 +159,7 @@ def write_body(config: ServeConfig, client: Client, data: bytes, media_type: str
     from northpic.events import validate_events
     from northpic.events.intake import events_from_records
     from northpic.io.event_files import read_event_body
-    from northpic.store import write_events
+    from northpic.store import count_events, write_events
 
     account = require_writer(client)
     records = read_event_body(data, media_type, BODY_LABEL)
@@ -196,21 +180,27 @@ def write_body(config: ServeConfig, client: Client, data: bytes, media_type: str
     refused = markings_refused(frame, account, config.markings)
     if refused:
         raise Forbidden("\n".join(refused))
+    if replace_id is not None and not count_events(config.store):
+        raise NotFound(f"no event {replace_id[:80]!r}")  # no store yet: make none for a PUT
     ids = [str(i) for i in frame["id"]]
-    with _WRITE_LOCK:
-        stored = stored_markings(config)
-        seen = visible_ids({i: stored[i] for i in ids if i in stored}, client.audience,
-                           config.markings)
+    found: dict[str, str] = {}
+
+    def guard(stored: Mapping[str, str]) -> None:
+        """Refuse, under the store's lock, a write over a record ``client`` may not see."""
+        seen = visible_ids(stored, client.audience, config.markings)
         if replace_id is not None and replace_id not in seen:
             raise NotFound(f"no event {replace_id[:80]!r}")
         hidden = [i for i in dict.fromkeys(ids) if i in stored and i not in seen]
         if hidden:
             raise Conflict(f"{len(hidden)} id(s) of the batch are taken by records this "
                            f"client may not replace (first {hidden[0][:80]!r}); use other ids")
-        write_events(frame, config.store, BODY_LABEL)
+        found.update(stored)
+
+    with _WRITE_LOCK:
+        write_events(frame, config.store, BODY_LABEL, guard=guard)
     unique = list(dict.fromkeys(ids))
-    return WriteResult(tuple(i for i in unique if i not in stored),
-                       tuple(i for i in unique if i in stored))
+    return WriteResult(tuple(i for i in unique if i not in found),
+                       tuple(i for i in unique if i in found))
 
 
 def remove_for(config: ServeConfig, client: Client, event_id: str) -> None:
@@ -223,15 +213,23 @@ def remove_for(config: ServeConfig, client: Client, event_id: str) -> None:
     NotFound
         For an id not stored, or not visible to the client.
     """
+    from northpic.errors import EventNotFoundError
     from northpic.store import remove_event
 
     account = require_writer(client)
-    with _WRITE_LOCK:
-        stored = stored_markings(config)
-        if event_id not in stored or event_id not in visible_ids(
-                {event_id: stored[event_id]}, client.audience, config.markings):
+
+    def guard(stored: Mapping[str, str]) -> None:
+        """Refuse, under the store's lock, to remove a record ``client`` may not see."""
+        if not visible_ids(stored, client.audience, config.markings):
             raise NotFound(f"no event {event_id[:80]!r}")
-        remove_event(event_id, config.store, originator=account.organisation)
+
+    with _WRITE_LOCK:
+        try:
+            remove_event(event_id, config.store, originator=account.organisation, guard=guard)
+        except StoreError:
+            raise
+        except (EventNotFoundError, DataFileError):  # not stored, or no store yet
+            raise NotFound(f"no event {event_id[:80]!r}") from None
 
 
 def _answer(exc: Exception) -> Response | None:

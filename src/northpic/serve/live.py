@@ -27,8 +27,9 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from northpic.errors import StoreError
 from northpic.serve.access import Client, client_for
-from northpic.serve.app import client_of, state_of
+from northpic.serve.app import client_of, error_response, state_of
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -77,8 +78,7 @@ def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
 def _store_key(config: ServeConfig) -> tuple[str, int]:
     from northpic.store import last_change
 
-    where = str(config.store_path() if config.store is None else config.store)
-    return where, last_change(config.store)
+    return str(config.store_target()), last_change(config.store)
 
 
 def audience_view(config: ServeConfig, audience: frozenset[str]) -> AudienceView:
@@ -120,7 +120,7 @@ def live_map_page(config: ServeConfig, audience: frozenset[str], feed: str) -> s
     if cached is not None:
         return cached
     view = audience_view(config, audience)  # first: a write while rendering makes it stale
-    events_store = (config.store or config.store_path()) if change else None
+    events_store = config.store_location() if change else None
     page = picture_page(events_store=events_store, audience=audience,
                         markings=config.markings, title=TITLE)
     html = live_page(page, feed, view.version)
@@ -163,8 +163,12 @@ async def map_page(request: Request) -> Response:
                           secure=request.url.scheme == "https")
         return answer
     client = map_client(request)
-    html = await run_in_threadpool(live_map_page, state_of(request).config, client.audience,
-                                   str(request.url_for("live_feed").path))
+    try:
+        html = await run_in_threadpool(live_map_page, state_of(request).config,
+                                       client.audience, str(request.url_for("live_feed").path))
+    except StoreError as exc:
+        return error_response(503, "ServiceUnavailable",
+                              f"the event store cannot be read now: {exc}")
     return HTMLResponse(html, headers=_security_headers())
 
 
@@ -179,15 +183,27 @@ async def changes(config: ServeConfig, audience: frozenset[str], version: str
     from starlette.concurrency import run_in_threadpool
 
     yield b"retry: 1000\n\n"
-    view = await run_in_threadpool(audience_view, config, audience)
-    if view.version != version:  # the page is older: send everything it should hold
-        yield _message({"version": view.version, "reset": True,
-                        "upsert": list(view.features.values()), "remove": [],
-                        "marking": view.marking}, view.version)
+    view: AudienceView | None = None
     idle = 0.0
     while True:
-        await asyncio.sleep(POLL_SECONDS)
-        now = await run_in_threadpool(audience_view, config, audience)
+        if view is not None or idle:
+            await asyncio.sleep(POLL_SECONDS)
+        try:
+            now = await run_in_threadpool(audience_view, config, audience)
+        except StoreError:
+            # the store cannot be read now (a database outage): keep the feed open, look again
+            idle += POLL_SECONDS
+            if idle >= KEEPALIVE_SECONDS:
+                idle = POLL_SECONDS
+                yield b": keep-alive\n\n"
+            continue
+        if view is None:
+            if now.version != version:  # the page is older: send everything it should hold
+                yield _message({"version": now.version, "reset": True,
+                                "upsert": list(now.features.values()), "remove": [],
+                                "marking": now.marking}, now.version)
+            view, idle = now, 0.0
+            continue
         if now.version == view.version:
             idle += POLL_SECONDS
             if idle >= KEEPALIVE_SECONDS:

@@ -45,6 +45,7 @@ added 1, updated 0 event(s) in .../watch.gpkg
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from pathlib import Path
 from types import ModuleType
@@ -60,6 +61,10 @@ from northpic.times import parse_time
 #: A store: a file path, a ``postgresql://`` URL (a string or a :class:`DatabaseURL`), or
 #: ``None`` for ``$NORTHPIC_EVENTS`` or :func:`default_store_path`.
 StoreLocation = str | Path | DatabaseURL | None
+#: A check run inside a write's transaction, holding the store's write lock, before anything
+#: changes: it is given the releasability of each id of the write that is stored now
+#: (``{id: releasability}``), and raises to refuse the write (nothing is then written).
+WriteGuard = Callable[[Mapping[str, str]], None]
 
 
 def default_store_path() -> Path:
@@ -80,6 +85,21 @@ def default_store_path() -> Path:
         return Path(explicit).expanduser()
     data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(data_home).expanduser() / "northpic" / "events.gpkg"
+
+
+def store_target(store: StoreLocation = None) -> StoreTarget:
+    """Return where the store functions would find ``store``: its path, or its database URL.
+
+    ``None`` is ``$NORTHPIC_EVENTS`` (a file or a URL), else :func:`default_store_path`.
+
+    Examples
+    --------
+    >>> str(store_target("postgresql://ops:pw@db.example/events"))
+    'postgresql://ops@db.example/events'
+    >>> store_target("watch.gpkg").name
+    'watch.gpkg'
+    """
+    return _resolve(store)
 
 
 def _resolve(store: StoreLocation) -> StoreTarget:
@@ -110,8 +130,8 @@ def _backend(where: StoreTarget) -> ModuleType:
     return gpkg
 
 
-def write_events(frame: gpd.GeoDataFrame, store: StoreLocation, label: str = "<events>"
-                 ) -> AddReport:
+def write_events(frame: gpd.GeoDataFrame, store: StoreLocation, label: str = "<events>",
+                 *, guard: WriteGuard | None = None) -> AddReport:
     """Insert or replace a validated batch of events, all in one transaction.
 
     Parameters
@@ -124,6 +144,13 @@ def write_events(frame: gpd.GeoDataFrame, store: StoreLocation, label: str = "<e
         :func:`default_store_path`.
     label : str
         Where the batch came from, for messages.
+    guard : callable, optional
+        Run inside the transaction, once the write holds the store's lock
+        and before anything changes, with ``{id: releasability}`` of the
+        batch's ids that are stored now (see :data:`WriteGuard`); whatever it
+        raises refuses the write, which then changes nothing. Writers in
+        other processes and on other machines queue on the same lock, so
+        what the guard sees is what the write replaces.
 
     Returns
     -------
@@ -139,7 +166,7 @@ def write_events(frame: gpd.GeoDataFrame, store: StoreLocation, label: str = "<e
         If an extra attribute's values clash with the type the store holds.
     """
     path = _resolve(store)
-    return _backend(path).write_events(frame, path, label)
+    return _backend(path).write_events(frame, path, label, guard)
 
 
 def check_writable(store: StoreLocation = None) -> StoreTarget:
@@ -236,7 +263,7 @@ def read_events(
 
 
 def remove_event(event_id: str, store: StoreLocation = None, *,
-                 originator: str | None = None) -> bool:
+                 originator: str | None = None, guard: WriteGuard | None = None) -> bool:
     """Remove one event from the store, keeping its tombstone in the history.
 
     Parameters
@@ -251,6 +278,9 @@ def remove_event(event_id: str, store: StoreLocation = None, *,
         ``$NORTHPIC_EVENTS``, else :func:`default_store_path`.
     originator : str, optional
         Who removes it, for the history (left blank if not given).
+    guard : callable, optional
+        As for :func:`write_events`: given ``{id: releasability}`` of the
+        event found, inside the transaction; what it raises refuses the removal.
 
     Returns
     -------
@@ -271,7 +301,7 @@ def remove_event(event_id: str, store: StoreLocation = None, *,
         if problem or not originator.strip():
             raise BadInputError(f"originator {originator!r} {problem or 'is blank'}")
     path = _resolve(store)
-    return _backend(path).remove_event(path, event_id, originator)
+    return _backend(path).remove_event(path, event_id, originator, guard)
 
 
 def read_history(event_id: str, store: StoreLocation = None) -> EventHistory:
@@ -339,5 +369,6 @@ def last_change(store: StoreLocation = None) -> int:
 
 
 __all__ = ["AddReport", "DatabaseURL", "EventHistory", "HistoryEntry", "StoreLocation",
-           "StoreTarget", "check_writable", "count_events", "default_store_path", "last_change",
-           "read_events", "read_history", "remove_event", "write_events"]
+           "StoreTarget", "WriteGuard", "check_writable", "count_events", "default_store_path",
+           "last_change", "read_events", "read_history", "remove_event", "store_target",
+           "write_events"]

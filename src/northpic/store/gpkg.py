@@ -43,7 +43,7 @@ from northpic.errors import (
     StoreBusyError,
     StoreNotWritableError,
 )
-from northpic.store import default_store_path, history
+from northpic.store import WriteGuard, default_store_path, history
 from northpic.store import gpkg_format as gpkg
 from northpic.store.columns import (
     MARKED,
@@ -253,16 +253,33 @@ def _stored_versions(conn: sqlite3.Connection, ids: list[str],
     return out
 
 
-def write_events(frame: gpd.GeoDataFrame, path: Path, label: str) -> AddReport:
+def _releasability(conn: sqlite3.Connection, ids: list[str]) -> dict[str, str]:
+    """Return the stored releasability of those of ``ids`` that are stored (blank if unmarked)."""
+    out: dict[str, str] = {}
+    unique = list(dict.fromkeys(ids))
+    for start in range(0, len(unique), 500):
+        chunk = unique[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        for event_id, releasability in conn.execute(
+                f"SELECT id, releasability FROM {TABLE} WHERE id IN ({marks})", chunk):
+            out[str(event_id)] = "" if releasability is None else str(releasability)
+    return out
+
+
+def write_events(frame: gpd.GeoDataFrame, path: Path, label: str,
+                 guard: WriteGuard | None = None) -> AddReport:
     """Insert or replace a validated batch of events in one transaction (see :mod:`.store`).
 
     Each event written appends a history row (``add``, or ``update`` with
-    the version it replaces) in the same transaction.
+    the version it replaces) in the same transaction. ``guard`` runs first,
+    under the write lock (see :func:`northpic.store.write_events`).
     """
     ids = [str(i) for i in frame["id"]]
     now = format_time(pd.Timestamp.now(tz="UTC"))
     with _write_transaction(path, create=True) as conn:
         _upgrade(conn)
+        if guard is not None:
+            guard(_releasability(conn, ids))
         attributes = _prepare_attributes(conn, frame, label, path)
         previous = _stored_versions(conn, ids, attributes)
         existing = set(previous)
@@ -352,7 +369,8 @@ def _events_frame(rows: list[tuple[Any, ...]], attributes: list[tuple[str, str]]
                         gpkg.decode_geometries([row[0] for row in rows]), attributes)
 
 
-def remove_event(path: Path, event_id: str, originator: str | None = None) -> bool:
+def remove_event(path: Path, event_id: str, originator: str | None = None,
+                 guard: WriteGuard | None = None) -> bool:
     """Remove one event, found by its id or its escaped id (see :mod:`northpic.store`).
 
     Its tombstone (the version removed, and who removed it) is appended to
@@ -368,6 +386,8 @@ def remove_event(path: Path, event_id: str, originator: str | None = None) -> bo
         previous = _stored_versions(conn, [stored], attributes) if stored else {}
         if stored not in previous:
             raise EventNotFoundError(f"{path}: no event with id {event_id!r}")
+        if guard is not None:
+            guard(_releasability(conn, [stored]))
         conn.execute(f"DELETE FROM {TABLE} WHERE id = ?", (stored,))
         sequence = history.last_sequences(conn, [stored]).get(stored, 0) + 1
         now = format_time(pd.Timestamp.now(tz="UTC"))

@@ -56,7 +56,7 @@ from northpic.errors import (
     StoreError,
     StoreNotWritableError,
 )
-from northpic.store import history
+from northpic.store import WriteGuard, history
 from northpic.store.columns import (
     MARKED,
     STORED,
@@ -458,17 +458,28 @@ def check_writable(where: DatabaseURL) -> None:
                                                     "administrator to run CREATE EXTENSION postgis")
 
 
-def write_events(frame: gpd.GeoDataFrame, where: DatabaseURL, label: str) -> AddReport:
+def _releasability(cur: psycopg.Cursor[Any], ids: list[str]) -> dict[str, str]:
+    """Return the stored releasability of those of ``ids`` that are stored (blank if unmarked)."""
+    rows = cur.execute(f"SELECT id, releasability FROM {TABLE} WHERE id = ANY(%s)",
+                       (list(dict.fromkeys(ids)),)).fetchall()
+    return {str(event_id): "" if mark is None else str(mark) for event_id, mark in rows}
+
+
+def write_events(frame: gpd.GeoDataFrame, where: DatabaseURL, label: str,
+                 guard: WriteGuard | None = None) -> AddReport:
     """Insert or replace a validated batch of events in one transaction (see :mod:`.store`).
 
     Each event written appends a history row (``add``, or ``update`` with
-    the version it replaces) in the same transaction.
+    the version it replaces) in the same transaction. ``guard`` runs first,
+    under the advisory lock (see :func:`northpic.store.write_events`).
     """
     ids = [str(i) for i in frame["id"]]
     now = format_time(pd.Timestamp.now(tz="UTC"))
     with _transaction(where, writing=True) as cur:
         if _schema(cur, where) is None:
             _initialise(cur, where)
+        if guard is not None:
+            guard(_releasability(cur, ids))
         attributes = _prepare_attributes(cur, frame, label, where)
         previous = _stored_versions(cur, ids, attributes)
         existing = set(previous)
@@ -520,7 +531,8 @@ def read_events(where: DatabaseURL, since: pd.Timestamp | None, kind: str | None
                                             f"({exc})") from None
 
 
-def remove_event(where: DatabaseURL, event_id: str, originator: str | None = None) -> bool:
+def remove_event(where: DatabaseURL, event_id: str, originator: str | None = None,
+                 guard: WriteGuard | None = None) -> bool:
     """Remove one event, found by its id or its escaped id (see :mod:`northpic.store`).
 
     Its tombstone (the version removed, and who removed it) is appended to
@@ -537,6 +549,8 @@ def remove_event(where: DatabaseURL, event_id: str, originator: str | None = Non
         previous = _stored_versions(cur, [stored], attributes) if stored else {}
         if stored not in previous:
             raise EventNotFoundError(f"{where}: no event with id {event_id!r}")
+        if guard is not None:
+            guard(_releasability(cur, [stored]))
         cur.execute(f"DELETE FROM {TABLE} WHERE id = %s", (stored,))
         sequence = _last_sequences(cur, [stored]).get(stored, 0) + 1
         now = format_time(pd.Timestamp.now(tz="UTC"))
