@@ -22,7 +22,11 @@ about one core. Workloads, the same requests for both servers:
 * ``items``: a page of 100 features in a bbox (seeded boxes around the Arctic);
 * ``item``: one feature by id;
 * ``intake``: ``POST /collections/events/items`` of one event (northpic only:
-  pygeoapi's GeoPackage provider is read-only, so there is no peer figure).
+  pygeoapi's GeoPackage provider is read-only, so there is no peer figure);
+* ``live map``: northpic's ``/map`` open in headless Chromium; the seconds
+  from the start of a ``POST`` of one event to the event being on the page
+  (its entry in the page's live list), without a reload, over ``--live-posts``
+  posts (no peer: pygeoapi has no live map).
 
 Before timing, both servers must return the same ids for the same bbox
 queries, or the run stops.
@@ -232,12 +236,53 @@ def measure(base: str, clients: int, make: Request, seconds: float,
     return asyncio.run(_load(base, clients, make, seconds, max_requests)).row()
 
 
+def live_map_latency(base: str, posts: int) -> dict[str, Any]:
+    """Seconds from POSTing an event to its showing on an open ``/map``, ``posts`` times."""
+    from playwright.sync_api import sync_playwright
+
+    from northpic.render.png import CHROMIUM_ARGS, chromium_path
+
+    took = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1200, "height": 800})
+        page.goto(f"{base}/map?token={NATO_WRITER.token}", timeout=300_000)
+        while not page.evaluate("window.northpicReady === true"):  # the page's CSP forbids
+            page.wait_for_timeout(50)                                # wait_for_function
+        for n in range(posts):
+            _, path, headers, body = _intake_request(0, 10_000_000 + n)
+            listed = (f"!!document.querySelector('#np-live-list li[data-id=\"load-0-"
+                      f"{10_000_000 + n}\"]')")
+            started = time.perf_counter()
+            httpx.post(base + path, headers=headers, content=body).raise_for_status()
+            while not page.evaluate(listed):
+                if time.perf_counter() - started > 60:
+                    sys.exit(f"post {n} did not reach the page within 60 s")
+                page.wait_for_timeout(10)
+            took.append(time.perf_counter() - started)
+            page.wait_for_timeout(300)
+        browser.close()
+    return {"posts": posts, "median_s": round(statistics.median(took), 3),
+            "max_s": round(max(took), 3), "min_s": round(min(took), 3)}
+
+
+def _intake_request(client: int, n: int) -> tuple[str, str, dict[str, str], bytes | None]:
+    record = event(n, id=f"load-{client}-{n}", releasability="PUBLIC")
+    body = json.dumps({"type": "Feature", "properties": {
+        k: v for k, v in record.items() if k not in ("lat", "lon")},
+        "geometry": {"type": "Point", "coordinates": [record["lon"], record["lat"]]}})
+    return "POST", "/collections/events/items", {
+        "Content-Type": "application/geo+json",
+        "Authorization": f"Bearer {NATO_WRITER.token}"}, body.encode()
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=10_000)
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--max-requests", type=int, default=50_000)
     parser.add_argument("--clients", default="1,8,32")
+    parser.add_argument("--live-posts", type=int, default=10)
     args = parser.parse_args(argv)
     levels = [int(n) for n in args.clients.split(",")]
 
@@ -254,14 +299,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     def item(client: int, n: int) -> tuple[str, str, dict[str, str], bytes | None]:
         return "GET", f"/collections/events/items/{ids[(n * 7919) % len(ids)]}", GEOJSON, None
 
-    def intake(client: int, n: int) -> tuple[str, str, dict[str, str], bytes | None]:
-        record = event(n, id=f"load-{client}-{n}", releasability="PUBLIC")
-        body = json.dumps({"type": "Feature", "properties": {
-            k: v for k, v in record.items() if k not in ("lat", "lon")},
-            "geometry": {"type": "Point", "coordinates": [record["lon"], record["lat"]]}})
-        return "POST", "/collections/events/items", {
-            "Content-Type": "application/geo+json",
-            "Authorization": f"Bearer {NATO_WRITER.token}"}, body.encode()
+    intake = _intake_request
 
     results: dict[str, Any] = {"events": args.events, "seconds": args.seconds,
                                "machine_cores": os.cpu_count(), "rows": []}
@@ -286,6 +324,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                                          / max(row["pygeoapi"]["requests_per_s"], 1e-9), 2)
                 results["rows"].append(row)
                 _print_row(row)
+        if args.live_posts:
+            results["live_map"] = live_map_latency(ours.url, args.live_posts)
+            live = results["live_map"]
+            print(f"live map: POST to on the page in {live['median_s']} s median, "
+                  f"{live['max_s']} s at most, over {live['posts']} posts", flush=True)
     out = ROOT / "benchmarks" / "results" / "serve.json"
     out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     shutil.rmtree(folder, ignore_errors=True)
