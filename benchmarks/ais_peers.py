@@ -56,6 +56,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from ais import write_dma  # noqa: E402
+
 from builders.ais import realistic_traffic  # noqa: E402
 from northpic.ais.shore import distance_to_shore_km, load_shoreline  # noqa: E402
 from northpic.ais.spherical import KM_PER_NM  # noqa: E402
