@@ -361,7 +361,7 @@ def _sea_starts(rng: np.random.Generator, n: int, reach_km: np.ndarray,
 
 
 def realistic_traffic(n_reports: int, n_vessels: int = 6900, seed: int = 1, *,
-                      ordered: bool = True, day: int = 0, mmsi_offset: int = 0,
+                      ordered: bool | None = True, day: int = 0, mmsi_offset: int = 0,
                       bad_records: bool = True) -> pd.DataFrame:
     """A day of AIS traffic shaped like a DMA file: thousands of vessels, nearly all at sea.
 
@@ -377,7 +377,8 @@ def realistic_traffic(n_reports: int, n_vessels: int = 6900, seed: int = 1, *,
     invalid MMSI (base stations, aids to navigation) and 0.2 % with a
     position AIS calls "not available" (91, 181). Times are whole
     seconds; ``ordered`` returns the rows in time order as DMA files are,
-    else in a random order (a merged feed). ``day`` shifts the times by
+    ``False`` in a random order (a merged feed), ``None`` vessel by vessel
+    (cheapest, for archives partitioned by MMSI). ``day`` shifts the times by
     whole days; ``mmsi_offset`` is added to the MMSIs (a different fleet).
     """
     rng = np.random.default_rng(seed)
@@ -434,6 +435,6 @@ def realistic_traffic(n_reports: int, n_vessels: int = 6900, seed: int = 1, *,
         frame = frame.iloc[np.argsort(order, kind="stable")]
     if ordered:
         frame = frame.iloc[np.argsort(frame["time"].array.asi8, kind="stable")]
-    else:
+    elif ordered is False:
         frame = frame.iloc[rng.permutation(len(frame))]
     return frame.reset_index(drop=True)
