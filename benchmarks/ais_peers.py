@@ -169,6 +169,75 @@ def run_duckdb(path: Path, kind: str) -> tuple[int, np.ndarray]:
 RUNNERS = {"northpic": run_northpic, "polars": run_polars, "duckdb": run_duckdb}
 
 
+def stages(path: Path) -> dict[str, dict[str, float]]:
+    """Seconds of each stage of each tool on one DMA CSV, in this process (``--stages FILE``).
+
+    Read (the four columns, typed), then clean (validity filters and exact
+    duplicates), sort by (mmsi, time), and the gaps (candidates and the
+    shore test). northpic's cleaning sorts as it cleans, so its ``clean``
+    includes the sort.
+    """
+    import duckdb
+    import polars as pl
+
+    from northpic.ais.cleaning import clean_reports
+    from northpic.ais.gaps import detect_gaps
+    from northpic.io.ais import read_ais
+
+    load_shoreline()
+    out: dict[str, dict[str, float]] = {}
+    clock = time.perf_counter
+    t = clock()
+    reports = read_ais(path, fields=())
+    t_read = clock()
+    cleaned = clean_reports(reports, inland_km=None, consume=True)
+    t_clean = clock()
+    detect_gaps(cleaned.reports)
+    out["northpic"] = {"read": t_read - t, "clean+sort": t_clean - t_read,
+                       "gaps": clock() - t_clean}
+    del reports, cleaned
+    t = clock()
+    raw = pl.read_csv(path, infer_schema=False, columns=["MMSI", "# Timestamp", "Latitude",
+                                                         "Longitude"],
+                      schema_overrides={"MMSI": pl.Int64, "Latitude": pl.Float64,
+                                        "Longitude": pl.Float64})
+    frame = raw.select(mmsi="MMSI", time=pl.col("# Timestamp").str.strptime(
+        pl.Datetime("us"), DMA_TIME, strict=False), lat="Latitude", lon="Longitude")
+    t_read = clock()
+    clean = frame.filter(pl.col("mmsi").is_between(201_000_000, 775_999_999),
+                         pl.col("time").is_not_null(), pl.col("lat").abs() <= 90,
+                         pl.col("lon").abs() <= 180).unique(keep="first")
+    t_clean = clock()
+    clean = clean.sort(["mmsi", "time"])
+    t_sort = clock()
+    gaps = clean.filter((pl.col("mmsi") == pl.col("mmsi").shift())
+                        & ((pl.col("time") - pl.col("time").shift()).dt.total_seconds() >= GAP_S))
+    far_from_shore(gaps["lon"].to_numpy(), gaps["lat"].to_numpy(), gaps["lon"].to_numpy(),
+                   gaps["lat"].to_numpy())
+    out["polars"] = {"read": t_read - t, "clean": t_clean - t_read, "sort": t_sort - t_clean,
+                     "gaps": clock() - t_sort}
+    del raw, frame, clean
+    con = duckdb.connect()
+    t = clock()
+    con.execute(
+        "CREATE TABLE raw AS SELECT TRY_CAST(\"MMSI\" AS BIGINT) AS mmsi, "
+        f"try_strptime(\"# Timestamp\", '{DMA_TIME}') AS time, "
+        "TRY_CAST(\"Latitude\" AS DOUBLE) AS lat, TRY_CAST(\"Longitude\" AS DOUBLE) AS lon "
+        f"FROM read_csv('{path}', header = true, all_varchar = true)")
+    t_read = clock()
+    con.execute("CREATE TABLE clean AS SELECT DISTINCT * FROM raw WHERE mmsi BETWEEN 201000000 "
+                "AND 775999999 AND time IS NOT NULL AND abs(lat) <= 90 AND abs(lon) <= 180")
+    t_clean = clock()
+    con.execute("CREATE TABLE sorted AS SELECT * FROM clean ORDER BY mmsi, time")
+    t_sort = clock()
+    con.execute("SELECT * FROM (SELECT *, lag(time) OVER w AS p FROM sorted WINDOW w AS "
+                f"(PARTITION BY mmsi ORDER BY time)) WHERE time - p >= INTERVAL {GAP_S} SECOND"
+                ).fetchnumpy()
+    out["duckdb"] = {"read": t_read - t, "clean": t_clean - t_read, "sort": t_sort - t_clean,
+                     "gaps": clock() - t_sort}
+    return {tool: {k: round(v, 3) for k, v in s.items()} for tool, s in out.items()}
+
+
 def child(tool: str, path: Path, kind: str, out: Path) -> None:
     """One tool on one file, in this process: write seconds, counts and the gap set to ``out``."""
     import duckdb  # noqa: F401  (imports outside the clock)
@@ -184,7 +253,9 @@ def child(tool: str, path: Path, kind: str, out: Path) -> None:
     kept, rows = RUNNERS[tool](path, kind)
     seconds = time.perf_counter() - start
     gaps = sorted(map(tuple, np.asarray(rows, dtype=np.int64).tolist()))
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    # this process's own peak (ru_maxrss would carry the parent's over the exec)
+    status = Path("/proc/self/status").read_text()
+    rss = int(next(ln for ln in status.splitlines() if ln.startswith("VmHWM:")).split()[1]) * 1024
     out.write_text(json.dumps({"seconds": seconds, "kept": kept, "gaps": gaps, "rss": rss}))
 
 
@@ -210,6 +281,7 @@ def main() -> dict[str, Any]:
     parser.add_argument("--sizes", default="1000000,10000000")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each tool on each file")
     parser.add_argument("--orders", default="time,random")
+    parser.add_argument("--inputs", default="csv,parquet")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="northpic-ais-peers-"))
     versions = {name: __import__("importlib.metadata").metadata.version(name)
@@ -225,6 +297,9 @@ def main() -> dict[str, Any]:
             reports, vessels = len(frame), int(frame["mmsi"].nunique())
             del frame
             for kind, path in files.items():
+                if kind not in args.inputs.split(","):
+                    path.unlink()
+                    continue
                 runs: dict[str, list[dict[str, Any]]] = {t: [] for t in TOOLS}
                 for _ in range(args.repeat):
                     for tool in TOOLS:
@@ -273,5 +348,7 @@ if __name__ == "__main__":
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     if len(sys.argv) == 6 and sys.argv[1] == "--child":
         child(sys.argv[2], Path(sys.argv[3]), sys.argv[4], Path(sys.argv[5]))
+    elif len(sys.argv) == 3 and sys.argv[1] == "--stages":
+        print(json.dumps(stages(Path(sys.argv[2]))))
     else:
         main()
