@@ -130,3 +130,18 @@ def test_a_folder_that_is_not_an_archive_is_refused(tmp_path) -> None:
     (tmp_path / "day.parquet").write_bytes(b"")
     with pytest.raises(BadInputError, match="not an AIS archive"):
         read_ais_dask(tmp_path)
+
+
+def test_a_batch_is_not_written_twice_nor_into_no_buckets(tmp_path) -> None:
+    from northpic.errors import OutputExistsError
+    from northpic.export.ais_archive import write_ais_archive
+
+    reports = scn.build_scenario(seed=5, bad_records=False).reports
+    written = write_ais_archive(reports, tmp_path / "a", buckets=3, name="day")
+    assert {p.parent.name for p in written} == {f"mmsi_bucket={k}" for k in
+                                                 set(reports["mmsi"] % 3)}
+    with pytest.raises(OutputExistsError):
+        write_ais_archive(reports, tmp_path / "a", buckets=3, name="day")
+    assert write_ais_archive(reports, tmp_path / "a", buckets=3, name="day", overwrite=True)
+    with pytest.raises(BadInputError, match="at least 1"):
+        write_ais_archive(reports, tmp_path / "b", buckets=0)
