@@ -145,3 +145,23 @@ def test_a_batch_is_not_written_twice_nor_into_no_buckets(tmp_path) -> None:
     assert write_ais_archive(reports, tmp_path / "a", buckets=3, name="day", overwrite=True)
     with pytest.raises(BadInputError, match="at least 1"):
         write_ais_archive(reports, tmp_path / "b", buckets=0)
+
+
+def test_an_archive_reads_through_an_fsspec_url(documented_run) -> None:
+    import fsspec
+
+    from northpic.io.ais.dask_frames import read_ais_dask
+
+    folder, results, _ = documented_run
+    memory = fsspec.filesystem("memory")
+    memory.put(str(folder / "archive"), "/ais-archive", recursive=True)
+    try:
+        reports = read_ais_dask("memory://ais-archive", fields=["sog"])
+        assert reports.npartitions == results[1][0].npartitions
+        local = read_ais_dask(folder / "archive", fields=["sog"]).compute(scheduler="sync")
+        remote = reports.compute(scheduler="sync")
+        pd.testing.assert_frame_equal(remote.reset_index(drop=True),
+                                      local.reset_index(drop=True))
+        assert len(remote) == results[1][2]["input"]
+    finally:
+        memory.rm("/ais-archive", recursive=True)
