@@ -325,3 +325,116 @@ def synthetic_traffic(n_reports: int, n_vessels: int = 2000, seed: int = 1,
         "destination": "MURMANSK", "callsign": "CALL", "imo": np.nan, "ship_type": "Tanker",
     })
     return frame.sort_values("time", kind="stable").reset_index(drop=True)
+
+
+#: Share of vessels that fall silent once for 12-20 h (AIS gaps), and for 6-11 h (too short).
+SILENT_SHARE, SHORT_SILENT_SHARE = 0.05, 0.05
+
+
+def _sea_starts(rng: np.random.Generator, n: int, reach_km: np.ndarray,
+                bearing: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start positions in the Norwegian, Greenland and Barents Seas whose tracks stay at sea.
+
+    A candidate is kept when 17 points along its track (``reach_km`` along
+    ``bearing``), its ends included, are all at sea and at least 20 km from shore.
+    """
+    from northpic.ais.landmask import is_on_land
+    from northpic.ais.shore import distance_to_shore_km
+
+    lon = np.empty(n)
+    lat = np.empty(n)
+    todo = np.arange(n)
+    while len(todo):
+        m = len(todo)
+        cand_lon, cand_lat = rng.uniform(-25, 45, m), rng.uniform(62, 80, m)
+        ok = np.ones(m, dtype=bool)
+        for share in np.linspace(0.0, 1.0, 17):
+            d = share * reach_km[todo]
+            lat_k = cand_lat + d * np.cos(bearing[todo]) / 111.2
+            lon_k = cand_lon + d * np.sin(bearing[todo]) / (111.2 * np.cos(np.radians(cand_lat)))
+            lon_k = ((lon_k + 180) % 360) - 180
+            ok &= (np.abs(lat_k) < 89.5) & ~is_on_land(lon_k, np.clip(lat_k, -89.9, 89.9))
+            ok &= distance_to_shore_km(lon_k, np.clip(lat_k, -89.9, 89.9)) >= 20.0
+        lon[todo[ok]], lat[todo[ok]] = cand_lon[ok], cand_lat[ok]
+        todo = todo[~ok]
+    return lon, lat
+
+
+def realistic_traffic(n_reports: int, n_vessels: int = 6900, seed: int = 1, *,
+                      ordered: bool | None = True, day: int = 0, mmsi_offset: int = 0,
+                      bad_records: bool = True) -> pd.DataFrame:
+    """A day of AIS traffic shaped like a DMA file: thousands of vessels, nearly all at sea.
+
+    Unlike :func:`synthetic_traffic` (2,000 vessels on tracks that cross
+    land), every vessel sails a straight track in the open Norwegian,
+    Greenland or Barents Sea (17 points along it at sea and at least
+    20 km from shore), with its own report interval (its share of the day's reports
+    varies twentyfold, as class A and B transponders do), 10 % of them
+    drifting under 1 kn. :data:`SILENT_SHARE` of the vessels fall silent
+    once for 12-20 h (sailing on while silent), as many for 6-11 h. With
+    ``bad_records``, 3 % of the reports come twice (a second receiver's
+    exact copy, right after the first), and 0.5 % are copies with an
+    invalid MMSI (base stations, aids to navigation) and 0.2 % with a
+    position AIS calls "not available" (91, 181). Times are whole
+    seconds; ``ordered`` returns the rows in time order as DMA files are,
+    ``False`` in a random order (a merged feed), ``None`` vessel by vessel
+    (cheapest, for archives partitioned by MMSI). ``day`` shifts the times by
+    whole days; ``mmsi_offset`` is added to the MMSIs (a different fleet).
+    """
+    rng = np.random.default_rng(seed)
+    n_clean = int(n_reports / 1.037) if bad_records else n_reports
+    weights = rng.lognormal(0.0, 0.8, n_vessels)
+    counts = np.maximum(np.floor(weights / weights.sum() * n_clean).astype(np.int64), 2)
+    counts[: n_clean - counts.sum()] += 1  # exactly n_clean (when none needed the floor of 2)
+    n = int(counts.sum())
+    mmsi_v = np.unique(rng.integers(201_000_000, 775_999_999 - mmsi_offset, 2 * n_vessels))
+    mmsi_v = rng.permutation(mmsi_v)[:n_vessels] + mmsi_offset
+    active_s = 86_400.0 * rng.uniform(0.5, 1.0, n_vessels)
+    interval_v = np.maximum(np.round(active_s / counts), 2.0)
+    speed_v = np.where(rng.random(n_vessels) < 0.1, rng.uniform(0.2, 1.0, n_vessels),
+                       rng.uniform(8, 16, n_vessels))
+    bearing_v = np.radians(rng.uniform(0, 360, n_vessels))
+    silent_h = np.zeros(n_vessels)
+    kind = rng.random(n_vessels)
+    silent_h[kind < SILENT_SHARE] = rng.uniform(12.0, 20.0, int((kind < SILENT_SHARE).sum()))
+    short = (kind >= SILENT_SHARE) & (kind < SILENT_SHARE + SHORT_SILENT_SHARE)
+    silent_h[short] = rng.uniform(6.0, 11.0, int(short.sum()))
+    silent_at = rng.uniform(0.2, 0.8, n_vessels)  # share of the reports before the silence
+    reach_km = speed_v * 1.852 * (active_s + silent_h * 3600.0) / 3600.0
+    lon0, lat0 = _sea_starts(rng, n_vessels, reach_km, bearing_v)
+
+    vessel = np.repeat(np.arange(n_vessels), counts)
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    k = np.arange(n) - np.repeat(starts, counts)
+    t = np.repeat(rng.uniform(0, 86_400.0 - active_s), counts) + k * interval_v[vessel]
+    t += np.where(k >= (silent_at * counts)[vessel], silent_h[vessel] * 3600.0, 0.0)
+    t = np.floor(t + day * 86_400.0)
+    dist_km = speed_v[vessel] * 1.852 * (t - t[np.repeat(starts, counts)]) / 3600.0
+    bearing = bearing_v[vessel]
+    lat = lat0[vessel] + dist_km * np.cos(bearing) / 111.2
+    lon = lon0[vessel] + dist_km * np.sin(bearing) / (111.2 * np.cos(np.radians(lat0[vessel])))
+    mmsi = mmsi_v[vessel]
+    frame = pd.DataFrame({
+        "mmsi": mmsi,
+        "time": pd.to_datetime((1_767_225_600 + t).astype(np.int64), unit="s", utc=True),
+        "lat": lat.round(6), "lon": (((lon + 180) % 360) - 180).round(6),
+        "sog": speed_v[vessel].round(1), "cog": np.degrees(bearing).round(1),
+        "heading": np.degrees(bearing).round(), "name": pd.Categorical(
+            "V" + pd.Series(mmsi_v).astype(str))[vessel],
+        "destination": "MURMANSK", "callsign": "CALL", "imo": np.nan, "ship_type": "Tanker",
+    })
+    if bad_records:
+        copies = frame.iloc[np.sort(rng.choice(n, int(0.03 * n), replace=False))]
+        invalid = frame.iloc[rng.choice(n, int(0.005 * n), replace=False)].assign(
+            mmsi=rng.choice([2190001, 992191234, 111219000, 0, 2573456], int(0.005 * n)))
+        bad = frame.iloc[rng.choice(n, int(0.002 * n), replace=False)].assign(lat=91.0,
+                                                                           lon=181.0)
+        order = np.concatenate((np.arange(n), copies.index.to_numpy() + 0.5,
+                                invalid.index.to_numpy() + 0.25, bad.index.to_numpy() + 0.75))
+        frame = pd.concat([frame, copies, invalid, bad], ignore_index=True)
+        frame = frame.iloc[np.argsort(order, kind="stable")]
+    if ordered:
+        frame = frame.iloc[np.argsort(frame["time"].array.asi8, kind="stable")]
+    elif ordered is False:
+        frame = frame.iloc[rng.permutation(len(frame))]
+    return frame.reset_index(drop=True)

@@ -50,6 +50,7 @@ from northpic.ais.encounters import CANDIDATE_COLUMNS, encounter_candidates, pai
 from northpic.ais.events import EVENT_KINDS, combine_events, detector_source
 from northpic.ais.identity import detect_name_changes, identity_spans, mmsi_changes
 from northpic.ais.pipeline import detect_events, drop_loitering_in_encounters
+from northpic.io.ais.dask_frames import frame_sources
 
 _PER_VESSEL = tuple(k for k in EVENT_KINDS if k not in ("encounter", "identity_change"))
 
@@ -109,8 +110,7 @@ def detect_events_dask(
 
     wanted = list(kinds)
     params = {k: dict(v) for k, v in (parameters or {}).items()}
-    names = list(sources if sources is not None else getattr(reports, "attrs", {}).get(
-        "sources", []))
+    names = list(sources) if sources is not None else frame_sources(reports)
     encounter_params = params.get("encounter", {})
     bin_minutes = float(encounter_params.get("bin_minutes", 10.0))
     tasks = [

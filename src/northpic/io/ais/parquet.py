@@ -18,6 +18,9 @@ def read_parquet_reports(
 ) -> tuple[pd.DataFrame, str]:
     """Read one Parquet input into a reports frame; return it and ``"geoparquet"`` or ``"parquet"``.
 
+    Only the file columns that ``fields`` map to are read (and the
+    ``geometry`` column when there is no latitude column).
+
     Raises
     ------
     DataFileError
@@ -28,20 +31,25 @@ def read_parquet_reports(
 
     try:
         with source.open() as stream:
-            table = pq.read_table(stream)
+            parquet = pq.ParquetFile(stream)
+            names = list(parquet.schema_arrow.names)
+            metadata = parquet.schema_arrow.metadata or {}
+            points = not any(header_key(n) in ALIASES["lat"] for n in names) and \
+                "geometry" in names
+            header = [n for n in names if n != "geometry"] + ["lon", "lat"] if points else names
+            mapping = map_columns(header, columns, source.label)
+            wanted = {c: mapping[c] for c in fields if c in mapping}
+            read = [n for n in dict.fromkeys(wanted.values()) if n in names]
+            table = parquet.read(columns=[*read, "geometry"] if points else read)
     except (pa.ArrowInvalid, OSError) as exc:
         raise DataFileError(source.label, f"not a readable Parquet file ({exc})") from None
-    names = table.column_names
     frame: pd.DataFrame
-    if not any(header_key(n) in ALIASES["lat"] for n in names) and "geometry" in names:
-        points = shapely.from_wkb(table.column("geometry").to_numpy(zero_copy_only=False))
-        table = table.drop_columns(["geometry"])
-        frame = table.to_pandas()
-        frame["lon"], frame["lat"] = shapely.get_x(points), shapely.get_y(points)
-        names = list(frame.columns)
+    if points:
+        xy = shapely.from_wkb(table.column("geometry").to_numpy(zero_copy_only=False))
+        frame = table.drop_columns(["geometry"]).to_pandas()
+        frame["lon"], frame["lat"] = shapely.get_x(xy), shapely.get_y(xy)
     else:
         frame = table.to_pandas()
-    mapping = map_columns(list(names), columns, source.label)
-    frame = frame[list(mapping.values())].set_axis(list(mapping), axis=1)
-    layout = "geoparquet" if b"geo" in (table.schema.metadata or {}) else "parquet"
+    frame = frame[list(wanted.values())].set_axis(list(wanted), axis=1)
+    layout = "geoparquet" if b"geo" in metadata else "parquet"
     return finish_reports(frame, fields), layout
