@@ -229,7 +229,7 @@ def tracks_info(tracks: gpd.GeoDataFrame, table: MarkingTable | None = None,
     if table is not None and len(rows) and all(c in rows.columns for c in MARKING_COLUMNS):
         from northpic.render.payload import record_markings
 
-        markings = record_markings(rows, table)
+        markings = list(record_markings(rows, table))
     positions = int(shapely.get_num_coordinates(projected.lines).sum())
     return {
         "name": "ais_tracks",
