@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import geopandas as gpd
 import pandas as pd
 
 from northpic.errors import BadInputError, UnsupportedFormatError
@@ -63,6 +64,7 @@ def build_map(
     dtg: str | None = None,
     events_store: str | Path | None = None,
     seaice_file: str | Path | None = None,
+    tracks_file: str | Path | None = None,
     title: str = "Northern situational picture",
     progress: Progress = _quiet,
     overwrite: bool = False,
@@ -109,6 +111,12 @@ def build_map(
         An event store (GeoPackage) whose events are drawn as a layer.
     seaice_file : str or pathlib.Path, optional
         A sea-ice concentration file drawn as an observed day.
+    tracks_file : str or pathlib.Path, optional
+        Vessel track lines (GeoJSON from ``northpic ais detect --tracks``, or
+        GeoParquet; :func:`northpic.io.tracks.read_tracks`) drawn as the track
+        layer, simplified per zoom, with a traffic density layer when zoomed
+        out (:mod:`northpic.render.tracks`). Track records of the event store
+        (``ais detect --add-tracks``) are drawn the same way.
     title : str
         The map's title.
     progress : callable, optional
@@ -183,7 +191,8 @@ def build_map(
     for path in slides.paths:
         check_build_output(path, overwrite, mkdir)
     page = picture_page(layers=layers, at=at, projection=projection, tiles=tiles,
-                        events_store=events_store, seaice_file=seaice_file, title=title,
+                        events_store=events_store, seaice_file=seaice_file,
+                        tracks_file=tracks_file, title=title,
                         progress=progress, audience=codes, markings=table, perspective=view)
     out = Path(out)
     write_text_atomic(out, page, mkdir=mkdir)
@@ -207,6 +216,7 @@ def picture_page(
     tiles: bool = False,
     events_store: str | Path | None = None,
     seaice_file: str | Path | None = None,
+    tracks_file: str | Path | None = None,
     title: str = "Northern situational picture",
     progress: Progress = _quiet,
     audience: str | frozenset[str] | None = None,
@@ -231,20 +241,26 @@ def picture_page(
     codes, table = resolve_markings(audience, markings)
     view = read_perspective(perspective)
     progress("loading layers")
-    frames = without_empty_event_layers(
-        load_picture(layers=layers, events_store=events_store, audience=codes, markings=table))
+    loaded = load_picture(layers=layers, events_store=events_store, audience=codes,
+                          markings=table)
+    tracks = _picture_tracks(loaded, tracks_file, codes, table, progress)
+    frames = without_empty_event_layers(loaded)
     specs = {name: spec_for(name) for name in frames}
     for name, frame in list(frames.items()):
         if at is not None:  # as of that date: nothing that begins later
             frame = frame[frame["valid_from"].isna() | (frame["valid_from"] <= moment)]
         # monthly climatology keeps all twelve months: the page shows the slider's month
         frames[name] = frame
+    if tracks is not None and at is not None:  # as of that date: no track begun later
+        tracks = tracks[tracks["valid_from"].isna() | (tracks["valid_from"] <= moment)]
     # from what the page holds; the sea-ice overlay is public (NSIDC, OSI SAF open files)
-    marking = mark_picture(frames, table, codes)
-    progress(f"rendering {sum(len(f) for f in frames.values())} features, "
-             f"marked {marking.banner}")
+    held = frames if tracks is None else {**frames, "tracks": tracks}
+    marking = mark_picture(held, table, codes)
+    progress(f"rendering {sum(len(f) for f in frames.values())} features"
+             + ("" if tracks is None else f" and {len(tracks):,} track line(s)")
+             + f", marked {marking.banner}")
     fmap = render_map(frames, specs, at=moment, projection=projection, tiles=tiles, title=title,
-                      marking=marking, perspective=view)
+                      marking=marking, perspective=view, tracks=tracks)
     if seaice_file is not None:
         from northpic.io.seaice import open_concentration
         from northpic.render.seaice import add_seaice_overlay
@@ -252,6 +268,38 @@ def picture_page(
         progress(f"adding sea ice from {seaice_file}")
         add_seaice_overlay(fmap, open_concentration(seaice_file))
     return mark_page(fmap.get_root().render())
+
+
+def _picture_tracks(
+    frames: dict[str, gpd.GeoDataFrame], tracks_file: str | Path | None,
+    audience: frozenset[str] | None, table: MarkingTable, progress: Progress,
+) -> gpd.GeoDataFrame | None:
+    """Take the track lines out of ``frames`` (stored ``--add-tracks``) and add the file's.
+
+    Both are kept to ``audience``: a track it may not see never reaches the page.
+    """
+    from northpic.markings import for_audience
+    from northpic.render.tracks import split_track_records
+
+    parts = []
+    for name, frame in list(frames.items()):
+        rest, found = split_track_records(frame)
+        if len(found):
+            frames[name] = rest
+            parts.append(found)
+    if tracks_file is not None:
+        from northpic.io.tracks import read_tracks
+
+        progress(f"reading tracks from {tracks_file}")
+        read = read_tracks(tracks_file)
+        kept = for_audience(read, audience, table)
+        if audience is not None and len(kept) < len(read):
+            progress(f"kept {len(kept):,} of {len(read):,} track line(s) for the audience")
+        parts.append(kept)
+    if not parts:
+        return None
+    return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry",
+                            crs="EPSG:4326")
 
 
 @dataclass(frozen=True)

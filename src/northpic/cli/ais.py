@@ -64,14 +64,16 @@ def use_jemalloc() -> None:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="GeoJSON file to write the events to.")
 @click.option("--tracks", "tracks_out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write the vessels' track lines (GeoJSON) for the map.")
+              help="Also write the vessels' track lines (GeoJSON) for the map: "
+                   "northpic build --tracks FILE draws them.")
 @click.option("--cot", "cot_out", type=click.Path(file_okay=False, path_type=Path),
               help="Also write a folder of Cursor-on-Target position reports (TAK): each "
                    "vessel's last position, one .cot file per MMSI.")
 @click.option("--add", is_flag=True,
               help="Add the events to the event store as layer shadow_fleet.")
 @click.option("--add-tracks", is_flag=True,
-              help="Also add the track lines to the event store, for the map.")
+              help="Also add the track lines to the event store, for the map (northpic "
+                   "build --events STORE draws them on its track layer).")
 @click.option("--store", type=STORE,
               help="The event store (a GeoPackage, or a postgresql:// URL) for --add.")
 @click.option("--columns", "column_map",

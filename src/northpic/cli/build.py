@@ -43,6 +43,9 @@ DEFAULT_OUT = Path("maps/northern_picture.html")
               help="Event store (a GeoPackage, or a postgresql:// URL) whose events to draw.")
 @click.option("--seaice", "seaice_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Sea-ice concentration file to draw as an observed day.")
+@click.option("--tracks", "tracks_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Vessel track lines to draw (GeoJSON from 'northpic ais detect --tracks', or "
+                   "GeoParquet): simplified per zoom, with a traffic density layer zoomed out.")
 @click.option("--overwrite", is_flag=True,
               help="Replace OUT (or the PNG) even if it is not a map northpic built.")
 @click.option(
@@ -55,7 +58,8 @@ DEFAULT_OUT = Path("maps/northern_picture.html")
 def command(
     out: Path, layer_names: str | None, at: str | None, projection: str, tiles: bool,
     png: Path | None, pdf: Path | None, extents: tuple[str, ...], size: str, title: str,
-    dtg: str | None, events_store: Path | None, seaice_file: Path | None, overwrite: bool,
+    dtg: str | None, events_store: Path | None, seaice_file: Path | None,
+    tracks_file: Path | None, overwrite: bool,
     perspective: str, mkdir: bool, audience: str | None, markings_file: Path | None,
 ) -> None:
     """Build the northern picture as one self-contained HTML map.
@@ -78,6 +82,7 @@ def command(
       northpic build --png box.png --extent 58,160,72,-150 --size 1280x720 --dtg 041230ZDEC26
       northpic build --out briefs/2026-02/map.html --mkdir
       northpic build --events ev.gpkg --audience EU --out maps/eu.html
+      northpic build --tracks tracks.geojson --audience EU --out maps/tracks.html
       northpic build --events ev.gpkg --audience NOR --markings our-table.json
       northpic build --perspective eu --out maps/eu-view.html
       northpic build --perspective none --out maps/neutral.html
@@ -90,7 +95,8 @@ def command(
     result = build_map(
         out, layers=names, at=at, projection=projection, tiles=tiles, png=png, pdf=pdf,
         extent=list(extents) or None, size=size, title=title, dtg=dtg,
-        events_store=events_store, seaice_file=seaice_file, overwrite=overwrite, mkdir=mkdir,
+        events_store=events_store, seaice_file=seaice_file, tracks_file=tracks_file,
+        overwrite=overwrite, mkdir=mkdir,
         progress=lambda msg: click.echo(msg, err=True), audience=codes, markings=table,
         perspective=perspective,
     )

@@ -265,6 +265,7 @@ def render_map(
     title: str = "Northern situational picture",
     marking: ProductMarking | None = None,
     perspective: Perspective | str | None = None,
+    tracks: gpd.GeoDataFrame | None = None,
 ) -> folium.Map:
     """Render a picture (layer name to frame) on a new offline map, marked.
 
@@ -290,6 +291,10 @@ def render_map(
         Whose point of view gives the symbols' affiliation (friend, hostile...):
         ``"nato"`` (default), ``"eu"``, ``"none"``, a perspective file or one
         read with :func:`northpic.symbology.read_perspective`.
+    tracks : geopandas.GeoDataFrame, optional
+        Vessel track lines (EPSG:4326) drawn as the track and traffic density
+        layers (:mod:`northpic.render.tracks`): only what the page's audience
+        may see. They count in the default ``marking``.
 
     Returns
     -------
@@ -309,7 +314,7 @@ def render_map(
     if marking is None:
         from northpic.picture import mark_picture
 
-        marking = mark_picture(frames)
+        marking = mark_picture(frames if tracks is None else {**frames, "tracks": tracks})
     moment = at if at is not None else pd.Timestamp(datetime.now(UTC))
     view = read_perspective(perspective)
     frames = with_affiliations(frames, specs, view)
@@ -318,8 +323,13 @@ def render_map(
     add_marking(fmap, marking)
     for name, frame in frames.items():
         add_layer(fmap, frame, specs[name], marking.table)
+    if tracks is not None and len(tracks):
+        from northpic.render.tracks import add_tracks
+
+        add_tracks(fmap, tracks, marking.table)
+    timed = frames if tracks is None else {**frames, "tracks": tracks}  # the slider spans both
     add_controls(
-        fmap, frames, title=title, at=moment, sources=sources_line(list(specs.values()), frames),
+        fmap, timed, title=title, at=moment, sources=sources_line(list(specs.values()), frames),
         marking=marking, perspective=view,
     )
     return fmap

@@ -50,6 +50,9 @@ from northpic.markings import (
 #: course is there for cleaning alone: a ``repeated`` report has the same
 #: position, speed and course as the one before (a moored ship's course jitters).
 DETECTOR_FIELDS = ("mmsi", "time", "lat", "lon", "sog", "cog", "name", "destination", "imo")
+#: Track vertices kept at most for --tracks and --add-tracks: the map simplifies them per
+#: zoom (:mod:`northpic.render.tracks`), and draws this many usably.
+TRACK_VERTICES = 5_000_000
 _LARGE_INPUT = 32 << 20  # bytes of input from which the lookups are loaded while reading
 
 
@@ -277,7 +280,7 @@ def detect_files(
     progress(f"{len(events):,} event(s) from {cleaned.counts['input']:,} reports in {total:.2f} s "
              f"({cleaned.counts['input'] / max(total, 1e-9):,.0f} reports/s)")
     tracks = (
-        track_lines(cleaned.reports, max_vertices=250_000)
+        track_lines(cleaned.reports, max_vertices=TRACK_VERTICES)
         if tracks_out is not None or add_tracks else None
     )
     # every marking is derived (or refused) before anything is written

@@ -287,6 +287,7 @@
       var entry = NP.layers[name];
       if (entry.canvas && entry.canvas._map) { entry.canvas._redraw(); }
       if (entry.shapes) { entry.shapes.clearLayers(); entry.shapes.addData(entry.data.shapes); }
+      if (entry.redraw) { entry.redraw(); }  // a layer of its own drawing (tracks.js)
     });
     if (NP.afterTime) { NP.afterTime(ms); }
   };
@@ -302,6 +303,7 @@
     var entry = NP.layers[name]; if (!entry || !entry.map.hasLayer(entry.group)) { return 0; }
     var n = entry.canvas ? entry.canvas.count : 0;
     if (entry.shapes) { n += entry.shapes.getLayers().length; }
+    if (entry.count) { n += entry.count(); }
     return n;
   };
 
