@@ -171,11 +171,22 @@ class _Columns:
             if column not in self.frame.columns:
                 self._values[column] = [None] * len(self.frame)
             else:
-                series = self.frame[column]
-                simple = isinstance(series.dtype, np.dtype) and series.dtype.kind in "biuf"
-                self._values[column] = (series.tolist() if simple else [
-                    row[column] for row in self.frame[[column]].to_dict("records")])
+                self._values[column] = self._column_values(column)
         return self._values[column]
+
+    def _column_values(self, column: Any) -> list[Any]:
+        series = self.frame[column]
+        if isinstance(series.dtype, np.dtype) and series.dtype.kind in "biuf":
+            return series.tolist()  # Python scalars, as to_dict gives them
+        if isinstance(series.dtype, pd.StringDtype):
+            values = series.tolist()
+            odd = [n for n, v in enumerate(values) if type(v) is not str]  # missing values
+            if odd:  # to_dict's own spelling of a missing value (None or NaN)
+                rows = self.frame[[column]].iloc[odd].to_dict("records")
+                for n, row in zip(odd, rows, strict=True):
+                    values[n] = row[column]
+            return values
+        return [row[column] for row in self.frame[[column]].to_dict("records")]
 
     def texts(self, column: Any) -> list[str | None]:
         """Return :func:`_text` of each value of the column (None when absent)."""
