@@ -7,8 +7,9 @@ cost of styles, metadata, RFC 7946 geometry, field mapping and atomic writes.
 
 Run: ``python benchmarks/export.py [N] [--formats kml,gpkg] [--repeat R]`` (default
 50,000 points, every format, one run). With ``--repeat`` each format's two writers
-run R times, interleaved (ours, peer, ours, peer...), and the medians are reported:
-the machine may be shared, so a single run can mislead.
+run R times, interleaved (ours, peer, ours, peer...), and the medians are reported,
+of wall-clock time and of this process's CPU time: the machine may be shared, so a
+single run can mislead, and CPU time suffers less from other jobs than wall time does.
 """
 
 from __future__ import annotations
@@ -70,10 +71,11 @@ def peer_write(frame: gpd.GeoDataFrame, fmt: str, folder: Path) -> None:
             WKT=shapely.to_wkt(frame.geometry.to_numpy())).to_csv(folder / "peer.csv")
 
 
-def timed(fn) -> float:
-    start = time.perf_counter()
+def timed(fn) -> tuple[float, float]:
+    """Run ``fn``; return its wall-clock and CPU (this process) seconds."""
+    start, cpu = time.perf_counter(), time.process_time()
     fn()
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.process_time() - cpu
 
 
 FORMATS = ("gpkg", "kml", "geojson", "parquet", "shp", "csv")
@@ -93,15 +95,20 @@ def main(n: int = 50_000, formats: tuple[str, ...] = FORMATS, repeat: int = 1) -
                     {"points": frame}, {"points": layer_spec},
                     Path(work) / fmt / OUTS[fmt], fmt, overwrite=True, mkdir=True)))  # noqa: B023
                 peer.append(timed(lambda: peer_write(frame, fmt, Path(work))))  # noqa: B023
-            mine, theirs = statistics.median(ours), statistics.median(peer)
+            mine, theirs = (statistics.median(t[0] for t in ours),
+                            statistics.median(t[0] for t in peer))
+            mine_cpu, theirs_cpu = (statistics.median(t[1] for t in ours),
+                                    statistics.median(t[1] for t in peer))
             rows.append({"format": fmt, "features": n, "runs": repeat,
                          "northpic_s": round(mine, 3), "peer_s": round(theirs, 3),
-                         "ratio": round(mine / theirs, 2)})
+                         "ratio": round(mine / theirs, 2),
+                         "northpic_cpu_s": round(mine_cpu, 3), "peer_cpu_s": round(theirs_cpu, 3),
+                         "cpu_ratio": round(mine_cpu / theirs_cpu, 2)})
     print(f"{'format':<8} {'features':>9} {'runs':>5} {'northpic s':>11} {'peer s':>8} "
-          f"{'ratio':>6}")
+          f"{'ratio':>6} {'cpu ratio':>10}")
     for r in rows:
         print(f"{r['format']:<8} {r['features']:>9} {r['runs']:>5} {r['northpic_s']:>11.3f} "
-              f"{r['peer_s']:>8.3f} {r['ratio']:>6.2f}")
+              f"{r['peer_s']:>8.3f} {r['ratio']:>6.2f} {r['cpu_ratio']:>10.2f}")
     if set(formats) == set(FORMATS):  # the stored results are of a full run only
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(json.dumps({"peer": "geopandas to_file/to_parquet/to_csv (pyogrio)",
