@@ -151,3 +151,27 @@ def test_a_field_name_with_a_nul_is_refused(tmp_path):
     with pytest.raises(SchemaError, match=r"layer points: field name 'no\\x00tes' holds a NUL"):
         export_layers({"points": frame}, SPECS, tmp_path / "x.gpkg", "gpkg")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("nul", [True, False])
+def test_bulk_xml_escaping_matches_elementtree(nul):
+    # the KML writer escapes whole columns at once; ElementTree (after the tree cleaning)
+    # and html.escape are the reference for every text, NUL-holding batches included
+    import html
+    import xml.etree.ElementTree as ET
+
+    from northpic.export.text import clean_xml_tree, html_texts, xml_texts
+
+    texts = [t for t in CONTROL_TEXTS if nul or "\x00" not in t]
+    texts += ['<a href="x">&amp;</a>', "tab\there\r\nline", "'quoted'", "", "\ud800 lone",
+              "\ufffe\uffff", "Ørland–Søndre ✓"]
+    root = ET.Element("r")
+    for text in texts:
+        ET.SubElement(root, "t", v=text).text = text
+    clean_xml_tree(root)
+    written = ET.tostring(root, encoding="unicode")
+    expected = "".join(
+        f'<t v="{a}">{t}</t>' if t else f'<t v="{a}" />'
+        for a, t in zip(xml_texts(texts, attribute=True), xml_texts(texts), strict=True))
+    assert written == f"<r>{expected}</r>"
+    assert html_texts(texts) == [html.escape(t) for t in texts]

@@ -32,7 +32,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from northpic.export.cot import cot_events
-from northpic.export.kml import kml_document
+from northpic.export.kml import kml_chunks
 from northpic.export.prepare import ExportLayer
 from northpic.export.readme import README_NAME, describe_export
 from northpic.export.text import clean_xml_tree
@@ -51,9 +51,7 @@ _ENTRY_TIME = (2000, 1, 1, 0, 0, 0)
 def kmz_bytes(layers: list[ExportLayer], metadata: Mapping[str, str] | None = None,
               marking: ProductMarking | None = None) -> bytes:
     """Return the picture as KMZ: a zip holding one ``doc.kml``."""
-    root = kml_document(layers, metadata, marking)
-    ET.indent(root, space=" ")
-    kml = ET.tostring(root, encoding="UTF-8", xml_declaration=True)
+    kml = "".join(kml_chunks(layers, metadata, marking)).encode("utf-8", "xmlcharrefreplace")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(zipfile.ZipInfo("doc.kml", _ENTRY_TIME), kml, zipfile.ZIP_DEFLATED)

@@ -35,6 +35,14 @@ REPLACEMENT = "\ufffd"
 #: Decimal places of coordinates in the XML formats (KML, NVG): about 1 cm.
 COORD_DECIMALS = 7
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_XML_ILLEGAL_BUT_NUL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+#: The character-data escapes of XML, as ElementTree writes them (``&`` first).
+_XML_ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"))
+#: The attribute-value escapes, as ElementTree writes them.
+_ATTRIBUTE_ESCAPES = (*_XML_ESCAPES, ('"', "&quot;"), ("\r", "&#13;"), ("\n", "&#10;"),
+                      ("\t", "&#09;"))
+#: :func:`html.escape` (``quote=True``), character by character.
+_HTML_ESCAPES = (*_XML_ESCAPES, ('"', "&quot;"), ("'", "&#x27;"))
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -49,12 +57,82 @@ def xml_text(text: str) -> str:
     return _XML_ILLEGAL.sub(REPLACEMENT, text)
 
 
+def _escape_all(texts: list[str], escapes: tuple[tuple[str, str], ...], clean: bool) -> list[str]:
+    """Escape (and clean) many texts at once: one pass over all of them joined by NUL.
+
+    NUL is the separator because no text left in an XML document can hold
+    one; a text that holds one (to be replaced by U+FFFD) sends the batch
+    down the one-by-one path.
+    """
+    joined = "\x00".join(texts)
+    if joined.count("\x00") != len(texts) - 1:
+        out = []
+        for text in texts:
+            text = xml_text(text) if clean else text
+            for char, entity in escapes:
+                text = text.replace(char, entity)
+            out.append(text)
+        return out
+    if clean:
+        joined = _XML_ILLEGAL_BUT_NUL.sub(REPLACEMENT, joined)
+    for char, entity in escapes:
+        if char in joined:
+            joined = joined.replace(char, entity)
+    return joined.split("\x00")
+
+
+def xml_texts(texts: list[str], *, attribute: bool = False) -> list[str]:
+    """Return many texts cleaned (:func:`xml_text`) and escaped as XML writes them, at once.
+
+    What :func:`clean_xml_tree` and ElementTree's writer do to each text of a
+    tree, in one pass over all of them: the writers that build their
+    document as text (KML) call it on a whole column.
+
+    Parameters
+    ----------
+    texts : list of str
+        Character data (or, with ``attribute``, attribute values).
+    attribute : bool
+        Escape as an attribute value (also ``"``, tab, CR and LF).
+
+    Examples
+    --------
+    >>> xml_texts(["a<b", "c & d\x07"])
+    ['a&lt;b', 'c &amp; d\ufffd']
+    >>> xml_texts(['say "hi"'], attribute=True)
+    ['say &quot;hi&quot;']
+    """
+    return _escape_all(texts, _ATTRIBUTE_ESCAPES if attribute else _XML_ESCAPES, True)
+
+
+def html_texts(texts: list[str]) -> list[str]:
+    """Return :func:`html.escape` of each text (quotes included), in one pass over all of them.
+
+    Examples
+    --------
+    >>> html_texts(["<b>", "Tom's & 'Jerry'"])
+    ['&lt;b&gt;', 'Tom&#x27;s &amp; &#x27;Jerry&#x27;']
+    """
+    return _escape_all(texts, _HTML_ESCAPES, False)
+
+
 def sub_element(parent: ET.Element, tag: str, text: Any = None, **attrs: str) -> ET.Element:
     """Append a ``tag`` child with ``attrs`` (and ``text``, as ``str``) to ``parent``; return it."""
     node = ET.SubElement(parent, tag, attrs)
     if text is not None:
         node.text = str(text)
     return node
+
+
+def coordinate_texts(values: Iterable[float]) -> list[str]:
+    """Write many coordinates as :func:`coordinate_text` does (a list, for one ``join``).
+
+    Examples
+    --------
+    >>> coordinate_texts([70.25, -179.99999999, 12.0])
+    ['70.25', '-180', '12']
+    """
+    return [f"{value:.{COORD_DECIMALS}f}".rstrip("0").rstrip(".") for value in values]
 
 
 def coordinate_text(value: float) -> str:
