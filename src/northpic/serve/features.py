@@ -124,6 +124,17 @@ def _collection(request: Request, cid: str) -> CollectionFrame | None:
     return _cache(request).get(cid, spec, client_of(request).audience, config.markings, store)
 
 
+def _found(request: Request, cid: str) -> CollectionFrame | Response:
+    """Return collection ``cid`` cut to the client's audience, or the answer that it is not."""
+    try:
+        found = _collection(request, cid)
+    except StoreUnavailableError as exc:
+        return _unavailable(exc)
+    if found is None:
+        return _not_found(f"no collection {cid!r}; see /collections")
+    return found
+
+
 def _marking(request: Request, found: CollectionFrame, rows: Any) -> ProductMarking:
     """Return the marking of the records an answer holds, for the client's audience."""
     from northpic.markings import product_marking
@@ -233,12 +244,9 @@ def collection(request: Request) -> Response:
     """Answer ``/collections/{id}``: one collection's metadata."""
     params = _params(request, ("f",))
     cid = request.path_params["cid"]
-    try:
-        found = _collection(request, cid)
-    except StoreUnavailableError as exc:
-        return _unavailable(exc)
-    if found is None:
-        return _not_found(f"no collection {cid!r}; see /collections")
+    found = _found(request, cid)
+    if not isinstance(found, CollectionFrame):
+        return found
     doc = _collection_doc(_base(request), found)
     if wants_html(params, request.headers.get("accept")):
         return _html(pages.collection_page(doc))
@@ -291,12 +299,9 @@ def items(request: Request) -> Response:
     as_html = wants_html(params, request.headers.get("accept"))
     crs = parse_crs(params.get("crs"))
     limit, offset = parse_limit(params.get("limit")), parse_offset(params.get("offset"))
-    try:
-        found = _collection(request, cid)
-    except StoreUnavailableError as exc:
-        return _unavailable(exc)
-    if found is None:
-        return _not_found(f"no collection {cid!r}; see /collections")
+    found = _found(request, cid)
+    if not isinstance(found, CollectionFrame):
+        return found
     rows = _matching(found, params)
     page_rows = rows[offset:offset + limit]
     href = f"{_base(request)}/collections/{quote(cid, safe='')}/items"
@@ -326,12 +331,9 @@ def item(request: Request) -> Response:
     cid, fid = request.path_params["cid"], request.path_params["fid"]
     as_html = wants_html(params, request.headers.get("accept"))
     crs = parse_crs(params.get("crs"))
-    try:
-        found = _collection(request, cid)
-    except StoreUnavailableError as exc:
-        return _unavailable(exc)
-    if found is None:
-        return _not_found(f"no collection {cid!r}; see /collections")
+    found = _found(request, cid)
+    if not isinstance(found, CollectionFrame):
+        return found
     pos = found.positions.get(fid)
     if pos is None:
         # the same answer for an id that does not exist and one the client may not see
@@ -359,12 +361,9 @@ def queryables(request: Request) -> Response:
     """Answer ``/collections/{id}/queryables``: the properties a filter may use, and their types."""
     params = _params(request, ("f",))
     cid = request.path_params["cid"]
-    try:
-        found = _collection(request, cid)
-    except StoreUnavailableError as exc:
-        return _unavailable(exc)
-    if found is None:
-        return _not_found(f"no collection {cid!r}; see /collections")
+    found = _found(request, cid)
+    if not isinstance(found, CollectionFrame):
+        return found
     href = f"{_base(request)}/collections/{quote(cid, safe='')}/queryables"
     properties: dict[str, Any] = {"geometry": {"title": "geometry", "format": "geometry-any"}}
     for name in found.property_columns:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -437,34 +437,29 @@ def read_history(path: Path, event_id: str) -> EventHistory:
     return EventHistory(event_id, entries, stored=bool(stored_ids), store=path)
 
 
-def count_events(path: Path) -> int:
-    """Return how many events the store holds (0 if there is no store yet)."""
+def _ask(path: Path, question: Callable[[sqlite3.Connection], int]) -> int:
+    """Answer one number about the store (0 if there is no store yet)."""
     if not path.is_file():
         return 0
     conn = open_for_reading(path)
     try:
         if not _is_event_store(conn):
             raise not_a_store(path)
-        return int(conn.execute(f"SELECT count(*) FROM {TABLE}").fetchone()[0])
+        return int(question(conn))
     except sqlite3.Error as exc:
         raise store_error(path, exc, writing=False) from None
     finally:
         conn.close()
+
+
+def count_events(path: Path) -> int:
+    """Return how many events the store holds (0 if there is no store yet)."""
+    return _ask(path, lambda conn: conn.execute(f"SELECT count(*) FROM {TABLE}").fetchone()[0])
 
 
 def last_change(path: Path) -> int:
     """Return the number of the store's latest write (0 if there is no store or no write)."""
-    if not path.is_file():
-        return 0
-    conn = open_for_reading(path)
-    try:
-        if not _is_event_store(conn):
-            raise not_a_store(path)
-        return history.last_change(conn)
-    except sqlite3.Error as exc:
-        raise store_error(path, exc, writing=False) from None
-    finally:
-        conn.close()
+    return _ask(path, history.last_change)
 
 
 __all__ = ["check_writable", "count_events", "last_change", "read_events", "read_history",
