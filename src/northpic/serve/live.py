@@ -61,10 +61,13 @@ class AudienceView:
     features: dict[str, dict[str, Any]]
     marking: dict[str, str]
     version: str
+    digests: dict[str, int]
 
 
 _LOCK = threading.Lock()
 _VIEWS: dict[tuple[str, int, frozenset[str]], AudienceView] = {}
+#: The latest view of each (store, audience): what the next one reuses.
+_LATEST: dict[tuple[str, frozenset[str]], AudienceView] = {}
 _PAGES: dict[tuple[str, int, frozenset[str]], str] = {}
 
 
@@ -85,7 +88,7 @@ def audience_view(config: ServeConfig, audience: frozenset[str]) -> AudienceView
     """Return the events ``audience`` may see now, the page marking, and their version."""
     from northpic.markings import for_audience
     from northpic.picture import load_picture, mark_picture
-    from northpic.render.live import live_features, marking_message, snapshot_version
+    from northpic.render.live import marking_message, snapshot_version, update_live_features
     from northpic.store import read_events
 
     store, change = _store_key(config)
@@ -96,15 +99,20 @@ def audience_view(config: ServeConfig, audience: frozenset[str]) -> AudienceView
         return cached
     table = config.markings
     frames = load_picture(audience=audience, markings=table)
+    features: dict[str, dict[str, Any]] = {}
+    digests: dict[str, int] = {}
     if change:
         events = for_audience(read_events(config.store), audience, table)
         frames["events"] = events
-        features = live_features(events, table)
-    else:
-        features = {}
+        with _LOCK:
+            latest = _LATEST.get((store, audience))
+        features, digests = update_live_features(
+            events, table, latest.features if latest else None,
+            latest.digests if latest else None)
     marking = marking_message(mark_picture(frames, table, audience))
-    view = AudienceView(features, marking, snapshot_version(features, marking["banner"]))
+    view = AudienceView(features, marking, snapshot_version(digests, marking["banner"]), digests)
     _remember(_VIEWS, key, view)
+    _remember(_LATEST, (store, audience), view)
     return view
 
 
